@@ -1,0 +1,159 @@
+"""Domain models shared by every layer.
+
+Instances are frozen dataclasses (they sit inside the solver's hot loops); the
+canonical forecast and everything that crosses a boundary (reports, plan files)
+are pydantic models.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+MINUTES_PER_DAY = 1440
+DAY_CODES = ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So")
+DAY_NAMES = ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag")
+
+
+@dataclass(frozen=True, slots=True)
+class Instance:
+    """One tour instance, in absolute minutes from the anchor Monday 00:00.
+
+    `segments` holds the worked intervals: one for a plain tour, two for a split
+    tour (`A-B + C-D`). `start`/`end` are the first segment's start and the last
+    segment's end; `day` is the day the instance starts on (1=Mon … 7=Sun).
+    """
+
+    id: str
+    external_id: str
+    instance_no: int
+    day: int
+    start: int
+    end: int
+    segments: tuple[tuple[int, int], ...]
+    depot: str = "default"
+    skill: str = "standard"
+    priority: int = 5
+
+    @property
+    def work_minutes(self) -> int:
+        """Paid minutes: a split tour counts its segments only (R8)."""
+        return sum(e - s for s, e in self.segments)
+
+    @property
+    def is_split(self) -> bool:
+        return len(self.segments) > 1
+
+    @property
+    def local_start(self) -> int:
+        """Start as minutes after midnight of its own day."""
+        return self.start - (self.day - 1) * MINUTES_PER_DAY
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "external_id": self.external_id,
+            "instance_no": self.instance_no,
+            "day": self.day,
+            "start": self.start,
+            "end": self.end,
+            "segments": [list(s) for s in self.segments],
+            "depot": self.depot,
+            "skill": self.skill,
+            "priority": self.priority,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Instance:
+        return cls(
+            id=d["id"],
+            external_id=d["external_id"],
+            instance_no=int(d["instance_no"]),
+            day=int(d["day"]),
+            start=int(d["start"]),
+            end=int(d["end"]),
+            segments=tuple((int(a), int(b)) for a, b in d["segments"]),
+            depot=d.get("depot", "default"),
+            skill=d.get("skill", "standard"),
+            priority=int(d.get("priority", 5)),
+        )
+
+
+def instance_sort_key(i: Instance) -> tuple[int, int, int, str, str, str, int]:
+    """The canonical order of SPEC §2.2: (day, start, end, depot, skill, external_id)."""
+    return (i.day, i.start, i.end, i.depot, i.skill, i.external_id, i.instance_no)
+
+
+class DriverSpec(BaseModel):
+    """Optional driver master data (contract JSON `drivers`); R10 applies to these."""
+
+    model_config = ConfigDict(frozen=True)
+
+    external_id: str
+    name: str = ""
+    skills: tuple[str, ...] = ("standard",)
+    depot: str = "default"
+    max_hours_week: float = 55.0
+    contract_type: str = "full_time"
+    unavailable_days: tuple[int, ...] = ()
+
+
+class CanonicalForecast(BaseModel):
+    """The one form every input shape becomes; its JSON is what `input_hash` hashes."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    tenant_code: str
+    site_code: str
+    week_anchor_date: date
+    instances: list[Instance] = Field(default_factory=list)
+    drivers: list[DriverSpec] = Field(default_factory=list)
+
+    def to_canonical_dict(self) -> dict[str, Any]:
+        doc: dict[str, Any] = {
+            "tenant_code": self.tenant_code,
+            "site_code": self.site_code,
+            "week_anchor_date": self.week_anchor_date.isoformat(),
+            "instances": [i.to_dict() for i in sorted(self.instances, key=instance_sort_key)],
+        }
+        if self.drivers:
+            doc["drivers"] = [d.model_dump(mode="json") for d in sorted(self.drivers, key=lambda d: d.external_id)]
+        return doc
+
+    def canonical_json(self) -> str:
+        return canonical_dumps(self.to_canonical_dict())
+
+    @property
+    def input_hash(self) -> str:
+        return sha256_prefixed(self.canonical_json())
+
+    @classmethod
+    def from_canonical_dict(cls, doc: dict[str, Any]) -> CanonicalForecast:
+        return cls(
+            tenant_code=doc["tenant_code"],
+            site_code=doc["site_code"],
+            week_anchor_date=date.fromisoformat(doc["week_anchor_date"]),
+            instances=[Instance.from_dict(d) for d in doc["instances"]],
+            drivers=[DriverSpec.model_validate(d) for d in doc.get("drivers", [])],
+        )
+
+
+def canonical_dumps(obj: Any) -> str:
+    """Sorted keys, compact separators: the one JSON form we hash."""
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def sha256_prefixed(text: str | bytes) -> str:
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def fmt_hhmm(minutes: int) -> str:
+    """Minutes of a day (may exceed 1440 for cross-midnight ends) as HH:MM on a 24 h clock."""
+    m = minutes % MINUTES_PER_DAY
+    return f"{m // 60:02d}:{m % 60:02d}"

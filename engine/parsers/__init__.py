@@ -1,0 +1,1 @@
+"""Parsers for the four forecast shapes of SPEC §2; each yields a `RawForecast`."""

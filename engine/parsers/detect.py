@@ -1,0 +1,50 @@
+"""Recognise which of the four shapes a file is, from its content."""
+
+from __future__ import annotations
+
+import re
+
+from engine.parsers.common import UnreadableInput, day_number
+from engine.parsers.export_csv import is_export_header
+
+FORMATS = ("json", "csv", "text", "export")
+_RANGE_SOMEWHERE = re.compile(r"\d{1,2}:\d{2}\s*-\s*\d{1,2}:\d{2}")
+
+
+def decode(data: bytes) -> str:
+    """Bytes → text: UTF-8 with or without BOM (UTF-16 with a BOM too); else a one-line reason."""
+    if not data.strip():
+        raise UnreadableInput("file is empty")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise UnreadableInput("file claims UTF-16 but is not valid UTF-16") from None
+    if b"\x00" in data:
+        raise UnreadableInput("file is binary (contains NUL bytes), not a forecast")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UnreadableInput(
+            f"file is not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); save it as UTF-8"
+        ) from None
+
+
+def detect_format(text: str) -> str:
+    meaningful = [ln.strip() for ln in text.splitlines() if ln.strip(" ;\t") and not ln.lstrip().startswith("#")]
+    if not meaningful:
+        raise UnreadableInput("file has no content lines")
+    first = meaningful[0]
+    if first.startswith(("{", "[")):
+        return "json"
+    if any(is_export_header(ln) for ln in meaningful[:50]):
+        return "export"
+    if "external_id" in first.lower() and "," in first:
+        return "csv"
+    if any(day_number(ln.split()[0]) is not None for ln in meaningful[:50]):
+        return "text"
+    if any(_RANGE_SOMEWHERE.search(ln) for ln in meaningful[:50]):
+        return "text"
+    raise UnreadableInput(
+        "not a forecast: expected contract JSON, contract CSV, text lines or the customer export"
+    )
