@@ -11,17 +11,22 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from app.commands import validate
+from app.commands import admin, forecasts, runs, status, tui, validate
+from storage.errors import StoreError
 from app.errors import UserError
 
-COMMANDS = (validate,)
+COMMANDS = (validate, admin, status, forecasts, runs, tui)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="solvereign",
-        description="Roster cockpit: validate, solve and audit the weekly driver roster.",
+        description="Roster cockpit: validate, solve, audit, publish and lock the weekly driver roster.",
     )
+    parser.add_argument("--db", metavar="PATH", help="the store file (env SOLVEREIGN_DB; default in your data directory)")
+    parser.add_argument("--as", dest="act_as", metavar="LOGIN", help="act as another user (platform_admin only; recorded)")
+    parser.add_argument("--now", metavar="ISO", help="set the clock (env SOLVEREIGN_NOW), for drills and tests")
+    tui.add_tui_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in COMMANDS:
         module.register(sub)
@@ -32,11 +37,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
-        parser.print_help()
-        return 0
+        args.func = tui.run  # no subcommand: open the cockpit
     try:
         return int(args.func(args))
-    except UserError as exc:
+    except (UserError, StoreError) as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:

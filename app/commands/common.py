@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from pydantic_core import to_jsonable_python
+
+from app.errors import EXIT_FAILED, UserError
+from app.ops.session import Session, open_session
+from app.settings import os_login, resolve_db_path
+from engine.clock import Clock, SystemClock, parse_now
 from engine.ingest import IngestResult, ingest
 from engine.parsers.detect import FORMATS
 
@@ -35,5 +42,40 @@ def read_forecast(path: str, args: argparse.Namespace) -> tuple[bytes | None, In
 
 
 def print_json(obj: Any) -> None:
-    json.dump(obj, sys.stdout, indent=2, ensure_ascii=False, default=str)
+    """One JSON object on stdout; pydantic models, dates and dataclasses included."""
+    json.dump(to_jsonable_python(obj), sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")
+
+
+def clock_from_args(args: argparse.Namespace) -> Clock:
+    """`--now` / SOLVEREIGN_NOW set the clock for drills and tests; else the system clock."""
+    text = getattr(args, "now", None) or os.environ.get("SOLVEREIGN_NOW")
+    if not text:
+        return SystemClock()
+    try:
+        return parse_now(text)
+    except ValueError as exc:
+        raise UserError(str(exc), EXIT_FAILED) from None
+
+
+def db_path_from_args(args: argparse.Namespace) -> Path:
+    try:
+        return resolve_db_path(getattr(args, "db", None))
+    except ValueError as exc:
+        raise UserError(str(exc), EXIT_FAILED) from None
+
+
+def session_from_args(args: argparse.Namespace, *, read_only: bool = False) -> Session:
+    """The acting user on the chosen store (OS login, `--as` for platform admins)."""
+    return open_session(
+        db_path_from_args(args), clock_from_args(args), os_login(),
+        act_as=getattr(args, "act_as", None), read_only=read_only or getattr(args, "read_only", False),
+    )
+
+
+def add_json(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def add_reason(p: argparse.ArgumentParser, required: bool = True) -> None:
+    p.add_argument("--reason", required=required, help="why (at least 10 characters; recorded)")

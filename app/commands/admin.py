@@ -1,0 +1,115 @@
+"""`init`, `users`, `sites`, `kill-switch`: setting up and running a store (platform_admin)."""
+
+from __future__ import annotations
+
+import argparse
+
+from app.reports import fmt_when
+from app.commands.common import add_json, add_reason, clock_from_args, db_path_from_args, print_json, session_from_args
+from app.ops import admin
+from app.settings import os_login
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("init", help="create the store; you become platform_admin of the tenant")
+    p.add_argument("--tenant", required=True)
+    p.add_argument("--site", required=True)
+    p.add_argument("--name", default="", help="your display name")
+    add_json(p)
+    p.set_defaults(func=run_init)
+
+    users = sub.add_parser("users", help="add, list or remove users (platform_admin)")
+    us = users.add_subparsers(dest="users_command", metavar="ACTION", required=True)
+    add = us.add_parser("add", help="add or update a user")
+    add.add_argument("login")
+    add.add_argument("--role", required=True, choices=admin.ROLES)
+    add.add_argument("--tenant", required=True)
+    add.add_argument("--sites", required=True, help="comma-separated site codes")
+    add.add_argument("--name", default="")
+    add.add_argument("--email", default="")
+    add_json(add)
+    add.set_defaults(func=run_users_add)
+    ls = us.add_parser("list", help="users of your tenant and sites")
+    add_json(ls)
+    ls.set_defaults(func=run_users_list)
+    rm = us.add_parser("remove", help="deactivate a user")
+    rm.add_argument("login")
+    rm.set_defaults(func=run_users_remove)
+
+    sites = sub.add_parser("sites", help="site gate: enable (publish/lock) or disable (shadow mode); list")
+    ss = sites.add_subparsers(dest="sites_command", metavar="ACTION", required=True)
+    for action in ("enable", "disable"):
+        sp = ss.add_parser(action, help=f"{action} publish/lock on a site")
+        sp.add_argument("site")
+        add_reason(sp, required=False)
+        sp.set_defaults(func=run_sites_set, enabled=action == "enable")
+    sl = ss.add_parser("list", help="sites and their gates")
+    add_json(sl)
+    sl.set_defaults(func=run_sites_list)
+
+    ks = sub.add_parser("kill-switch", help="refuse (on) or allow (off) publish and lock for the tenant")
+    ks.add_argument("state", choices=("on", "off"))
+    add_reason(ks)
+    ks.set_defaults(func=run_kill_switch)
+
+
+def run_init(args: argparse.Namespace) -> int:
+    path = db_path_from_args(args)
+    user = admin.init_store(path, clock_from_args(args), os_login(), args.tenant, args.site, name=args.name)
+    if args.json:
+        print_json({"store": str(path), "user": user})
+    else:
+        print(f"store {path} ready: {user.login} is platform_admin of tenant {user.tenant} (sites {', '.join(user.sites)})")
+    return 0
+
+
+def run_users_add(args: argparse.Namespace) -> int:
+    s = session_from_args(args)
+    sites = [x.strip() for x in args.sites.split(",") if x.strip()]
+    user = admin.add_user(s, args.login, role=args.role, tenant=args.tenant, sites=sites, name=args.name, email=args.email)
+    if args.json:
+        print_json(user)
+    else:
+        print(f"user {user.login}: {user.role} of {user.tenant} at {', '.join(user.sites)}")
+    return 0
+
+
+def run_users_list(args: argparse.Namespace) -> int:
+    users = admin.list_users(session_from_args(args))
+    if args.json:
+        print_json({"users": users})
+        return 0
+    print(f"{'login':<16} {'role':<15} {'sites':<20} {'active':<6} name")
+    for u in users:
+        print(f"{u.login:<16} {u.role:<15} {','.join(u.sites):<20} {'yes' if u.active else 'no':<6} {u.name}")
+    return 0
+
+
+def run_users_remove(args: argparse.Namespace) -> int:
+    user = admin.remove_user(session_from_args(args), args.login)
+    print(f"user {user.login} deactivated")
+    return 0
+
+
+def run_sites_set(args: argparse.Namespace) -> int:
+    site = admin.set_site(session_from_args(args), args.site, args.enabled, args.reason)
+    mode = "enabled for publish and lock" if site.enabled else "in shadow mode (solve and review only)"
+    print(f"site {site.code} {mode}")
+    return 0
+
+
+def run_sites_list(args: argparse.Namespace) -> int:
+    sites = admin.list_sites(session_from_args(args))
+    if args.json:
+        print_json({"sites": sites})
+        return 0
+    for site in sites:
+        gate = "enabled" if site.enabled else "shadow "
+        print(f"{site.code:<16} {gate}  by {site.updated_by} {fmt_when(site.updated_at)}  {site.reason}")
+    return 0
+
+
+def run_kill_switch(args: argparse.Namespace) -> int:
+    ks = admin.set_kill_switch(session_from_args(args), args.state == "on", args.reason)
+    print(f"kill switch {'ON: publish and lock are refused' if ks.on else 'off'} ({ks.reason})")
+    return 0

@@ -1,0 +1,184 @@
+"""Review and decide from the command line: list-runs, show-run, publish, reject, lock, log."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+
+from app.reports import fmt_when
+from app.commands.common import add_json, add_reason, print_json, session_from_args
+from app.errors import EXIT_FAILED, UserError
+from app.ops import runs as ops
+from engine.models import DAY_CODES
+from storage.models import RunSummary
+
+STATES = ("QUEUED", "SOLVING", "SOLVED", "AUDITING", "AUDITED", "PUBLISHED", "LOCKED", "SUPERSEDED", "FAILED", "REJECTED")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("list-runs", help="runs in your scope, newest first")
+    p.add_argument("--site")
+    p.add_argument("--week", help="week anchor YYYY-MM-DD")
+    p.add_argument("--state", choices=STATES)
+    p.add_argument("--limit", type=int, default=50)
+    add_json(p)
+    p.set_defaults(func=run_list)
+
+    p = sub.add_parser("show-run", help="KPIs, audits, bound and gap, state, approvals, next steps")
+    p.add_argument("run_id", type=int, metavar="ID")
+    p.add_argument("--drivers", action="store_true", help="every driver's week")
+    p.add_argument("--audits", action="store_true", help="offending rows of every audit")
+    add_json(p)
+    p.set_defaults(func=run_show)
+
+    for name, helptext in (
+        ("publish", "approve an AUDITED plan (AUDITED → PUBLISHED)"),
+        ("reject", "reject an AUDITED or PUBLISHED plan"),
+        ("lock", "lock a PUBLISHED plan before its week starts (PUBLISHED → LOCKED)"),
+    ):
+        p = sub.add_parser(name, help=helptext)
+        p.add_argument("run_id", type=int, metavar="ID")
+        add_reason(p)
+        add_json(p)
+        p.set_defaults(func=run_action, action=name)
+
+    p = sub.add_parser("log", help="approval records (of one run, or all) and --verify of the hash chain")
+    p.add_argument("run_id", type=int, nargs="?", metavar="ID")
+    p.add_argument("--verify", action="store_true", help="check the hash chain (exit 1 when broken)")
+    add_json(p)
+    p.set_defaults(func=run_log)
+
+
+def _week(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UserError(f"--week {text!r} is not a date YYYY-MM-DD", EXIT_FAILED) from None
+
+
+def run_row(r: RunSummary) -> str:
+    k = r.kpis
+    cov = f"{100 * r.assigned_count / r.instance_count:.0f}%" if r.instance_count else "-"
+    gap = f"{100 * k['gap']:.1f}%" if k.get("gap") is not None else "-"
+    return (
+        f"{r.id:>4}  {r.week_anchor!s:<10} {r.site:<8} {r.state:<10} {k.get('drivers', '-')!s:>4} "
+        f"{k.get('pt_drivers', '-')!s:>3} {cov:>5} {r.audits_passed}/{r.audits_total:<2} {gap:>6}  {r.created_by:<12} {fmt_when(r.created_at)}"
+    )
+
+
+RUN_HEADER = f"{'id':>4}  {'week':<10} {'site':<8} {'state':<10} {'drv':>4} {'PT':>3} {'cov':>5} {'aud':<4} {'gap':>6}  {'by':<12} when"
+
+
+def run_list(args: argparse.Namespace) -> int:
+    rows = ops.list_runs(session_from_args(args), site=args.site, week=_week(args.week),
+                         states=[args.state] if args.state else None, limit=args.limit)
+    if args.json:
+        print_json({"runs": rows})
+        return 0
+    print(RUN_HEADER)
+    for r in rows:
+        print(run_row(r))
+    if not rows:
+        print("(no runs)")
+    return 0
+
+
+def run_show(args: argparse.Namespace) -> int:
+    view = ops.show_run(session_from_args(args), args.run_id)
+    if args.json:
+        d = view.detail
+        print_json({
+            "run": d.summary, "forecast": d.forecast, "kpis": view.kpis, "lower_bound": view.lower_bound, "gap": view.gap,
+            "audits": d.audits, "approvals": d.approvals, "has_warnings": view.has_warnings,
+            "awaiting_second_approver": view.awaiting_second_approver, "actions": view.actions,
+            "next_steps": view.next_steps,
+            "drivers": [w.model_dump() | {"hours": w.hours, "contract": w.contract} for w in view.weeks] if args.drivers else None,
+        })
+        return 0
+    print("\n".join(render_run(view, drivers=args.drivers, audits=args.audits)))
+    return 0
+
+
+def render_run(view: ops.RunView, *, drivers: bool, audits: bool) -> list[str]:
+    r = view.run
+    out = [f"run {r.id} · {r.site} · week of {r.week_anchor} · version {r.version} · {r.state}"
+           + (" · WAITING FOR SECOND APPROVER" if view.awaiting_second_approver else "")]
+    out.append(f"forecast {r.forecast_id} ({r.forecast_status}) · {r.instance_count} instances · seed {r.seed} · output {r.output_hash or '-'}")
+    if r.error_text:
+        out.append(f"error: {r.error_text}")
+    if view.kpis:
+        k = view.kpis
+        out.append("")
+        out.append("KPIs")
+        for c in k.checks:
+            word = "OK   " if c.status == "OK" else "ALERT"
+            out.append(f"  {c.symbol} {word} {c.name:<11} {c.display:>9}   target {c.target}, alert {c.alert}")
+        out.append(f"  hours avg {k.avg_hours:g} · min {k.min_hours:g} · max {k.max_hours:g} · total {k.total_hours:g}")
+        out.append("  blocks " + " · ".join(f"{n} {kind}" for kind, n in k.block_mix.items()))
+        out.append("  peak concurrency " + " · ".join(f"{DAY_CODES[int(d) - 1]} {n}" for d, n in k.peak_concurrency.items()))
+    if view.lower_bound:
+        b = view.lower_bound
+        gap = f"{100 * view.gap:.1f} %" if view.gap is not None else "-"
+        out.append(f"  lower bound {b.value} drivers (path cover {b.path_cover}, hours {b.hours}, per day {b.per_day}) · gap {gap}")
+    out.append("")
+    passed = sum(a.status == "PASS" for a in view.detail.audits)
+    out.append(f"audits {passed}/{len(view.detail.audits)}")
+    for a in view.detail.audits:
+        out.append(f"  {'✓ PASS' if a.status == 'PASS' else '✗ FAIL'} {a.name:<13} {a.violations} violation(s)")
+        if audits or a.status == "FAIL":
+            for row in a.rows[:20]:
+                out.append(f"      {row.get('driver')} {row.get('day')}: {row.get('message')}")
+    out.append("")
+    out.append("approvals")
+    for rec in view.detail.approvals:
+        if rec.action in ("approve", "publish", "lock", "reject", "supersede", "override"):
+            out.append(f"  {fmt_when(rec.at)}  {rec.action:<9} {rec.actor} ({rec.role}): {rec.from_state} → {rec.to_state}  “{rec.reason}”")
+    out.append("")
+    out.append("actions")
+    for name, st in view.actions.items():
+        out.append(f"  {name:<8} {'possible' if st.possible else 'blocked: ' + st.why_not}  ({st.transition})")
+    if view.next_steps:
+        out.append("next: " + " | ".join(view.next_steps))
+    if drivers:
+        out.append("")
+        out.append(f"{'driver':<8} " + " ".join(f"{d:<17}" for d in DAY_CODES) + "  hours  type")
+        for w in view.weeks:
+            cells = [w.blocks[d].label if d in w.blocks else "·" for d in range(1, 8)]
+            out.append(f"{w.driver_id:<8} " + " ".join(f"{c:<17}" for c in cells) + f"  {w.hours:>5.1f}  {w.contract}")
+    return out
+
+
+def run_action(args: argparse.Namespace) -> int:
+    s = session_from_args(args)
+    outcome = {"publish": ops.publish, "reject": ops.reject, "lock": ops.lock}[args.action](s, args.run_id, args.reason)
+    if args.json:
+        print_json(outcome)
+    else:
+        print(outcome.message)
+    return outcome.exit_code
+
+
+def run_log(args: argparse.Namespace) -> int:
+    s = session_from_args(args)
+    if args.verify:
+        report = ops.verify_log(s)
+        if args.json:
+            print_json({"ok": report.ok, "sites": report.sites})
+        for site in report.sites if not args.json else ():
+            if site.ok:
+                print(f"site {site.site}: {site.records} record(s), hash chain verifies")
+            else:
+                print(f"site {site.site}: BROKEN at record {site.first_broken.seq}: {site.first_broken.problem}")
+        return 0 if report.ok else 1
+    records = ops.approvals(s, args.run_id)
+    if args.json:
+        print_json({"records": records})
+        return 0
+    for rec in records:
+        conds = ",".join(rec.conditions_met)
+        print(f"#{rec.seq:<4} {fmt_when(rec.at)}  plan {rec.plan_id:<4} {rec.action:<9} {rec.from_state or '-'} → {rec.to_state:<10} "
+              f"{rec.actor} ({rec.role})" + (f"  “{rec.reason}”" if rec.reason else "") + (f"  [{conds}]" if conds else ""))
+    return 0
+

@@ -1,0 +1,52 @@
+"""`solvereign` (no subcommand) and `solvereign tui`: open the cockpit."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+
+from platformdirs import user_log_dir
+
+from app.commands.common import clock_from_args, db_path_from_args
+from app.settings import APP, os_login, resolve_theme
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("tui", help="open the cockpit (the default without a subcommand)")
+    add_tui_options(p, default=argparse.SUPPRESS)
+    p.set_defaults(func=run)
+
+
+def add_tui_options(p: argparse.ArgumentParser, default: object = None) -> None:
+    """On the main parser (before any subcommand) and on `tui`; the latter must not reset the former."""
+    def d(value: object) -> object:
+        return value if default is None else default
+
+    p.add_argument("--read-only", action="store_true", default=d(False), help="open nothing for writing; actions disappear")
+    p.add_argument("--theme", default=d(None), help="a Textual theme, e.g. ansi-dark for the terminal's own palette")
+    p.add_argument("--no-mouse", action="store_true", default=d(False), help="do not capture the mouse")
+    p.add_argument("--refresh", type=float, default=d(3.0), help="seconds between automatic refreshes of the runs list")
+
+
+def _log_to_file() -> None:
+    """Nothing may reach stdout while the cockpit runs: logs go to a file."""
+    from pathlib import Path
+
+    folder = Path(user_log_dir(APP))
+    folder.mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(filename=folder / "cockpit.log", level=logging.INFO, force=True,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def run(args: argparse.Namespace) -> int:
+    from app.tui.app import CockpitApp
+    from app.tui.context import CockpitContext
+
+    _log_to_file()
+    ctx = CockpitContext(
+        db_path=db_path_from_args(args), clock=clock_from_args(args), login=os_login(),
+        act_as=getattr(args, "act_as", None), read_only=getattr(args, "read_only", False),
+    )
+    app = CockpitApp(ctx, theme=resolve_theme(getattr(args, "theme", None)), refresh_seconds=getattr(args, "refresh", 3.0))
+    app.run(mouse=not getattr(args, "no_mouse", False))
+    return app.return_code or 0

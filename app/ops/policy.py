@@ -1,0 +1,98 @@
+"""Who may do what, and the gates of publish, lock and reject (SPEC §6).
+
+Each gate is a `Check` with a name (recorded as `conditions_met`) and the words
+a refusal shows; the CLI refuses with the first unmet one, the cockpit shows
+them to explain why an action is disabled.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from app.ops.session import effective_login
+from storage.models import ApprovalRecord, KillSwitch, RunSummary, SiteRecord
+
+MIN_REASON = 10
+APPROVERS = frozenset({"dispatcher", "ops_lead", "platform_admin"})
+SECOND_APPROVERS = frozenset({"ops_lead", "platform_admin"})
+PLANNERS = frozenset({"dispatcher", "ops_lead", "platform_admin"})  # import, solve
+REPAIRERS = frozenset({"dispatcher", "ops_lead", "on_call", "platform_admin"})
+ADMINS = frozenset({"platform_admin"})
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    unmet: str  # shown as "blocked: <unmet>"
+
+
+@dataclass(frozen=True)
+class GateInput:
+    """Everything a gate decision needs, read once."""
+
+    run: RunSummary
+    role: str
+    kill_switch: KillSwitch
+    site: SiteRecord
+    now: datetime
+    week_starts_at: datetime | None  # the week's first tour, as an instant
+    has_warnings: bool
+
+
+def first_unmet(checks: list[Check]) -> Check | None:
+    return next((c for c in checks if not c.ok), None)
+
+
+def role_check(role: str, allowed: frozenset[str], what: str) -> Check:
+    names = ", ".join(sorted(allowed))
+    return Check(f"role_{what}", role in allowed, f"role {role} may not {what} (needs {names})")
+
+
+def reason_check(reason: str) -> Check:
+    n = len(reason.strip())
+    return Check("reason_given", n >= MIN_REASON, f"reason must have at least {MIN_REASON} characters (has {n})")
+
+
+def _common(g: GateInput, action: str, state: str) -> list[Check]:
+    run = g.run
+    return [
+        role_check(g.role, APPROVERS, action),
+        Check(f"state_{state.lower()}", run.state == state, f"plan is {run.state}; {action} needs {state}"),
+        Check("audits_pass", run.audits_total > 0 and run.audits_passed == run.audits_total,
+              f"audits {run.audits_passed}/{run.audits_total} pass; {action} needs all"),
+        Check("coverage_100", run.instance_count > 0 and run.assigned_count == run.instance_count,
+              f"coverage {run.assigned_count}/{run.instance_count}; {action} needs 100 %"),
+        Check("kill_switch_off", not g.kill_switch.on, "kill switch is on" + (f" ({g.kill_switch.reason})" if g.kill_switch.reason else "")),
+        Check("site_enabled", g.site.enabled, f"site {g.site.code} is in shadow mode (not enabled for publish/lock)"),
+    ]
+
+
+def publish_checks(g: GateInput) -> list[Check]:
+    return _common(g, "publish", "AUDITED")
+
+
+def lock_checks(g: GateInput) -> list[Check]:
+    open_window = g.week_starts_at is None or g.now < g.week_starts_at
+    when = g.week_starts_at.isoformat() if g.week_starts_at else "?"
+    return [*_common(g, "lock", "PUBLISHED"), Check("within_window", open_window, f"lock window closed: the week's first tour started at {when}")]
+
+
+def reject_checks(g: GateInput) -> list[Check]:
+    return [
+        role_check(g.role, APPROVERS, "reject"),
+        Check("state_rejectable", g.run.state in ("AUDITED", "PUBLISHED"), f"plan is {g.run.state}; reject needs AUDITED or PUBLISHED"),
+    ]
+
+
+def second_approval_check(role: str, login: str, prior: list[ApprovalRecord]) -> Check:
+    """A plan with warnings needs a second, different approver with role ops_lead (or platform_admin)."""
+    first = next((r for r in prior if r.action == "approve"), None)
+    if first is None:
+        return Check("second_approver", False, "")
+    if effective_login(first.actor) == login:
+        return Check("second_approver", False, f"second approver must be a different user than {login}")
+    if role not in SECOND_APPROVERS:
+        return Check("second_approver", False, f"second approval needs role ops_lead (you are {role})")
+    return Check("second_approver", True, "")

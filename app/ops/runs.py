@@ -1,0 +1,232 @@
+"""Review and decide: list and show runs, publish, lock, reject, the approval log."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict
+
+from app.errors import EXIT_BLOCKED, EXIT_OK, UserError
+from app.ops.policy import (
+    SECOND_APPROVERS,
+    Check,
+    GateInput,
+    first_unmet,
+    lock_checks,
+    publish_checks,
+    reason_check,
+    reject_checks,
+    second_approval_check,
+)
+from app.ops.session import Session
+from engine.bounds import LowerBound
+from engine.clock import instant_of
+from engine.driver_weeks import DriverWeek, driver_weeks
+from engine.kpis import Kpis
+from storage.models import ApprovalRecord, ChainReport, RunDetail, RunSummary
+
+
+class ActionState(BaseModel):
+    """Whether an action is possible now, and if not, why."""
+
+    action: str
+    possible: bool
+    why_not: str
+    transition: str  # e.g. "AUDITED → PUBLISHED"
+    conditions: list[str]
+
+
+class RunView(BaseModel):
+    """Everything the review screen and `show-run` show about one run."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    detail: RunDetail
+    kpis: Kpis | None
+    lower_bound: LowerBound | None
+    gap: float | None
+    weeks: list[DriverWeek]
+    has_warnings: bool
+    awaiting_second_approver: bool
+    actions: dict[str, ActionState]
+    next_steps: list[str]
+
+    @property
+    def run(self) -> RunSummary:
+        return self.detail.summary
+
+
+class ActionOutcome(BaseModel):
+    run: RunSummary
+    message: str
+    exit_code: int = EXIT_OK
+    superseded: list[int] = []
+
+
+def kpis_of(run: RunSummary) -> Kpis | None:
+    return Kpis.model_validate(run.kpis) if run.kpis.get("drivers") is not None else None
+
+
+def has_warnings(run: RunSummary) -> bool:
+    """A WARN forecast or a KPI in its alert band: publishing needs a second approver."""
+    kpis = kpis_of(run)
+    return run.forecast_status == "WARN" or bool(kpis and kpis.has_warnings)
+
+
+def list_runs(
+    s: Session, *, site: str | None = None, week: date | None = None, states: list[str] | None = None, limit: int = 50
+) -> list[RunSummary]:
+    return s.store.plans.list_runs(s.scope, site=site, week=week, states=states, limit=limit)
+
+
+def show_run(s: Session, run_id: int) -> RunView:
+    detail = s.store.plans.detail(s.scope, run_id)
+    run = detail.summary
+    kpis = kpis_of(run)
+    bound = LowerBound.model_validate(detail.lower_bound) if detail.lower_bound.get("value") is not None else None
+    gate = _gate_input(s, detail)
+    warnings = has_warnings(run)
+    awaiting = warnings and run.state == "AUDITED" and any(r.action == "approve" for r in detail.approvals)
+    actions = {
+        "publish": _publish_state(s, gate, detail.approvals),
+        "lock": _state("lock", lock_checks(gate), "PUBLISHED → LOCKED"),
+        "reject": _state("reject", reject_checks(gate), f"{run.state} → REJECTED"),
+    }
+    return RunView(
+        detail=detail,
+        kpis=kpis,
+        lower_bound=bound,
+        gap=round(bound.gap(kpis.drivers), 4) if bound and kpis else None,
+        weeks=driver_weeks(detail.instances, detail.assignments),
+        has_warnings=warnings,
+        awaiting_second_approver=awaiting,
+        actions=actions,
+        next_steps=_next_steps(run, actions, awaiting),
+    )
+
+
+def publish(s: Session, run_id: int, reason: str) -> ActionOutcome:
+    """AUDITED → PUBLISHED; with warnings, the first approval is recorded and a second one publishes."""
+    detail = s.store.plans.detail(s.scope, run_id)
+    gate = _gate_input(s, detail)
+    _refuse_unless([*publish_checks(gate), reason_check(reason)])
+    run = detail.summary
+    met = [c.name for c in publish_checks(gate)] + ["reason_given"]
+    if gate.has_warnings:
+        second = second_approval_check(s.role, s.user.login, detail.approvals)
+        if not second.ok and second.unmet:
+            raise UserError(f"blocked: {second.unmet}", EXIT_BLOCKED)
+        if not second.ok:
+            s.store.plans.transition(
+                s.scope, run_id, "approve", expected_version=run.state_version, actor=s.actor,
+                reason=reason.strip(), conditions_met=[*met, "first_approval"],
+            )
+            after = s.store.plans.get(s.scope, run_id)
+            return ActionOutcome(
+                run=after,
+                message=(
+                    f"plan {run_id}: first approval recorded; it has warnings, so it stays AUDITED until a "
+                    "different user with role ops_lead approves too"
+                ),
+            )
+        met.append("second_approver")
+    result = s.store.plans.transition(
+        s.scope, run_id, "publish", expected_version=run.state_version, actor=s.actor, reason=reason.strip(), conditions_met=met
+    )
+    return ActionOutcome(run=result.plan, message=f"plan {run_id} published (AUDITED → PUBLISHED)")
+
+
+def lock(s: Session, run_id: int, reason: str) -> ActionOutcome:
+    """PUBLISHED → LOCKED inside the lock window; idempotent; supersedes the older locked version."""
+    detail = s.store.plans.detail(s.scope, run_id)
+    if detail.summary.state == "LOCKED":
+        return ActionOutcome(run=detail.summary, message=f"plan {run_id} is already locked")
+    gate = _gate_input(s, detail)
+    checks = lock_checks(gate)
+    _refuse_unless([*checks, reason_check(reason)])
+    result = s.store.plans.transition(
+        s.scope, run_id, "lock", expected_version=detail.summary.state_version, actor=s.actor,
+        reason=reason.strip(), conditions_met=[c.name for c in checks] + ["reason_given"],
+    )
+    message = f"plan {run_id} locked (PUBLISHED → LOCKED)"
+    if result.superseded:
+        message += "; superseded " + ", ".join(f"plan {p}" for p in result.superseded)
+    return ActionOutcome(run=result.plan, message=message, superseded=list(result.superseded))
+
+
+def reject(s: Session, run_id: int, reason: str) -> ActionOutcome:
+    detail = s.store.plans.detail(s.scope, run_id)
+    gate = _gate_input(s, detail)
+    checks = reject_checks(gate)
+    _refuse_unless([*checks, reason_check(reason)])
+    run = detail.summary
+    result = s.store.plans.transition(
+        s.scope, run_id, "reject", expected_version=run.state_version, actor=s.actor,
+        reason=reason.strip(), conditions_met=[c.name for c in checks] + ["reason_given"],
+    )
+    return ActionOutcome(run=result.plan, message=f"plan {run_id} rejected ({run.state} → REJECTED)")
+
+
+def approvals(s: Session, run_id: int | None = None, limit: int = 200) -> list[ApprovalRecord]:
+    if run_id is not None:
+        return s.store.approvals.for_plan(s.scope, run_id)
+    return list(reversed(s.store.approvals.list_records(s.scope, limit=limit)))
+
+
+def verify_log(s: Session) -> ChainReport:
+    return s.store.approvals.verify(s.scope)
+
+
+# --- gates ------------------------------------------------------------------------
+
+
+def _gate_input(s: Session, detail: RunDetail) -> GateInput:
+    run = detail.summary
+    first = min((i.start for i in detail.instances), default=None)
+    return GateInput(
+        run=run,
+        role=s.role,
+        kill_switch=s.store.settings.kill_switch(s.scope),
+        site=s.store.sites.get(s.scope, run.site),
+        now=s.clock.now(),
+        week_starts_at=instant_of(run.week_anchor, first) if first is not None else None,
+        has_warnings=has_warnings(run),
+    )
+
+
+def _refuse_unless(checks: list[Check]) -> None:
+    unmet = first_unmet(checks)
+    if unmet is not None:
+        raise UserError(f"blocked: {unmet.unmet}", EXIT_BLOCKED)
+
+
+def _state(action: str, checks: list[Check], transition: str) -> ActionState:
+    unmet = first_unmet(checks)
+    return ActionState(
+        action=action, possible=unmet is None, why_not=unmet.unmet if unmet else "", transition=transition,
+        conditions=[c.name for c in checks] + ["reason_given"],
+    )
+
+
+def _publish_state(s: Session, gate: GateInput, prior: list[ApprovalRecord]) -> ActionState:
+    state = _state("publish", publish_checks(gate), "AUDITED → PUBLISHED")
+    if state.possible and gate.has_warnings:
+        second = second_approval_check(s.role, s.user.login, prior)
+        if second.unmet:
+            return state.model_copy(update={"possible": False, "why_not": second.unmet})
+        if not second.ok:
+            state = state.model_copy(update={"transition": "AUDITED → AUDITED (first of two approvals)"})
+    return state
+
+
+def _next_steps(run: RunSummary, actions: dict[str, ActionState], awaiting: bool) -> list[str]:
+    steps = []
+    if awaiting:
+        roles = " or ".join(sorted(SECOND_APPROVERS))
+        steps.append(f"a second approver ({roles}, another user) runs: solvereign publish {run.id} --reason …")
+    for name in ("publish", "lock"):
+        if actions[name].possible:
+            steps.append(f"solvereign {name} {run.id} --reason …")
+    if run.state in ("AUDITED", "PUBLISHED") and not steps:
+        steps.append(f"blocked: {actions['publish' if run.state == 'AUDITED' else 'lock'].why_not}")
+    return steps

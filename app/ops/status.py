@@ -1,0 +1,46 @@
+"""`status`: who am I, where, which gates are closed, what waits for me."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from app.ops.runs import has_warnings, list_runs
+from app.ops.session import Session
+from storage.models import KillSwitch, RunSummary, SiteRecord
+
+
+class StatusView(BaseModel):
+    login: str
+    acting_as: str
+    role: str
+    tenant: str
+    sites: list[str]
+    store_path: str
+    read_only: bool
+    kill_switch: KillSwitch
+    site_gates: list[SiteRecord]
+    latest_runs: list[RunSummary]
+    awaiting_second_approver: list[RunSummary]
+
+
+def status(s: Session, *, latest: int = 10) -> StatusView:
+    runs = list_runs(s, limit=latest)
+    audited = list_runs(s, states=["AUDITED"], limit=200)
+    waiting = [r for r in audited if has_warnings(r) and _has_first_approval(s, r)]
+    return StatusView(
+        login=s.login,
+        acting_as=s.display,
+        role=s.role,
+        tenant=s.user.tenant,
+        sites=list(s.user.sites),
+        store_path=s.store.path,
+        read_only=s.store.read_only,
+        kill_switch=s.store.settings.kill_switch(s.scope),
+        site_gates=s.store.sites.list_sites(s.scope),
+        latest_runs=runs,
+        awaiting_second_approver=waiting,
+    )
+
+
+def _has_first_approval(s: Session, run: RunSummary) -> bool:
+    return any(r.action == "approve" for r in s.store.approvals.for_plan(s.scope, run.id))

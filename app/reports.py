@@ -1,0 +1,42 @@
+"""The validation report as text for people (the CLI and the cockpit's import screen)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from engine.clock import VIENNA
+from engine.contract import ValidationReport
+
+SYMBOL = {"PASS": "✔ PASS", "WARN": "▲ WARN", "FAIL": "✖ FAIL"}
+
+
+def fmt_when(moment: datetime | None) -> str:
+    """UTC instants shown in Vienna local time, to the minute."""
+    return moment.astimezone(VIENNA).strftime("%Y-%m-%d %H:%M") if moment else "-"
+
+
+def render_report(report: ValidationReport, name: str, status: str) -> str:
+    """The report for people: status, gate table, grouped findings, summary."""
+    lines = [f"{name}: {SYMBOL[status]}" + (" (strict)" if status != report.status else "")]
+    if report.error:
+        lines.append(f"  reason: {report.error}")
+    lines.append("")
+    lines.append(f"  {'gate':<7} {'status':<7} {'count':>5}  check")
+    for g in report.gates:
+        lines.append(f"  {g.id:<7} {g.status:<7} {g.count:>5}  {g.message}")
+    for g in report.gates:
+        if not g.count or (report.error and g.id == "HG-004"):
+            continue
+        lines.append("")
+        lines.append(f"  {g.id} {g.status}: {g.count} finding(s)" + (f", first {len(g.rows)}" if g.count > len(g.rows) else ""))
+        for row in g.rows:
+            lines.append(f"    {row.position}: [{row.code}] {row.message}")
+    s = report.summary
+    if report.input_hash:
+        lines.append("")
+        days = ", ".join(f"{d} {n}" for d, n in s.per_day.items())
+        lines.append(f"  format {s.format}: {s.templates} templates, {s.instances} instances, {s.total_hours:g} h ({days})")
+        for note in s.notes:
+            lines.append(f"  note: {note}")
+        lines.append(f"  input_hash {report.input_hash}")
+    return "\n".join(lines)

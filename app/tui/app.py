@@ -1,0 +1,387 @@
+"""The cockpit: review, publish and lock the week by keyboard, over SSH.
+
+The app owns the state (session, open run); thread workers do every store read
+and write and hand results back with `call_from_thread`. No connection is held
+between operations, so other dispatchers and the CLI share the store freely.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.containers import Vertical
+from textual.events import Resize
+from textual.widgets import ContentSwitcher, DataTable, Footer, Input, Static
+
+from app.errors import UserError
+from app.ops import runs as ops_runs
+from app.ops.demo import next_monday, run_demo
+from app.ops.runs import RunView
+from app.ops.session import Session
+from app.ops.status import status
+from app.reports import fmt_when
+from app.tui.commands import CockpitCommands
+from app.tui.context import CockpitContext
+from app.tui.dialogs.confirm import ConfirmDialog
+from app.tui.dialogs.reason import ReasonDialog
+from app.tui.keys import APP_BINDINGS
+from app.tui.screens.driver_week import DriverWeekScreen
+from app.tui.screens.drivers import DriversSection
+from app.tui.screens.help import HelpScreen
+from app.tui.screens.history import HistorySection
+from app.tui.screens.importer import ImportScreen
+from app.tui.screens.review import JumpToDriver, ReviewSection
+from app.tui.screens.runs import RunsSection, run_cells
+from app.tui.screens.solve import SolveScreen
+from app.tui.screens.tours import ToursSection
+from app.tui.widgets.status_bar import Banners, StatusBar
+from app.tui.widgets.table import RosterTable
+from engine.clock import VIENNA
+from storage.errors import StoreError
+
+MIN_SIZE = (80, 24)
+# the cockpit's own keys act on the main screen; a pushed screen or dialog owns the keyboard
+MAIN_SCREEN_ONLY = {b.action.split("(")[0] for b in APP_BINDINGS} - {"quit_app", "help"}
+SECTIONS = ("runs", "review", "drivers", "tours", "history")
+RUN_ACTIONS = {"publish": ops_runs.publish, "lock": ops_runs.lock, "reject": ops_runs.reject}
+SECTION_TABLES = {
+    "runs": "#runs-table", "review": "#audits-table", "drivers": "#drivers-table",
+    "tours": "#tours-table", "history": "#history-table",
+}
+TITLES = {"publish": "Publish the plan", "lock": "Lock the plan (final, immutable)", "reject": "Reject the plan"}
+
+
+class CockpitApp(App[None]):
+    CSS_PATH = "styles/cockpit.tcss"
+    TITLE = "solvereign"
+    BINDINGS = APP_BINDINGS
+    COMMANDS = App.COMMANDS | {CockpitCommands}
+
+    def __init__(self, ctx: CockpitContext, *, theme: str | None = None, refresh_seconds: float = 3.0) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self._theme_name = theme
+        self._refresh_seconds = refresh_seconds
+        self.session: Session | None = None
+        self.run_view: RunView | None = None
+        self.section = "runs"
+        self._stale: set[str] = set()
+        self._runs_seen: dict[int, int] = {}
+
+    # --- layout ---------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="main"):
+            yield StatusBar(" solvereign · loading…", markup=False, id="status-bar")
+            yield Banners("", markup=False, id="banners")
+            with ContentSwitcher(initial="runs", id="sections"):
+                yield RunsSection(id="runs")
+                yield ReviewSection(id="review")
+                yield DriversSection(id="drivers")
+                yield ToursSection(id="tours")
+                yield HistorySection(id="history")
+            yield Input(placeholder="filter: type to hide rows · esc clears", id="filter")
+        yield Static("", markup=False, id="too-small")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if self._theme_name:
+            self.theme = self._theme_name
+        self.query_one("#filter", Input).display = False
+        self.query_one("#banners", Banners).display = False
+        self._check_size(self.size.width, self.size.height)
+        self.load_runs()
+        if self._refresh_seconds > 0:
+            self.set_interval(self._refresh_seconds, self.load_runs)
+
+    def on_resize(self, event: Resize) -> None:
+        self._check_size(event.size.width, event.size.height)
+
+    def _check_size(self, width: int, height: int) -> None:
+        small = width < MIN_SIZE[0] or height < MIN_SIZE[1]
+        self.query_one("#main").display = not small
+        notice = self.query_one("#too-small", Static)
+        notice.display = small
+        notice.update(f"Terminal too small: {width}×{height}.\nThe cockpit needs at least {MIN_SIZE[0]}×{MIN_SIZE[1]}.")
+
+    # --- loading (workers) ----------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="runs", exit_on_error=False)
+    def load_runs(self) -> None:
+        try:
+            s = self.ctx.session()
+            view = status(s)
+            runs = ops_runs.list_runs(s, limit=500)
+        except (UserError, StoreError) as exc:
+            self.call_from_thread(self._no_session, exc.message)
+            return
+        self.call_from_thread(self._show_runs, s, view, runs)
+
+    def _no_session(self, message: str) -> None:
+        self.session = None
+        self.query_one(StatusBar).show_message(f"{self.ctx.db_path} · {self.ctx.login}")
+        self.query_one(RunsSection).show_welcome(message)
+        self.refresh_bindings()
+
+    def _show_runs(self, s: Session, view, runs) -> None:
+        self.session = s
+        self.query_one(StatusBar).show_status(view)
+        self.query_one(Banners).show_status(view)
+        self.query_one(RunsSection).show_runs([(str(r.id), run_cells(r, fmt_when(r.updated_at))) for r in runs])
+        seen = {r.id: r.state_version for r in runs}
+        open_run = self.run_view.run if self.run_view else None
+        if open_run and seen.get(open_run.id, open_run.state_version) != open_run.state_version:
+            self.open_run(open_run.id, switch=False)
+        self._runs_seen = seen
+        self.refresh_bindings()
+
+    @work(thread=True, exclusive=True, group="run", exit_on_error=False)
+    def open_run(self, run_id: int, switch: bool = True) -> None:
+        try:
+            view = ops_runs.show_run(self.ctx.session(), run_id)
+        except (UserError, StoreError) as exc:
+            self.call_from_thread(self.notify, exc.message, severity="error")
+            return
+        self.call_from_thread(self._show_run, view, switch)
+
+    def _show_run(self, view: RunView, switch: bool) -> None:
+        self.run_view = view
+        self.query_one(ReviewSection).show_run(view, read_only=self.ctx.read_only, when=fmt_when)
+        self._stale = {"drivers", "tours", "history"}
+        if switch:
+            self.action_section("review")
+        elif self.section in self._stale:
+            self._fill(self.section)
+        self.refresh_bindings()
+
+    def _fill(self, section: str) -> None:
+        """Sections other than review are filled when first shown (1,400 tours take a moment)."""
+        if section not in self._stale or self.run_view is None:
+            return
+        self._stale.discard(section)
+        if section == "drivers":
+            self.query_one(DriversSection).show_run(self.run_view)
+        elif section == "tours":
+            self.query_one(ToursSection).show_run(self.run_view)
+        elif section == "history":
+            self.load_history(self.run_view.run.id)
+
+    @work(thread=True, exclusive=True, group="history", exit_on_error=False)
+    def load_history(self, run_id: int) -> None:
+        try:
+            s = self.ctx.session()
+            records = ops_runs.approvals(s, run_id)
+            chain = ops_runs.verify_log(s)
+        except (UserError, StoreError) as exc:
+            self.call_from_thread(self.notify, exc.message, severity="error")
+            return
+        self.call_from_thread(self.query_one(HistorySection).show_history, run_id, records, chain, fmt_when)
+
+    # --- the current table ----------------------------------------------------
+
+    def current_table(self) -> RosterTable:
+        """The focused table of the main screen, else the section's main table."""
+        focused = self.screen.focused
+        if self.screen is self.screen_stack[0] and isinstance(focused, RosterTable):
+            return focused
+        return self._section_table()
+
+    def _section_table(self) -> RosterTable:
+        return self.query_one(SECTION_TABLES[self.section], RosterTable)
+
+    def run_ids(self) -> list[int]:
+        return [int(k) for k in self.query_one("#runs-table", RosterTable)._visible_keys] if self.session else []
+
+    def driver_ids(self) -> list[str]:
+        return [w.driver_id for w in self.run_view.weeks] if self.run_view else []
+
+    # --- actions --------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.screen is not self.screen_stack[0] and action in MAIN_SCREEN_ONLY:
+            return False  # a pushed screen (solve, import, driver week, dialog) owns the keys
+        if action in RUN_ACTIONS:
+            if self.ctx.read_only:
+                return False
+            if self.run_view is None or not self.run_view.actions[action].possible:
+                return None
+        if action in ("solve", "import_forecast"):
+            if self.ctx.read_only:
+                return False
+            return True if self.session else None
+        if action == "demo":
+            return not self.ctx.read_only and (self.session is None or not self._runs_seen)
+        return True
+
+    def action_section(self, name: str) -> None:
+        self.section = name
+        self.query_one("#sections", ContentSwitcher).current = name
+        self._fill(name)
+        table = self._section_table()
+        if table.display:
+            table.focus()
+
+    @on(DataTable.RowSelected, "#runs-table")
+    def _run_selected(self) -> None:
+        key = self.query_one("#runs-table", RosterTable).selected_key
+        if key:
+            self.open_run(int(key))
+
+    @on(DataTable.RowSelected, "#drivers-table")
+    def _driver_selected(self) -> None:
+        key = self.query_one("#drivers-table", RosterTable).selected_key
+        if key:
+            self.action_goto_driver(key)
+
+    @on(JumpToDriver)
+    def _jump(self, message: JumpToDriver) -> None:
+        self.action_goto_driver(message.driver_id)
+
+    def action_goto_driver(self, driver_id: str) -> None:
+        week = next((w for w in self.run_view.weeks if w.driver_id == driver_id), None) if self.run_view else None
+        if week is None:
+            self.notify(f"driver {driver_id} has no work in the open run", severity="warning")
+            return
+        self.push_screen(DriverWeekScreen(week, self.run_view.run.id))
+
+    def action_goto_run(self, run_id: int) -> None:
+        self.query_one("#runs-table", RosterTable).select_key(str(run_id))
+        self.open_run(run_id)
+
+    def action_open_selected(self) -> None:
+        self.current_table().action_select_cursor()
+
+    def _decide(self, action: str) -> None:
+        view = self.run_view
+        if view is None:
+            return
+        st = view.actions[action]
+        run_id = view.run.id
+
+        def submit(reason: str) -> str:
+            return RUN_ACTIONS[action](self.ctx.session(), run_id, reason).message
+
+        dialog = ReasonDialog(
+            f"{TITLES[action]} — run {run_id}", st.transition,
+            [f"checked: {', '.join(st.conditions)}"], submit,
+        )
+
+        def done(message: str | None) -> None:
+            if message:
+                self.notify(message)
+                self.open_run(run_id, switch=False)
+                self.load_runs()
+
+        self.push_screen(dialog, done)
+
+    def action_publish(self) -> None:
+        self._decide("publish")
+
+    def action_lock(self) -> None:
+        self._decide("lock")
+
+    def action_reject(self) -> None:
+        self._decide("reject")
+
+    def action_solve(self) -> None:
+        if self.session is None:
+            return
+
+        def done(run_id: int | None) -> None:
+            self.load_runs()
+            if run_id is not None:
+                self.open_run(run_id)
+
+        self.push_screen(SolveScreen(self.session, fmt_when), done)
+
+    def action_import_forecast(self) -> None:
+        if self.session is None:
+            return
+        anchor = next_monday(self.ctx.clock.now().astimezone(VIENNA).date()).isoformat()
+        self.push_screen(ImportScreen(self.session, anchor), lambda _fid: self.load_runs())
+
+    @work(thread=True, exclusive=True, group="demo", exit_on_error=False)
+    def action_demo(self) -> None:
+        self.call_from_thread(self.notify, "building the demo week and solving it…", timeout=10)
+        try:
+            _, _, run = run_demo(self.ctx.db_path, self.ctx.clock, self.ctx.login)
+        except (UserError, StoreError) as exc:
+            self.call_from_thread(self.notify, exc.message, severity="error")
+            return
+        self.call_from_thread(self.load_runs)
+        self.call_from_thread(self.open_run, run.id)
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.display = True
+        box.value = self._section_table().filter_text
+        box.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self._section_table().apply_filter(event.value)
+
+    @on(Input.Submitted, "#filter")
+    def _filter_done(self) -> None:
+        self._section_table().focus()
+
+    def action_sort(self) -> None:
+        self.notify(self.current_table().cycle_sort())
+
+    def action_refresh(self) -> None:
+        self.load_runs()
+        if self.run_view is not None:
+            self.open_run(self.run_view.run.id, switch=False)
+
+    def action_export(self) -> None:
+        table = self.current_table()
+        run = f"-run{self.run_view.run.id}" if self.run_view and self.section != "runs" else ""
+        path = Path.cwd() / f"solvereign-{self.section}{run}.csv"
+        try:
+            n = table.export_csv(path)
+        except OSError as exc:
+            self.notify(f"export failed: {exc.strerror or exc}", severity="error")
+            return
+        self.notify(f"exported {n} rows to {path}")
+
+    def action_copy_row(self) -> None:
+        text = self.current_table().selected_text()
+        if text:
+            self.copy_to_clipboard(text)
+            self.notify("row copied (OSC 52)")
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen())
+
+    def action_back(self) -> None:
+        box = self.query_one("#filter", Input)
+        if box.display:
+            box.value = ""
+            box.display = False
+            table = self._section_table()
+            table.apply_filter("")
+            table.focus()
+            return
+        if self.section in ("drivers", "tours", "history"):
+            self.action_section("review")
+        elif self.section == "review":
+            self.action_section("runs")
+
+    def solve_running(self) -> bool:
+        return any(isinstance(s, SolveScreen) and s.running for s in self.screen_stack)
+
+    def action_quit_app(self) -> None:
+        if not self.solve_running():
+            self.exit()
+            return
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                for screen in self.screen_stack:
+                    if isinstance(screen, SolveScreen):
+                        screen.action_back()
+                self.exit()
+
+        self.push_screen(ConfirmDialog("A solve is running. Quit anyway (it is cancelled)?"), answer)

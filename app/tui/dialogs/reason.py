@@ -1,0 +1,89 @@
+"""The reason dialog for publish, lock and reject.
+
+It states what will happen (from state → to state, the conditions checked),
+takes a reason, and only confirms once the reason has the minimum length. The
+action itself runs in a thread worker; a refusal from the operations layer is
+shown in one line and the dialog stays open, so the dispatcher can cancel.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Static
+
+MIN_REASON = 10
+
+
+class ReasonDialog(ModalScreen[str | None]):
+    """Returns the success message, or None when cancelled."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
+
+    def __init__(
+        self,
+        title: str,
+        transition: str,
+        conditions: list[str],
+        submit: Callable[[str], str],
+    ) -> None:
+        super().__init__()
+        self._title = title
+        self._transition = transition
+        self._conditions = conditions
+        self._submit = submit
+        self._busy = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="reason-dialog", classes="dialog"):
+            yield Label(self._title, classes="dialog-title")
+            yield Static(self._transition, markup=False, id="reason-transition")
+            yield Static("\n".join(f"  · {c}" for c in self._conditions), id="reason-conditions")
+            yield Input(placeholder=f"reason (at least {MIN_REASON} characters)", id="reason-input")
+            yield Static("", markup=False, id="reason-hint")
+            yield Static("enter confirm · esc cancel", classes="dialog-keys")
+
+    def on_mount(self) -> None:
+        self._update_hint("")
+
+    @on(Input.Changed, "#reason-input")
+    def _changed(self, event: Input.Changed) -> None:
+        self._update_hint(event.value)
+
+    def _update_hint(self, value: str) -> None:
+        missing = MIN_REASON - len(value.strip())
+        hint = self.query_one("#reason-hint", Static)
+        hint.remove_class("error")
+        hint.update(f"{missing} more character(s) needed" if missing > 0 else "ready: enter confirms")
+
+    @on(Input.Submitted, "#reason-input")
+    def _submitted(self, event: Input.Submitted) -> None:
+        reason = event.value.strip()
+        if len(reason) < MIN_REASON or self._busy:
+            return
+        self._busy = True
+        self.query_one("#reason-hint", Static).update("working…")
+        self._run(reason)
+
+    @work(thread=True, exclusive=True, group="reason", exit_on_error=False)
+    def _run(self, reason: str) -> None:
+        try:
+            message = self._submit(reason)
+        except Exception as exc:  # a refusal from the operations layer: shown, not raised
+            self.app.call_from_thread(self._refused, getattr(exc, "message", str(exc)))
+            return
+        self.app.call_from_thread(self.dismiss, message)
+
+    def _refused(self, message: str) -> None:
+        self._busy = False
+        hint = self.query_one("#reason-hint", Static)
+        hint.add_class("error")
+        hint.update(f"✖ {message.splitlines()[0] if message else 'refused'}")
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

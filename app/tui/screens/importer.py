@@ -1,0 +1,89 @@
+"""Import a forecast: a path, the validation report, and enter again to store it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Label, Static
+
+from app.ops.forecasts import import_forecast, preview_import
+from app.ops.session import Session
+from app.reports import render_report
+
+
+class ImportScreen(Screen[int | None]):
+    """Dismisses with the stored forecast id, or None."""
+
+    BINDINGS = [Binding("escape", "back", "Back", id="import.back")]
+
+    def __init__(self, session: Session, default_anchor: str) -> None:
+        super().__init__()
+        self._session = session
+        self._anchor = default_anchor
+        self._validated: tuple[str, str, str] | None = None  # inputs that passed validation
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="import"):
+            yield Label("Import a forecast", classes="dialog-title")
+            with Horizontal(classes="form-row"):
+                yield Label("file ", classes="form-label")
+                yield Input(placeholder="path to the forecast file", id="import-path")
+            with Horizontal(classes="form-row"):
+                yield Label("week ", classes="form-label")
+                yield Input(value=self._anchor, placeholder="YYYY-MM-DD (a Monday)", id="import-anchor")
+                yield Label(" site ", classes="form-label")
+                yield Input(value=self._session.user.sites[0], id="import-site")
+            yield Static("enter validates; enter again stores a PASS/WARN forecast · esc back", markup=False, id="import-hint")
+            with VerticalScroll(id="import-report-box"):
+                yield Static("", markup=False, id="import-report")
+        yield Footer()
+
+    def _inputs(self) -> tuple[str, str, str]:
+        return tuple(self.query_one(f"#import-{n}", Input).value.strip() for n in ("path", "anchor", "site"))  # type: ignore[return-value]
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        inputs = self._inputs()
+        if not inputs[0]:
+            self.query_one("#import-hint", Static).update("✖ give a file path")
+            return
+        self.query_one("#import-hint", Static).update("working…")
+        self._work(inputs, store=inputs == self._validated)
+
+    @work(thread=True, exclusive=True, group="import", exit_on_error=False)
+    def _work(self, inputs: tuple[str, str, str], store: bool) -> None:
+        path, anchor, site = inputs
+        try:
+            if store:
+                outcome = import_forecast(self._session, Path(path).expanduser(), site=site or None, anchor=anchor or None)
+                self.app.call_from_thread(self._stored, outcome.forecast.id if outcome.forecast else None, outcome.created)
+                return
+            report = preview_import(self._session, Path(path).expanduser(), site=site or None, anchor=anchor or None)
+        except Exception as exc:  # refusals (role, store) are shown here in one line
+            self.app.call_from_thread(self._hint, f"✖ {getattr(exc, 'message', exc)}")
+            return
+        self.app.call_from_thread(self._validated_report, inputs, report)
+
+    def _hint(self, text: str) -> None:
+        self.query_one("#import-hint", Static).update(text)
+
+    def _validated_report(self, inputs: tuple[str, str, str], report) -> None:
+        self.query_one("#import-report", Static).update(render_report(report, inputs[0], report.status))
+        if report.status == "FAIL":
+            self._validated = None
+            self._hint("✖ FAIL: nothing can be stored; fix the file (or week/site) and press enter to validate again")
+        else:
+            self._validated = inputs
+            self._hint(f"{report.status}: press enter again to store this forecast · esc back")
+
+    def _stored(self, forecast_id: int | None, created: bool) -> None:
+        self.app.notify(f"forecast {forecast_id} {'stored' if created else 'was already stored'}; press s to solve it")
+        self.dismiss(forecast_id)
+
+    def action_back(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,56 @@
+"""Section 1 — runs in scope: one row per plan version, newest first."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Static
+
+from app.tui.widgets.table import RosterTable
+from storage.models import RunSummary
+
+COLUMNS = ("id", "week", "site", "state", "drivers", "PT", "coverage", "audits", "gap", "by", "when")
+STATE_STYLE = {"LOCKED": "bold", "PUBLISHED": "bold", "FAILED": "bold red", "REJECTED": "dim", "SUPERSEDED": "dim"}
+
+
+def run_cells(r: RunSummary, when: str) -> tuple:
+    k = r.kpis
+    coverage = f"{100 * r.assigned_count / r.instance_count:.0f}%" if r.instance_count else "-"
+    gap = f"{100 * k['gap']:.1f}%" if k.get("gap") is not None else "-"
+    audits = f"{r.audits_passed}/{r.audits_total}" if r.audits_total else "-"
+    return (
+        str(r.id), str(r.week_anchor), r.site, Text(r.state, style=STATE_STYLE.get(r.state, "")),
+        str(k.get("drivers", "-")), str(k.get("pt_drivers", "-")), coverage, audits, gap, r.created_by, when,
+    )
+
+
+class RunsSection(Vertical):
+    """The table, or a welcome that offers the demo week on an empty store."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("", markup=False, id="runs-empty")
+        yield RosterTable(id="runs-table")
+
+    @property
+    def table(self) -> RosterTable:
+        return self.query_one(RosterTable)
+
+    def show_runs(self, rows: list[tuple[str, tuple]]) -> None:
+        self.table.set_data(COLUMNS, rows)
+        empty = self.query_one("#runs-empty", Static)
+        empty.display = not rows
+        self.table.display = bool(rows)
+        if not rows:
+            empty.update(
+                "No runs in this store yet.\n\n"
+                "Press d to load the demo week (generated, the week after today) and solve it,\n"
+                "or i to import a forecast file, then s to solve it."
+            )
+
+    def show_welcome(self, message: str) -> None:
+        """No usable store or user yet: say why and offer the demo."""
+        self.table.display = False
+        empty = self.query_one("#runs-empty", Static)
+        empty.display = True
+        empty.update(f"{message}\n\nPress d to create a demo store here with you as its admin and a solved demo week.")

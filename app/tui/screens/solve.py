@@ -1,0 +1,126 @@
+"""Solve a stored forecast in a worker: live progress, cancel, and open the run when done."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Label, Static
+
+from app.ops.forecasts import list_forecasts
+from app.ops.session import Session
+from app.ops.solving import solve_forecast
+from app.tui.widgets.table import RosterTable
+
+
+class SolveScreen(Screen[int | None]):
+    """Dismisses with the new run id (to open it), or None."""
+
+    BINDINGS = [Binding("escape", "back", "Back / cancel solve", id="solve.back")]
+
+    def __init__(self, session: Session, when) -> None:
+        super().__init__()
+        self._session = session
+        self._when = when
+        self._cancel = threading.Event()
+        self.running = False
+        self._done_run: int | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="solve"):
+            yield Label("Solve a forecast", classes="dialog-title")
+            yield RosterTable(id="solve-forecasts")
+            with Horizontal(classes="form-row"):
+                yield Label("seed ", classes="form-label")
+                yield Input(value="94", id="solve-seed", type="integer")
+                yield Label(" time limit s ", classes="form-label")
+                yield Input(value="60", id="solve-limit", type="number")
+            yield Static("enter on a forecast starts the solve · esc back", markup=False, id="solve-progress")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._load()
+
+    @work(thread=True, exclusive=True, group="solve-load", exit_on_error=False)
+    def _load(self) -> None:
+        rows = list_forecasts(self._session)
+        cells = [
+            (str(f.id), (str(f.id), f.site, str(f.week_anchor), f.status, str(f.instance_count), f.source_name, self._when(f.created_at)))
+            for f in rows
+        ]
+        self.app.call_from_thread(self._show, cells)
+
+    def _show(self, cells) -> None:
+        table = self.query_one("#solve-forecasts", RosterTable)
+        table.set_data(("id", "site", "week", "status", "tours", "file", "stored"), cells)
+        table.focus()
+        if not cells:
+            self._progress("no forecasts stored yet: press esc, then i to import one")
+
+    def _progress(self, text: str) -> None:
+        self.query_one("#solve-progress", Static).update(text)
+
+    @on(DataTable.RowSelected, "#solve-forecasts")
+    def _start(self, event: DataTable.RowSelected) -> None:
+        if self._done_run is not None:
+            self.dismiss(self._done_run)
+            return
+        key = self.query_one("#solve-forecasts", RosterTable).selected_key
+        if key is None or self.running:
+            return
+        try:
+            seed = int(self.query_one("#solve-seed", Input).value or 94)
+            limit = float(self.query_one("#solve-limit", Input).value or 60)
+        except ValueError:
+            self._progress("✖ seed must be a whole number and the time limit a number of seconds")
+            return
+        self.running = True
+        self._cancel.clear()
+        self._progress(f"starting solve of forecast {key} (seed {seed}, ≤ {limit:g} s)… esc cancels")
+        self._solve(int(key), seed, limit)
+
+    @work(thread=True, exclusive=True, group="solve", exit_on_error=False)
+    def _solve(self, forecast_id: int, seed: int, limit: float) -> None:
+        started = time.monotonic()
+        state = ["QUEUED"]
+
+        def on_state(s: str) -> None:
+            state[0] = s
+            self.app.call_from_thread(self._progress, f"{s} · {time.monotonic() - started:.1f} s · esc cancels")
+
+        def progress(drivers: int, pt: int, bound: int, elapsed: float) -> None:
+            self.app.call_from_thread(
+                self._progress,
+                f"{state[0]} · best {drivers} drivers, {pt} PT · bound {bound} · {elapsed:.1f} s / {limit:g} s · esc cancels",
+            )
+
+        try:
+            run, _ = solve_forecast(self._session, forecast_id, seed=seed, time_limit=limit,
+                                    progress=progress, cancel=self._cancel, on_state=on_state)
+        except Exception as exc:  # a refusal or a failed run is shown, the cockpit stays up
+            self.app.call_from_thread(self._finished, None, f"✖ {getattr(exc, 'message', exc)}")
+            return
+        stopped = " (stopped: best plan so far)" if run.kpis.get("solver_status") == "STOPPED" else ""
+        text = (
+            f"run {run.id} {run.state}{stopped}: {run.kpis.get('drivers', '-')} drivers, {run.kpis.get('pt_drivers', '-')} PT, "
+            f"audits {run.audits_passed}/{run.audits_total} · enter opens it · esc back"
+            if run.state != "FAILED" else f"run {run.id} FAILED: {run.error_text}"
+        )
+        self.app.call_from_thread(self._finished, run.id if run.state != "FAILED" else None, text)
+
+    def _finished(self, run_id: int | None, text: str) -> None:
+        self.running = False
+        self._done_run = run_id
+        self._progress(text)
+
+    def action_back(self) -> None:
+        if self.running:
+            self._cancel.set()
+            self._progress("cancelling… the best legal plan so far is kept")
+            return
+        self.dismiss(self._done_run)

@@ -1,0 +1,57 @@
+"""Time at the edges: an injectable clock and Europe/Vienna conversions (SPEC §3).
+
+The engine works in minutes from the anchor Monday 00:00 local time; wall-clock
+instants (lock window, freeze) convert through the Vienna zone, DST included.
+Nothing calls the system clock except `SystemClock`, which callers pass in.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+VIENNA = ZoneInfo("Europe/Vienna")
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """An aware datetime."""
+        ...
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+class FixedClock:
+    """A clock that always says the same instant (drills, tests, `--now`)."""
+
+    def __init__(self, instant: datetime) -> None:
+        self._instant = instant if instant.tzinfo else instant.replace(tzinfo=VIENNA)
+
+    def now(self) -> datetime:
+        return self._instant
+
+
+def parse_now(text: str) -> FixedClock:
+    """`--now` / SOLVEREIGN_NOW: ISO 8601; without an offset it is Vienna local time."""
+    try:
+        return FixedClock(datetime.fromisoformat(text.strip()))
+    except ValueError:
+        raise ValueError(f"--now {text!r} is not an ISO date-time (e.g. 2026-01-04T17:00)") from None
+
+
+def instant_of(anchor: date, minute: int) -> datetime:
+    """Minutes from the anchor Monday 00:00 Vienna → an aware instant (local wall clock)."""
+    day, rest = divmod(minute, 1440)
+    local = datetime.combine(anchor + timedelta(days=day), time(rest // 60, rest % 60), tzinfo=VIENNA)
+    return local.astimezone(UTC)
+
+
+def minute_of(anchor: date, instant: datetime) -> int:
+    """An aware instant → minutes from the anchor Monday 00:00 on the Vienna wall clock."""
+    local = instant.astimezone(VIENNA)
+    days = (local.date() - anchor).days
+    return days * 1440 + local.hour * 60 + local.minute
