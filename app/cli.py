@@ -11,11 +11,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from app.commands import admin, forecasts, runs, status, tui, validate
+from app.commands import admin, audit, forecasts, runs, solve, status, tui, validate
 from storage.errors import StoreError
 from app.errors import UserError
 
-COMMANDS = (validate, admin, status, forecasts, runs, tui)
+COMMANDS = (validate, solve, audit, admin, status, forecasts, runs, tui)
 
 
 def build_parser() -> argparse.ArgumentParser:

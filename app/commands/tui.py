@@ -8,6 +8,7 @@ import logging
 from platformdirs import user_log_dir
 
 from app.commands.common import clock_from_args, db_path_from_args
+from app.errors import EXIT_FAILED, UserError
 from app.settings import APP, os_login, resolve_theme
 
 
@@ -42,11 +43,15 @@ def run(args: argparse.Namespace) -> int:
     from app.tui.app import CockpitApp
     from app.tui.context import CockpitContext
 
+    try:  # a broken config file is a one-line error, not a traceback
+        theme = resolve_theme(getattr(args, "theme", None))
+    except ValueError as exc:
+        raise UserError(str(exc), EXIT_FAILED) from None
     _log_to_file()
     ctx = CockpitContext(
         db_path=db_path_from_args(args), clock=clock_from_args(args), login=os_login(),
         act_as=getattr(args, "act_as", None), read_only=getattr(args, "read_only", False),
     )
-    app = CockpitApp(ctx, theme=resolve_theme(getattr(args, "theme", None)), refresh_seconds=getattr(args, "refresh", 3.0))
+    app = CockpitApp(ctx, theme=theme, refresh_seconds=getattr(args, "refresh", 3.0))
     app.run(mouse=not getattr(args, "no_mouse", False))
     return app.return_code or 0

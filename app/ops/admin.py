@@ -9,6 +9,7 @@ from app.ops.policy import ADMINS, reason_check, role_check
 from app.ops.session import Session
 from engine.clock import Clock
 from engine.contract import CODE_PATTERN
+from storage.errors import NotFound
 from storage.models import KillSwitch, SiteRecord, UserRecord
 from storage.scope import Actor, Scope
 from storage.store import Store
@@ -38,6 +39,14 @@ def init_store(db_path: Path, clock: Clock, login: str, tenant: str, site: str, 
     existing = store.users.identify(login)
     if existing is not None and existing.tenant != tenant:
         raise UserError(f"login {login} already belongs to another tenant in {db_path}", EXIT_FAILED)
+    is_admin = existing is not None and existing.active and existing.role == "platform_admin"
+    if not is_admin and _tenant_exists(store, tenant):
+        # init must not make anyone (a stranger, a viewer, a removed user) platform_admin of an existing tenant
+        raise UserError(
+            f"blocked: tenant {tenant} already exists in {db_path} and {login} is not its platform_admin; "
+            f"its admin runs 'solvereign users add {login} --role ROLE --tenant {tenant} --sites S'",
+            EXIT_BLOCKED,
+        )
     sites = sorted({site, *(existing.sites if existing else ())})
     scope = Scope(tenant=tenant, sites=frozenset(sites))
     actor = Actor(name=login, role="platform_admin")
@@ -45,6 +54,14 @@ def init_store(db_path: Path, clock: Clock, login: str, tenant: str, site: str, 
     if site not in {r.code for r in store.sites.list_sites(scope)}:
         store.sites.upsert(scope, site, name=site, enabled=True, actor=actor, reason="created by init")
     return store.users.upsert(scope, login, name=name or login, email="", role="platform_admin", sites=sites, actor=actor)
+
+
+def _tenant_exists(store: Store, tenant: str) -> bool:
+    try:
+        store.tenants.get(Scope(tenant=tenant, sites=frozenset()))
+    except NotFound:
+        return False
+    return True
 
 
 def add_user(
@@ -98,6 +115,6 @@ def list_sites(s: Session) -> list[SiteRecord]:
 def set_kill_switch(s: Session, on: bool, reason: str) -> KillSwitch:
     _require_admin(s)
     check = reason_check(reason)
-    if not check.ok:
-        raise UserError(check.unmet, EXIT_FAILED)
+    if not check.ok:  # the same reason gate as publish/lock/reject: exit 2
+        raise UserError(f"blocked: {check.unmet}", EXIT_BLOCKED)
     return s.store.settings.set_kill_switch(s.scope, on, actor=s.actor, reason=reason.strip())

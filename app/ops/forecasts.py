@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from app.errors import EXIT_BLOCKED, EXIT_FAILED, UserError
 from app.ops.policy import PLANNERS, role_check
 from app.ops.session import Session
-from engine.contract import ValidationReport
+from engine.contract import ValidationReport, failed_report
 from engine.ingest import ingest
 from storage.models import ForecastRecord, NewForecast
 
@@ -55,7 +55,10 @@ def import_forecast(
     check = role_check(s.role, PLANNERS, "import")
     if not check.ok:
         raise UserError(f"blocked: {check.unmet}", EXIT_BLOCKED)
-    data = _read(path)
+    try:
+        data = _read(path)
+    except UserError as exc:  # like `validate`: an unreadable file is a FAIL (exit 2), nothing stored
+        return ImportOutcome(report=failed_report(exc.message))
     result = ingest(data, fmt=fmt, tenant=s.user.tenant, site=pick_site(s, site), anchor=anchor)
     if result.forecast is None:
         return ImportOutcome(report=result.report)

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict
 
 from app.errors import EXIT_BLOCKED, EXIT_OK, UserError
 from app.ops.policy import (
+    APPROVERS,
     SECOND_APPROVERS,
     Check,
     GateInput,
@@ -16,6 +17,7 @@ from app.ops.policy import (
     publish_checks,
     reason_check,
     reject_checks,
+    role_check,
     second_approval_check,
 )
 from app.ops.session import Session
@@ -140,6 +142,8 @@ def lock(s: Session, run_id: int, reason: str) -> ActionOutcome:
     """PUBLISHED → LOCKED inside the lock window; idempotent; supersedes the older locked version."""
     detail = s.store.plans.detail(s.scope, run_id)
     if detail.summary.state == "LOCKED":
+        # idempotent, but only for someone who may lock: a viewer must not be told "done"
+        _refuse_unless([role_check(s.role, APPROVERS, "lock")])
         return ActionOutcome(run=detail.summary, message=f"plan {run_id} is already locked")
     gate = _gate_input(s, detail)
     checks = lock_checks(gate)

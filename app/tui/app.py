@@ -7,17 +7,17 @@ between operations, so other dispatchers and the CLI share the store freely.
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from pathlib import Path
 
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.containers import Vertical
-from textual.events import Resize
+from textual.events import DescendantFocus, Resize
 from textual.widgets import ContentSwitcher, DataTable, Footer, Input, Static
 
 from app.errors import UserError
 from app.ops import runs as ops_runs
-from app.ops.demo import next_monday, run_demo
 from app.ops.runs import RunView
 from app.ops.session import Session
 from app.ops.status import status
@@ -53,15 +53,24 @@ SECTION_TABLES = {
 TITLES = {"publish": "Publish the plan", "lock": "Lock the plan (final, immutable)", "reject": "Reject the plan"}
 
 
+def _next_monday(today: date) -> date:
+    """The default week of an import (as app.ops.demo.next_monday, which is not imported at
+    start: it pulls in the solver and OR-Tools, a second of cold start)."""
+    return today + timedelta(days=7 - today.weekday())
+
+
 class CockpitApp(App[None]):
     CSS_PATH = "styles/cockpit.tcss"
     TITLE = "solvereign"
     BINDINGS = APP_BINDINGS
     COMMANDS = App.COMMANDS | {CockpitCommands}
 
-    def __init__(self, ctx: CockpitContext, *, theme: str | None = None, refresh_seconds: float = 3.0) -> None:
+    def __init__(
+        self, ctx: CockpitContext, *, theme: str | None = None, refresh_seconds: float = 3.0, blink: bool = True
+    ) -> None:
         super().__init__()
         self.ctx = ctx
+        self._blink = blink  # False: no blinking cursor in inputs (deterministic snapshots)
         self._theme_name = theme
         self._refresh_seconds = refresh_seconds
         self.session: Session | None = None
@@ -95,6 +104,10 @@ class CockpitApp(App[None]):
         self.load_runs()
         if self._refresh_seconds > 0:
             self.set_interval(self._refresh_seconds, self.load_runs)
+
+    def on_descendant_focus(self, event: DescendantFocus) -> None:
+        if not self._blink and isinstance(event.widget, Input):
+            event.widget.cursor_blink = False
 
     def on_resize(self, event: Resize) -> None:
         self._check_size(event.size.width, event.size.height)
@@ -299,12 +312,14 @@ class CockpitApp(App[None]):
     def action_import_forecast(self) -> None:
         if self.session is None:
             return
-        anchor = next_monday(self.ctx.clock.now().astimezone(VIENNA).date()).isoformat()
+        anchor = _next_monday(self.ctx.clock.now().astimezone(VIENNA).date()).isoformat()
         self.push_screen(ImportScreen(self.session, anchor), lambda _fid: self.load_runs())
 
     @work(thread=True, exclusive=True, group="demo", exit_on_error=False)
     def action_demo(self) -> None:
         self.call_from_thread(self.notify, "building the demo week and solving it…", timeout=10)
+        from app.ops.demo import run_demo  # imports the solver (OR-Tools): only when asked for
+
         try:
             _, _, run = run_demo(self.ctx.db_path, self.ctx.clock, self.ctx.login)
         except (UserError, StoreError) as exc:

@@ -14,7 +14,6 @@ from textual.widgets import DataTable, Footer, Input, Label, Static
 
 from app.ops.forecasts import list_forecasts
 from app.ops.session import Session
-from app.ops.solving import solve_forecast
 from app.tui.widgets.table import RosterTable
 
 
@@ -86,6 +85,8 @@ class SolveScreen(Screen[int | None]):
 
     @work(thread=True, exclusive=True, group="solve", exit_on_error=False)
     def _solve(self, forecast_id: int, seed: int, limit: float) -> None:
+        from app.ops.solving import solve_forecast  # the solver (OR-Tools) loads here, not at start
+
         started = time.monotonic()
         state = ["QUEUED"]
 

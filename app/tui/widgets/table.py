@@ -30,7 +30,9 @@ class RosterTable(DataTable):
             self._columns = list(columns)
             for name in columns:
                 self.add_column(name, key=name)
-        self._rows = [(key, tuple(cells)) for key, cells in rows]
+        # plain text, never markup: a reason like "per [ops] request" or "[/]" must show as typed
+        # (DataTable parses str cells as Rich markup); Text cells also skip that parse (faster)
+        self._rows = [(key, tuple(_text(c) for c in cells)) for key, cells in rows]
         self._render_rows(keep)
 
     def _render_rows(self, keep: str | None = None) -> None:
@@ -108,6 +110,10 @@ class RosterTable(DataTable):
             for key in keys:
                 writer.writerow([_plain(c) for c in by_key[key]])
         return len(keys)
+
+
+def _text(cell: Cell) -> Text:
+    return cell if isinstance(cell, Text) else Text(str(cell), end="")
 
 
 def _plain(cell: Cell) -> str:

@@ -1,0 +1,113 @@
+"""`solvereign solve FILE`: solve a forecast file directly, without any store.
+
+(`solve --forecast ID` solves a stored forecast as a run instead: app/commands/solve_store.py.)
+For what-if runs and benchmarks. Prints KPIs, the lower bound and gap, the audit
+summary and the timing (progress goes to stderr). Exit codes: 0 all audits
+pass, 1 no legal plan exists, 2 the input fails the import contract.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from app.commands.common import add_forecast_options, add_json, print_json, read_forecast
+from app.commands.solve_store import run_store_solve
+from app.errors import EXIT_BLOCKED, EXIT_FAILED, UserError
+from engine.plan import plan_from_result, write_plan
+from engine.rules import RuleConfig
+from engine.solver import SolveResult, solve
+
+DEFAULT_TENANT = "demo"
+DEFAULT_SITE = "wien"
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("solve", help="solve a stored forecast as a run (--forecast ID), or a forecast file (no store)")
+    p.add_argument("file", metavar="FILE", nargs="?", help="a forecast file to solve without any store")
+    p.add_argument("--forecast", type=int, metavar="ID", help="a stored forecast: creates a run and walks its states")
+    add_forecast_options(p)
+    p.add_argument("--seed", type=int, default=94, help="solver seed (default 94)")
+    p.add_argument("--time-limit", type=float, default=60.0, metavar="S", help="time budget in seconds (default 60)")
+    p.add_argument("--out", metavar="PLAN.json", help="write the plan file here")
+    add_json(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.time_limit <= 0:
+        raise UserError("--time-limit must be positive", EXIT_FAILED)
+    if (args.file is None) == (args.forecast is None):
+        raise UserError("give either FILE (no store) or --forecast ID (a stored forecast)", EXIT_FAILED)
+    if args.forecast is not None:
+        return run_store_solve(args)
+    args.tenant = args.tenant or DEFAULT_TENANT
+    args.site = args.site or DEFAULT_SITE
+    _, ingested = read_forecast(args.file, args)
+    forecast = ingested.forecast
+    if forecast is None:
+        raise UserError(f"{args.file}: import contract {ingested.report.one_line()}", EXIT_BLOCKED)
+    if ingested.report.status == "WARN":
+        print(f"warning: {ingested.report.one_line()}", file=sys.stderr)
+    config = RuleConfig()
+
+    def progress(drivers: int, pt: int, bound: int, elapsed: float) -> None:
+        print(f"  {elapsed:6.1f}s  best {drivers} drivers, {pt} PT (bound {bound})", file=sys.stderr, flush=True)
+
+    result = solve(forecast, seed=args.seed, time_limit=args.time_limit, config=config, progress=progress)
+    plan = plan_from_result(forecast, result, config)
+    if args.out:
+        try:
+            write_plan(plan, Path(args.out))
+        except OSError as exc:
+            raise UserError(f"cannot write {args.out}: {exc.strerror or exc}", EXIT_FAILED) from None
+    if args.json:
+        doc = plan.model_dump(mode="json")
+        doc.pop("instances")
+        doc.pop("assignments")
+        doc["drivers"] = result.kpis.drivers
+        print_json(doc)
+    else:
+        print(render_result(result, args.file, args.out))
+    if result.status == "INFEASIBLE":
+        return EXIT_FAILED
+    return 0 if result.audits_passed == len(result.audits) else EXIT_FAILED
+
+
+def render_result(result: SolveResult, name: str, out: str | None) -> str:
+    """The solve summary for people."""
+    k, lb = result.kpis, result.lower_bound
+    mix = ", ".join(f"{key} {n}" for key, n in k.block_mix.items())
+    peaks = ", ".join(f"day {d}: {n}" for d, n in k.peak_concurrency.items())
+    lines = [
+        f"{name}: {result.status}",
+        f"  drivers      {k.drivers}  (FTE {k.fte_drivers}, PT {k.pt_drivers})",
+        f"  lower bound  {lb.value}  (path cover {lb.path_cover}, hours {lb.hours}, per day {lb.per_day})  gap {result.gap:.1%}",
+        f"  hours        total {k.total_hours:g} h, avg {k.avg_hours:g} h, min {k.min_hours:g} h, max {k.max_hours:g} h",
+        f"  blocks       {mix}",
+        f"  peak         {peaks}",
+        "",
+        "  KPI          value     target            status",
+    ]
+    for c in k.checks:
+        lines.append(f"  {c.name:<12} {c.display:<9} {c.target:<17} {c.symbol} {c.status}")
+    lines.append("")
+    lines.append(f"  audits {result.audits_passed}/{len(result.audits)}: " + ", ".join(f"{a.name} {a.status}" for a in result.audits))
+    for a in result.audits:
+        for row in a.rows[:3]:
+            lines.append(f"    {a.name}: {row.driver or '-'} day {row.day or '-'} {','.join(row.instances)}: {row.message}")
+    for item in result.infeasible[:10]:
+        lines.append(f"  no legal plan: {item.instance_id} breaks {item.rule}: {item.message}")
+    if len(result.infeasible) > 10:
+        lines.append(f"  … and {len(result.infeasible) - 10} more instances no driver can legally work")
+    lines.append("")
+    t = result.timings
+    lines.append(f"  first plan {t.first_plan_s:.2f} s, total {t.total_s:.2f} s" + (" (wall-clock cap hit)" if result.wall_limited else ""))
+    lines.append(f"  input_hash  {result.input_hash}")
+    lines.append(f"  output_hash {result.output_hash}")
+    if out:
+        lines.append(f"  plan written to {out}")
+    return "\n".join(lines)
+
+

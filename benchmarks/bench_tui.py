@@ -1,0 +1,271 @@
+"""Cockpit benchmark: cold start, open a 1,385-tour run, driver schedules, peak RSS.
+
+    /work/venv/bin/python benchmarks/bench_tui.py [--tours 1385] [--repeat 3] [--keep DIR]
+
+A script, not a test (pytest does not collect benchmarks/). It builds a store with one
+generated week of `--tours` tours (seed 7) solved with a short time limit, then runs
+every measurement in a FRESH subprocess, `--repeat` times, and prints the median (and
+the worst) of each figure against its target:
+
+    cold start     process start → runs list with rows, painted    ≤ 1.0 s
+    open run       enter on the run → review painted, workers done  ≤ 0.3 s
+    drivers        `3` → driver schedules table filled, painted      ≤ 0.3 s
+    peak RSS       of the cockpit process (ru_maxrss)               ≤ 250 MB
+
+The app runs headless (`App.run_test`, 120×40), which renders every frame as a terminal
+would but writes no escape codes. Each figure is also given as a ratio to a baseline
+measured in the same run the same way: a bare Textual app with one DataTable (1 row at
+start; the same number of driver rows × 9 columns for "drivers"), so a loaded or slow
+machine shows up in both columns. The 1-minute load average is printed as well: other
+processes on a 2-core machine inflate every figure.
+"""
+
+from __future__ import annotations
+
+import time
+
+_T0 = time.perf_counter()  # as early as possible: the child's import time starts here
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+NOW = "2026-01-01T09:00"
+ANCHOR = "2026-01-05"
+LOGIN = "bench"
+SIZE = (120, 40)
+TARGETS = {"cold_start_s": 1.0, "open_run_s": 0.3, "drivers_s": 0.3, "peak_rss_mb": 250.0}
+
+
+# --- the children -------------------------------------------------------------------
+
+
+def _since_exec() -> float:
+    """Seconds since this process was started (interpreter start included)."""
+    import psutil
+
+    return time.time() - psutil.Process().create_time()
+
+
+def _rss_mb() -> float:
+    """Peak RSS of this process. /proc VmHWM, not ru_maxrss: on Linux the latter carries the
+    parent's peak over fork+exec (the parent solved a week with OR-Tools)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+async def _until(pilot, condition, timeout: float = 30.0) -> None:
+    deadline = time.perf_counter() + timeout
+    while not condition():
+        if time.perf_counter() > deadline:
+            raise TimeoutError("condition not reached")
+        await pilot.pause(0.002)
+
+
+def child_cockpit(db: str) -> dict:
+    import asyncio
+
+    from app.tui.app import CockpitApp
+    from app.tui.context import CockpitContext
+    from engine.clock import parse_now
+
+    imported = time.perf_counter() - _T0
+    out: dict = {"import_s": imported}
+
+    async def main() -> None:
+        app = CockpitApp(CockpitContext(Path(db), parse_now(NOW), LOGIN), refresh_seconds=0)
+        async with app.run_test(size=SIZE) as pilot:
+            table = app.query_one("#runs-table")
+            await _until(pilot, lambda: table.row_count > 0)
+            await pilot.pause()
+            out["cold_start_s"] = _since_exec()
+            out["cold_start_in_process_s"] = time.perf_counter() - _T0
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+
+            t = time.perf_counter()
+            await pilot.press("enter")
+            await _until(pilot, lambda: app.run_view is not None and app.section == "review")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            out["open_run_s"] = time.perf_counter() - t
+            out["tours"] = app.run_view.run.instance_count
+
+            drivers = app.query_one("#drivers-table")
+            t = time.perf_counter()
+            await pilot.press("3")
+            await _until(pilot, lambda: drivers.row_count == len(app.run_view.weeks))
+            await pilot.pause()
+            out["drivers_s"] = time.perf_counter() - t
+            out["drivers"] = drivers.row_count
+
+            t = time.perf_counter()
+            await pilot.press("4")
+            tours = app.query_one("#tours-table")
+            await _until(pilot, lambda: tours.row_count == app.run_view.run.instance_count)
+            await pilot.pause()
+            out["tours_s"] = time.perf_counter() - t
+            await pilot.press("q")
+
+    asyncio.run(main())
+    out["peak_rss_mb"] = _rss_mb()
+    return out
+
+
+def child_baseline(rows: int) -> dict:
+    """The same measurements on a bare Textual app with one DataTable."""
+    import asyncio
+
+    from textual.app import App, ComposeResult
+    from textual.widgets import DataTable, Footer, Static
+
+    out: dict = {"import_s": time.perf_counter() - _T0}
+
+    class Bare(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Static("baseline")
+            yield DataTable(id="t", cursor_type="row", zebra_stripes=True)
+            yield Footer()
+
+        def on_mount(self) -> None:
+            t = self.query_one(DataTable)
+            t.add_columns(*(f"c{i}" for i in range(11)))
+            t.add_row(*(f"v{i}" for i in range(11)))
+
+    async def main() -> None:
+        app = Bare()
+        async with app.run_test(size=SIZE) as pilot:
+            table = app.query_one(DataTable)
+            await _until(pilot, lambda: table.row_count > 0)
+            await pilot.pause()
+            out["cold_start_s"] = _since_exec()
+            out["cold_start_in_process_s"] = time.perf_counter() - _T0
+
+            t = time.perf_counter()
+            table.clear(columns=True)
+            table.add_columns("driver", "hours", "type", *"MDMDFS")
+            table.add_rows([(f"D{n:03d}", "40.5", "FTE", *["05:00–18:45 ×2 S"] * 6) for n in range(rows)])
+            table.focus()
+            await pilot.pause()
+            out["drivers_s"] = time.perf_counter() - t
+            out["open_run_s"] = out["drivers_s"]  # the nearest bare equivalent: fill and paint a table
+            out["tours_s"] = out["drivers_s"]
+            await pilot.press("q")
+
+    asyncio.run(main())
+    out["peak_rss_mb"] = _rss_mb()
+    return out
+
+
+# --- the parent ---------------------------------------------------------------------
+
+
+def build_store(folder: Path, tours: int) -> tuple[Path, dict]:
+    from app.ops import admin
+    from app.ops.forecasts import import_forecast
+    from app.ops.session import open_session
+    from app.ops.solving import solve_forecast
+    from engine.clock import parse_now
+    from fixtures.generator import generate_week
+
+    clock = parse_now(NOW)
+    db = folder / f"bench_{tours}.duckdb"
+    started = time.perf_counter()
+    if db.exists():  # --keep DIR from an earlier run: reuse its store
+        s = open_session(db, clock, LOGIN)
+        run = s.store.plans.list_runs(s.scope, limit=1)[0]
+        info = {"tours": run.instance_count, "state": run.state, "drivers": run.kpis.get("drivers"),
+                "solver": run.kpis.get("solver_status"), "build_s": 0.0}
+        return db, info
+    admin.init_store(db, clock, LOGIN, "bench", "wien")
+    s = open_session(db, clock, LOGIN)
+    week = folder / f"week_{tours}.csv"
+    week.write_text(generate_week(tours, seed=7), encoding="utf-8")
+    forecast = import_forecast(s, week, anchor=ANCHOR).forecast
+    assert forecast is not None
+    run, result = solve_forecast(s, forecast.id, time_limit=5.0)
+    s.store.checkpoint()
+    info = {
+        "tours": run.instance_count, "state": run.state, "drivers": run.kpis.get("drivers"),
+        "solver": result.status if result else None, "build_s": time.perf_counter() - started,
+    }
+    return db, info
+
+
+def run_child(*args: str) -> dict:
+    env = os.environ | {"LOGNAME": LOGIN, "USER": LOGIN, "TEXTUAL_ANIMATIONS": "none"}
+    proc = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True, env=env, timeout=300, check=False)
+    if proc.returncode != 0:
+        raise SystemExit(f"child {args} failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tours", type=int, default=1385)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--keep", metavar="DIR", help="build the store here and keep it (a later run reuses it)")
+    parser.add_argument("--child", nargs=2, metavar=("KIND", "ARG"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        kind, arg = args.child
+        result = child_cockpit(arg) if kind == "cockpit" else child_baseline(int(arg))
+        print(json.dumps(result))
+        return 0
+
+    folder = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench_tui_"))
+    folder.mkdir(parents=True, exist_ok=True)
+    db, info = build_store(folder, args.tours)
+    print(f"store: {db} · {info['tours']} tours · run {info['state']} · {info['drivers']} drivers · "
+          f"solver {info['solver']} · built in {info['build_s']:.1f} s")
+    print(f"machine: {os.cpu_count()} cores · load average {os.getloadavg()[0]:.2f} before · "
+          f"python {sys.version.split()[0]} · {args.repeat} fresh processes each")
+
+    cockpit = [run_child("--child", "cockpit", str(db)) for _ in range(args.repeat)]
+    baseline = [run_child("--child", "baseline", str(cockpit[0]["drivers"])) for _ in range(args.repeat)]
+
+    def med(results: list[dict], key: str) -> float:
+        return statistics.median(r[key] for r in results)
+
+    print()
+    print(f"{'figure':<34}{'median':>9}{'worst':>9}{'target':>9}  {'ok':<4}{'baseline':>10}{'ratio':>8}")
+    rows = [
+        ("cold start → runs list (s)", "cold_start_s"),
+        ("  of which imports (s)", "import_s"),
+        (f"open the {info['tours']}-tour run (s)", "open_run_s"),
+        (f"driver schedules, {cockpit[0]['drivers']} drivers (s)", "drivers_s"),
+        (f"tours section, {info['tours']} rows (s)", "tours_s"),
+        ("peak RSS (MB)", "peak_rss_mb"),
+    ]
+    missed = []
+    for label, key in rows:
+        m, worst, base = med(cockpit, key), max(r[key] for r in cockpit), med(baseline, key)
+        target = TARGETS.get(key)
+        ok = "" if target is None else ("yes" if m <= target else "NO")
+        if ok == "NO":
+            missed.append(label.strip())
+        tgt = f"{target:g}" if target is not None else "-"
+        print(f"{label:<34}{m:>9.3f}{worst:>9.3f}{tgt:>9}  {ok:<4}{base:>10.3f}{m / base if base else 0:>7.1f}×")
+    print(f"\nload average {os.getloadavg()[0]:.2f} after")
+    print("all targets met" if not missed else "targets missed: " + "; ".join(missed))
+    if not args.keep:
+        import shutil
+
+        shutil.rmtree(folder, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,191 @@
+"""The plan state machine of SPEC §6, enforced on write by one function.
+
+    QUEUED → SOLVING → SOLVED → AUDITING → AUDITED ─publish→ PUBLISHED ─lock→ LOCKED ─→ SUPERSEDED
+    any of the first four → FAILED;  AUDITED/PUBLISHED ─reject→ REJECTED
+
+`transition` is the only code that changes `plans.state`. It checks scope, the
+caller's `state_version` (optimistic concurrency: a stale version is refused, so no
+update is lost), and the table below; bumps the version; writes the approval record
+in the same transaction; and on lock supersedes the older locked version of the
+same tenant/site/week. `approve` (first of two approvals) and `override` (freeze
+override) are recorded without changing the state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from storage import approvals
+from storage.db import Tx
+from storage.errors import IllegalTransition, InvalidInput, NotFound, PlanLocked, StaleVersion
+from storage.models import ApprovalRecord
+from storage.scope import Actor, Scope
+
+
+class State(StrEnum):
+    QUEUED = "QUEUED"
+    SOLVING = "SOLVING"
+    SOLVED = "SOLVED"
+    AUDITING = "AUDITING"
+    AUDITED = "AUDITED"
+    PUBLISHED = "PUBLISHED"
+    LOCKED = "LOCKED"
+    SUPERSEDED = "SUPERSEDED"
+    FAILED = "FAILED"
+    REJECTED = "REJECTED"
+
+
+class Action(StrEnum):
+    QUEUE = "queue"
+    SOLVE = "solve"
+    SOLVED = "solved"
+    AUDIT = "audit"
+    AUDITED = "audited"
+    APPROVE = "approve"
+    PUBLISH = "publish"
+    LOCK = "lock"
+    SUPERSEDE = "supersede"
+    FAIL = "fail"
+    REJECT = "reject"
+    OVERRIDE = "override"
+
+
+_EARLY = frozenset({State.QUEUED, State.SOLVING, State.SOLVED, State.AUDITING})
+
+# action → (states it may start from, state it leads to; None = recorded without a state change)
+RULES: dict[Action, tuple[frozenset[State], State | None]] = {
+    Action.SOLVE: (frozenset({State.QUEUED}), State.SOLVING),
+    Action.SOLVED: (frozenset({State.SOLVING}), State.SOLVED),
+    Action.AUDIT: (frozenset({State.SOLVED}), State.AUDITING),
+    Action.AUDITED: (frozenset({State.AUDITING}), State.AUDITED),
+    Action.PUBLISH: (frozenset({State.AUDITED}), State.PUBLISHED),
+    Action.LOCK: (frozenset({State.PUBLISHED}), State.LOCKED),
+    Action.SUPERSEDE: (frozenset({State.LOCKED}), State.SUPERSEDED),
+    Action.FAIL: (_EARLY, State.FAILED),
+    Action.REJECT: (frozenset({State.AUDITED, State.PUBLISHED}), State.REJECTED),
+    Action.APPROVE: (frozenset({State.AUDITED}), None),
+    Action.OVERRIDE: (_EARLY | {State.AUDITED}, None),
+}
+
+# every allowed (from, to) state change, derived from RULES (tests and docs use it)
+STATE_CHANGES: frozenset[tuple[State, State]] = frozenset(
+    (start, target) for starts, target in RULES.values() if target is not None for start in starts
+)
+ACTION_FOR: dict[tuple[State, State], Action] = {
+    (start, target): action for action, (starts, target) in RULES.items() if target is not None for start in starts
+}
+IMMUTABLE = frozenset({State.LOCKED, State.SUPERSEDED})
+NEEDS_REASON = frozenset({Action.APPROVE, Action.PUBLISH, Action.LOCK, Action.REJECT, Action.OVERRIDE})
+
+
+@dataclass(frozen=True)
+class PlanHead:
+    """The columns the state machine needs."""
+
+    id: int
+    tenant: str
+    site: str
+    week_anchor: date
+    version: int
+    state: State
+    state_version: int
+
+
+@dataclass(frozen=True)
+class Outcome:
+    record: ApprovalRecord | None
+    superseded: tuple[int, ...]
+    changed: bool
+
+
+def load_head(tx: Tx, scope: Scope, plan_id: int) -> PlanHead:
+    """The plan if it is inside the scope; otherwise exactly 'not found'."""
+    where, params = scope.where()
+    row = tx.one(
+        f"SELECT id, tenant_code, site_code, week_anchor, version, state, state_version FROM plans WHERE id = ? AND {where}",
+        [plan_id, *params],
+    )
+    if row is None:
+        raise NotFound(f"plan {plan_id} not found")
+    return PlanHead(row[0], row[1], row[2], row[3], row[4], State(row[5]), row[6])
+
+
+def transition(
+    tx: Tx,
+    scope: Scope,
+    plan_id: int,
+    action: Action,
+    *,
+    expected_version: int,
+    actor: Actor,
+    reason: str = "",
+    conditions_met: tuple[str, ...] | list[str] = (),
+    error: str | None = None,
+) -> Outcome:
+    """Apply one action to one plan inside the caller's transaction (the only writer of `plans.state`)."""
+    if not tx.writable:
+        raise RuntimeError("transition needs a write session")
+    if action is Action.QUEUE:
+        raise ValueError("plans enter QUEUED only by being created")
+    plan = load_head(tx, scope, plan_id)
+    if action is Action.LOCK and plan.state is State.LOCKED:
+        return Outcome(record=None, superseded=(), changed=False)  # locking is idempotent
+    if plan.state_version != expected_version:
+        raise StaleVersion(plan_id, expected_version, plan.state_version)
+    starts, target = RULES[action]
+    if plan.state not in starts:
+        kind = PlanLocked if plan.state in IMMUTABLE else IllegalTransition
+        detail = "it is immutable" if plan.state in IMMUTABLE else f"{action.value} needs {_names(starts)}"
+        raise kind(
+            f"plan {plan_id} is {plan.state.value}: cannot {action.value} ({detail})",
+            plan_id=plan_id, state=plan.state.value, action=action.value,
+        )
+    if action in NEEDS_REASON and not reason.strip():
+        raise InvalidInput(f"{action.value} needs a reason")
+    superseded: tuple[int, ...] = ()
+    if action is Action.LOCK:
+        superseded = _supersede_older(tx, plan, actor)
+    new_state = target or plan.state
+    updated = tx.changed(
+        "UPDATE plans SET state = ?, state_version = state_version + 1, updated_at = ?, "
+        "locked_at = CASE WHEN ? THEN ? ELSE locked_at END, error_text = coalesce(?, error_text) "
+        "WHERE id = ? AND state_version = ?",
+        [new_state.value, tx.now, action is Action.LOCK, tx.now, error, plan_id, expected_version],
+    )
+    if updated != 1:  # cannot happen inside one transaction; guard against silent loss anyway
+        raise StaleVersion(plan_id, expected_version, -1)
+    record = approvals.append(
+        tx, tenant=plan.tenant, site=plan.site, plan_id=plan_id, action=action.value,
+        from_state=plan.state.value, to_state=new_state.value, actor=actor,
+        reason=reason or (error or ""), conditions_met=conditions_met,
+    )
+    return Outcome(record=record, superseded=superseded, changed=True)
+
+
+def _supersede_older(tx: Tx, plan: PlanHead, actor: Actor) -> tuple[int, ...]:
+    """Locking a version supersedes the locked older one(s) of the same week; a newer locked one blocks."""
+    rows = tx.all(
+        "SELECT id, version, state_version FROM plans WHERE tenant_code = ? AND site_code = ? AND week_anchor = ? "
+        "AND state = ? AND id <> ? ORDER BY version",
+        [plan.tenant, plan.site, plan.week_anchor, State.LOCKED.value, plan.id],
+    )
+    newer = [r for r in rows if r[1] > plan.version]
+    if newer:
+        raise IllegalTransition(
+            f"plan {plan.id} (v{plan.version}) cannot be locked: a newer version (plan {newer[0][0]}, v{newer[0][1]}) "
+            "of this week is already locked",
+            plan_id=plan.id, state=plan.state.value, action=Action.LOCK.value,
+        )
+    scope = Scope.of(plan.tenant, plan.site)
+    for old_id, _, old_version in rows:
+        transition(
+            tx, scope, old_id, Action.SUPERSEDE, expected_version=old_version, actor=actor,
+            reason=f"superseded by plan {plan.id} (v{plan.version})",
+        )
+    return tuple(r[0] for r in rows)
+
+
+def _names(states: frozenset[State]) -> str:
+    return "/".join(s.value for s in State if s in states)

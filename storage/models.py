@@ -1,0 +1,297 @@
+"""Pydantic models crossing the storage boundary: inputs the store accepts and records it returns.
+
+Plans arrive as plain data (`PlanResult`) so storage never imports the solver.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from engine.models import CanonicalForecast, Instance
+
+Role = Literal["viewer", "dispatcher", "ops_lead", "on_call", "platform_admin"]
+ForecastStatus = Literal["PASS", "WARN"]
+PlanKind = Literal["solve", "repair", "resolve"]
+
+_FROZEN = ConfigDict(frozen=True)
+_FROZEN_ANY = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+
+# --- tenancy -----------------------------------------------------------------
+
+
+class TenantRecord(BaseModel):
+    model_config = _FROZEN
+    code: str
+    name: str
+    created_at: datetime
+
+
+class SiteRecord(BaseModel):
+    """`enabled` = publish/lock allowed; a disabled site runs in shadow mode (solve and review only)."""
+
+    model_config = _FROZEN
+    tenant: str
+    code: str
+    name: str
+    enabled: bool
+    updated_by: str
+    updated_at: datetime
+    reason: str = ""
+
+
+class UserRecord(BaseModel):
+    model_config = _FROZEN
+    login: str
+    tenant: str
+    name: str
+    email: str
+    role: Role
+    sites: tuple[str, ...]
+    active: bool = True
+    updated_by: str = ""
+    updated_at: datetime | None = None
+
+
+class SettingRecord(BaseModel):
+    model_config = _FROZEN
+    key: str
+    value: Any
+    set_by: str
+    set_at: datetime
+    reason: str
+
+
+class KillSwitch(BaseModel):
+    """When on, publish and lock are refused (checked by the app); who/when/why are kept."""
+
+    model_config = _FROZEN
+    on: bool
+    set_by: str | None = None
+    set_at: datetime | None = None
+    reason: str | None = None
+
+
+class DriverRecord(BaseModel):
+    model_config = _FROZEN
+    tenant: str
+    site: str
+    external_id: str
+    name: str
+    skills: tuple[str, ...]
+    depot: str
+    max_hours_week: float
+    contract_type: str
+    unavailable_days: tuple[int, ...]
+    updated_by: str
+    updated_at: datetime
+
+
+# --- forecasts ---------------------------------------------------------------
+
+
+class NewForecast(BaseModel):
+    """A validated forecast (PASS or WARN; FAIL is never stored) with its evidence."""
+
+    model_config = _FROZEN_ANY
+    forecast: CanonicalForecast
+    source_format: str
+    raw_bytes: bytes
+    status: ForecastStatus
+    findings: dict[str, Any] = Field(default_factory=dict)
+    source_name: str = ""
+
+
+class ForecastRecord(BaseModel):
+    model_config = _FROZEN
+    id: int
+    tenant: str
+    site: str
+    week_anchor: date
+    source_format: str
+    source_name: str
+    input_hash: str
+    status: ForecastStatus
+    findings: dict[str, Any]
+    instance_count: int
+    created_by: str
+    created_at: datetime
+
+
+class ForecastAdded(BaseModel):
+    """Result of an idempotent insert: `created` is False when the same content was already stored."""
+
+    model_config = _FROZEN
+    forecast: ForecastRecord
+    created: bool
+
+
+class ForecastContent(BaseModel):
+    """The bulky part of a forecast, loaded only when needed (evidence pack, re-solve)."""
+
+    model_config = _FROZEN
+    raw_bytes: bytes
+    canonical_json: str
+
+    def canonical(self) -> CanonicalForecast:
+        return CanonicalForecast.from_canonical_dict(json.loads(self.canonical_json))
+
+
+# --- plans -------------------------------------------------------------------
+
+
+class NewPlan(BaseModel):
+    """What a new plan version is made from; its state starts at QUEUED."""
+
+    model_config = _FROZEN
+    forecast_id: int
+    kind: PlanKind = "solve"
+    parent_plan_id: int | None = None
+    seed: int = 94
+    solver_config_hash: str = ""
+
+
+class AuditResult(BaseModel):
+    model_config = _FROZEN
+    name: str
+    status: Literal["PASS", "FAIL"]
+    violations: int = 0
+    rows: list[Any] = Field(default_factory=list)
+
+
+class PlanResult(BaseModel):
+    """A solver's output as plain data; `audits` may come later via `record_audits`."""
+
+    model_config = _FROZEN_ANY
+    instances: list[Instance]
+    assignments: dict[str, str]
+    output_hash: str
+    kpis: dict[str, Any] = Field(default_factory=dict)
+    lower_bound: dict[str, Any] = Field(default_factory=dict)
+    timings: dict[str, float] = Field(default_factory=dict)
+    audits: list[AuditResult] | None = None
+
+
+class RunSummary(BaseModel):
+    """One plan version as a row of the runs list."""
+
+    model_config = _FROZEN
+    id: int
+    tenant: str
+    site: str
+    week_anchor: date
+    forecast_id: int
+    input_hash: str
+    forecast_status: ForecastStatus
+    version: int
+    parent_plan_id: int | None
+    kind: PlanKind
+    seed: int
+    solver_config_hash: str
+    state: str
+    state_version: int
+    output_hash: str | None
+    instance_count: int
+    assigned_count: int
+    driver_count: int
+    audits_passed: int
+    audits_total: int
+    kpis: dict[str, Any]
+    error_text: str | None
+    created_by: str
+    created_at: datetime
+    updated_at: datetime
+    locked_at: datetime | None
+
+
+class ApprovalRecord(BaseModel):
+    """One entry of the append-only, hash-chained log (one chain per tenant and site)."""
+
+    model_config = _FROZEN
+    seq: int
+    tenant: str
+    site: str
+    plan_id: int
+    action: str
+    from_state: str | None
+    to_state: str
+    actor: str
+    role: str
+    reason: str
+    conditions_met: tuple[str, ...]
+    at: datetime
+    prev_hash: str
+    hash: str
+
+
+class RunDetail(BaseModel):
+    """Everything the review screen and the evidence pack need about one plan version."""
+
+    model_config = _FROZEN_ANY
+    summary: RunSummary
+    forecast: ForecastRecord
+    instances: list[Instance]
+    assignments: dict[str, str]
+    lower_bound: dict[str, Any]
+    timings: dict[str, float]
+    audits: list[AuditResult]
+    approvals: list[ApprovalRecord]
+
+
+class TransitionResult(BaseModel):
+    model_config = _FROZEN
+    plan: RunSummary
+    record: ApprovalRecord | None
+    superseded: tuple[int, ...] = ()
+    changed: bool = True
+
+
+# --- approval chain ----------------------------------------------------------
+
+
+class ChainProblem(BaseModel):
+    model_config = _FROZEN
+    seq: int
+    problem: str
+
+
+class SiteChainReport(BaseModel):
+    model_config = _FROZEN
+    site: str
+    records: int
+    ok: bool
+    first_broken: ChainProblem | None = None
+
+
+class ChainReport(BaseModel):
+    model_config = _FROZEN
+    tenant: str
+    sites: list[SiteChainReport]
+
+    @property
+    def ok(self) -> bool:
+        return all(s.ok for s in self.sites)
+
+
+# --- retention ---------------------------------------------------------------
+
+
+class RetentionPolicy(BaseModel):
+    """SPEC §9: inputs and solver outputs 90 days; approval log and locked plans 1 year."""
+
+    model_config = _FROZEN
+    data_days: int = 90
+    log_days: int = 365
+
+
+class PurgeReport(BaseModel):
+    model_config = _FROZEN
+    dry_run: bool
+    plans: tuple[int, ...]
+    forecasts: tuple[int, ...]
+    approval_records: int
+    kept_locked: tuple[int, ...]

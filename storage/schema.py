@@ -1,0 +1,262 @@
+"""Schema and migrations.
+
+Migrations run in order inside the opening write transaction and are recorded in
+`schema_version`. A file whose version is newer than `CURRENT_VERSION` is refused;
+read-only opens never migrate. Operator views (`v_*`) are part of the schema and
+documented in storage/README.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import duckdb
+
+from storage.errors import SchemaTooNew, SchemaTooOld, StoreError
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    description: str
+    statements: tuple[str, ...]
+
+
+_V1_TABLES = (
+    """CREATE TABLE tenants (
+        code VARCHAR PRIMARY KEY,
+        name VARCHAR NOT NULL,
+        created_at TIMESTAMP NOT NULL)""",
+    """CREATE TABLE sites (
+        tenant_code VARCHAR NOT NULL,
+        code VARCHAR NOT NULL,
+        name VARCHAR NOT NULL,
+        enabled BOOLEAN NOT NULL,
+        reason VARCHAR NOT NULL,
+        updated_by VARCHAR NOT NULL,
+        updated_at TIMESTAMP NOT NULL,
+        PRIMARY KEY (tenant_code, code))""",
+    """CREATE TABLE users (
+        login VARCHAR PRIMARY KEY,
+        tenant_code VARCHAR NOT NULL,
+        name VARCHAR NOT NULL,
+        email VARCHAR NOT NULL,
+        role VARCHAR NOT NULL,
+        sites VARCHAR[] NOT NULL,
+        active BOOLEAN NOT NULL,
+        updated_by VARCHAR NOT NULL,
+        updated_at TIMESTAMP NOT NULL)""",
+    """CREATE TABLE settings (
+        tenant_code VARCHAR NOT NULL,
+        key VARCHAR NOT NULL,
+        value JSON NOT NULL,
+        set_by VARCHAR NOT NULL,
+        set_at TIMESTAMP NOT NULL,
+        reason VARCHAR NOT NULL,
+        PRIMARY KEY (tenant_code, key))""",
+    """CREATE TABLE settings_log (
+        tenant_code VARCHAR NOT NULL,
+        key VARCHAR NOT NULL,
+        value JSON NOT NULL,
+        set_by VARCHAR NOT NULL,
+        set_at TIMESTAMP NOT NULL,
+        reason VARCHAR NOT NULL)""",
+    "CREATE SEQUENCE forecast_ids START 1",
+    """CREATE TABLE forecasts (
+        id BIGINT PRIMARY KEY,
+        tenant_code VARCHAR NOT NULL,
+        site_code VARCHAR NOT NULL,
+        week_anchor DATE NOT NULL,
+        source_format VARCHAR NOT NULL,
+        source_name VARCHAR NOT NULL,
+        raw_bytes BLOB,
+        canonical_json VARCHAR,
+        input_hash VARCHAR NOT NULL,
+        status VARCHAR NOT NULL,
+        findings JSON NOT NULL,
+        instance_count INTEGER NOT NULL,
+        created_by VARCHAR NOT NULL,
+        created_at TIMESTAMP NOT NULL,
+        UNIQUE (tenant_code, site_code, input_hash))""",
+    "CREATE SEQUENCE plan_ids START 1",
+    """CREATE TABLE plans (
+        id BIGINT PRIMARY KEY,
+        tenant_code VARCHAR NOT NULL,
+        site_code VARCHAR NOT NULL,
+        week_anchor DATE NOT NULL,
+        forecast_id BIGINT NOT NULL,
+        version INTEGER NOT NULL,
+        parent_plan_id BIGINT,
+        kind VARCHAR NOT NULL,
+        seed BIGINT NOT NULL,
+        solver_config_hash VARCHAR NOT NULL,
+        state VARCHAR NOT NULL,
+        state_version INTEGER NOT NULL,
+        output_hash VARCHAR,
+        instance_count INTEGER NOT NULL,
+        assigned_count INTEGER NOT NULL,
+        driver_count INTEGER NOT NULL,
+        audits_passed INTEGER NOT NULL,
+        audits_total INTEGER NOT NULL,
+        kpis JSON NOT NULL,
+        lower_bound JSON NOT NULL,
+        timings JSON NOT NULL,
+        error_text VARCHAR,
+        created_by VARCHAR NOT NULL,
+        created_at TIMESTAMP NOT NULL,
+        updated_at TIMESTAMP NOT NULL,
+        locked_at TIMESTAMP,
+        UNIQUE (tenant_code, site_code, week_anchor, version))""",
+    """CREATE TABLE plan_instances (
+        plan_id BIGINT NOT NULL,
+        instance_id VARCHAR NOT NULL,
+        external_id VARCHAR NOT NULL,
+        instance_no INTEGER NOT NULL,
+        day INTEGER NOT NULL,
+        start_min INTEGER NOT NULL,
+        end_min INTEGER NOT NULL,
+        segments INTEGER[][] NOT NULL,
+        work_minutes INTEGER NOT NULL,
+        depot VARCHAR NOT NULL,
+        skill VARCHAR NOT NULL,
+        priority INTEGER NOT NULL,
+        PRIMARY KEY (plan_id, instance_id))""",
+    """CREATE TABLE plan_assignments (
+        plan_id BIGINT NOT NULL,
+        instance_id VARCHAR NOT NULL,
+        driver_id VARCHAR NOT NULL,
+        PRIMARY KEY (plan_id, instance_id))""",
+    """CREATE TABLE plan_audits (
+        plan_id BIGINT NOT NULL,
+        position INTEGER NOT NULL,
+        name VARCHAR NOT NULL,
+        status VARCHAR NOT NULL,
+        violations INTEGER NOT NULL,
+        rows JSON NOT NULL,
+        PRIMARY KEY (plan_id, name))""",
+    """CREATE TABLE approvals (
+        tenant_code VARCHAR NOT NULL,
+        site_code VARCHAR NOT NULL,
+        seq BIGINT NOT NULL,
+        plan_id BIGINT NOT NULL,
+        action VARCHAR NOT NULL,
+        from_state VARCHAR,
+        to_state VARCHAR NOT NULL,
+        actor VARCHAR NOT NULL,
+        role VARCHAR NOT NULL,
+        reason VARCHAR NOT NULL,
+        conditions_met VARCHAR[] NOT NULL,
+        recorded_at TIMESTAMP NOT NULL,
+        prev_hash VARCHAR NOT NULL,
+        hash VARCHAR NOT NULL,
+        PRIMARY KEY (tenant_code, site_code, seq))""",
+    """CREATE TABLE approval_chains (
+        tenant_code VARCHAR NOT NULL,
+        site_code VARCHAR NOT NULL,
+        head_seq BIGINT NOT NULL,
+        head_hash VARCHAR NOT NULL,
+        anchor_seq BIGINT NOT NULL,
+        anchor_hash VARCHAR NOT NULL,
+        PRIMARY KEY (tenant_code, site_code))""",
+    """CREATE TABLE drivers (
+        tenant_code VARCHAR NOT NULL,
+        site_code VARCHAR NOT NULL,
+        external_id VARCHAR NOT NULL,
+        name VARCHAR NOT NULL,
+        skills VARCHAR[] NOT NULL,
+        depot VARCHAR NOT NULL,
+        max_hours_week DOUBLE NOT NULL,
+        contract_type VARCHAR NOT NULL,
+        unavailable_days INTEGER[] NOT NULL,
+        updated_by VARCHAR NOT NULL,
+        updated_at TIMESTAMP NOT NULL,
+        PRIMARY KEY (tenant_code, site_code, external_id))""",
+)
+
+_V1_VIEWS = (
+    """CREATE VIEW v_runs AS
+    SELECT p.id AS plan_id, p.tenant_code AS tenant, p.site_code AS site, p.week_anchor AS week,
+           p.version, p.kind, p.parent_plan_id, p.state, p.state_version,
+           p.instance_count AS instances, p.assigned_count AS assigned, p.driver_count AS drivers,
+           p.audits_passed || '/' || p.audits_total AS audits,
+           f.status AS forecast_status, f.input_hash, p.output_hash, p.seed, p.solver_config_hash,
+           p.created_by, p.created_at, p.updated_at, p.locked_at, p.error_text
+    FROM plans p JOIN forecasts f ON f.id = p.forecast_id""",
+    """CREATE VIEW v_driver_weeks AS
+    SELECT p.id AS plan_id, p.tenant_code AS tenant, p.site_code AS site, p.week_anchor AS week,
+           p.state, a.driver_id,
+           count(*) AS tours,
+           count(DISTINCT i.day) AS days,
+           round(sum(i.work_minutes) / 60.0, 2) AS hours,
+           sum(i.work_minutes) >= 40 * 60 AS full_time,
+           list(i.day ORDER BY i.start_min) AS tour_days,
+           min(i.start_min) AS first_start_min,
+           max(i.end_min) AS last_end_min
+    FROM plans p
+    JOIN plan_assignments a ON a.plan_id = p.id
+    JOIN plan_instances i ON i.plan_id = a.plan_id AND i.instance_id = a.instance_id
+    GROUP BY ALL""",
+    """CREATE VIEW v_approvals AS
+    SELECT tenant_code AS tenant, site_code AS site, seq, plan_id, action, from_state, to_state,
+           actor, role, reason, conditions_met, recorded_at, prev_hash, hash
+    FROM approvals""",
+    """CREATE VIEW v_forecasts AS
+    SELECT id AS forecast_id, tenant_code AS tenant, site_code AS site, week_anchor AS week,
+           source_format, source_name, status, instance_count AS instances, input_hash,
+           created_by, created_at
+    FROM forecasts""",
+)
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "initial schema: tenancy, forecasts, plans, approval chain, operator views", _V1_TABLES + _V1_VIEWS),
+)
+
+CURRENT_VERSION = MIGRATIONS[-1].version
+
+_VERSION_TABLE = """CREATE TABLE schema_version (
+    version INTEGER PRIMARY KEY,
+    description VARCHAR NOT NULL,
+    applied_at TIMESTAMP NOT NULL)"""
+
+
+def read_version(conn: duckdb.DuckDBPyConnection) -> int:
+    """Schema version of the open file; 0 for a brand-new empty file. Call outside a transaction."""
+    try:
+        row = conn.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()
+        return int(row[0]) if row else 0
+    except duckdb.CatalogException:
+        pass  # no schema_version table: empty file, or somebody else's database
+    tables = conn.execute("SELECT count(*) FROM information_schema.tables WHERE table_catalog = current_database()").fetchone()
+    if tables != (0,):
+        raise StoreError("this file is not a roster cockpit store (it has tables but no schema_version)")
+    return 0
+
+
+def ensure_current(conn: duckdb.DuckDBPyConnection, path: str, *, writable: bool, now: datetime, version: int) -> int:
+    """Refuse a newer file; migrate an older one if allowed. `version` comes from `read_version`, run
+    before the transaction starts (a failed catalog lookup would abort the transaction); the
+    migration itself runs inside the caller's transaction."""
+    if version > CURRENT_VERSION:
+        raise SchemaTooNew(
+            f"store {path} has schema version {version}, newer than this program understands ({CURRENT_VERSION}); "
+            "upgrade the program before opening it"
+        )
+    if version == CURRENT_VERSION:
+        return version
+    if not writable:
+        raise SchemaTooOld(
+            f"store {path} has schema version {version} and needs an upgrade to {CURRENT_VERSION}; "
+            "open it once without --read-only"
+        )
+    if version == 0:
+        conn.execute(_VERSION_TABLE)
+    for migration in MIGRATIONS:
+        if migration.version <= version:
+            continue
+        for statement in migration.statements:
+            conn.execute(statement)
+        conn.execute(
+            "INSERT INTO schema_version VALUES (?, ?, ?)", [migration.version, migration.description, now]
+        )
+    return CURRENT_VERSION

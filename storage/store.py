@@ -1,0 +1,86 @@
+"""`Store`: the one object the app, CLI and TUI hold. It keeps a path, never a connection.
+
+Methods are grouped by concern (`store.plans.transition(...)`, `store.forecasts.add(...)`, …);
+each call opens the file, runs one short transaction and closes it again, so any number of
+processes can share the file (see storage/db.py and storage/README.md).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+
+from storage.approvals import ApprovalRepo
+from storage.clock import Clock, system_clock
+from storage.db import ALIAS, Database
+from storage.errors import InvalidInput, StoreError
+from storage.repo_drivers import DriverRepo
+from storage.repo_forecasts import ForecastRepo
+from storage.repo_plans import PlanRepo
+from storage.repo_tenancy import SettingsRepo, SiteRepo, TenantRepo, UserRepo
+from storage.retention import RetentionRepo
+from storage.schema import ensure_current, read_version
+
+
+class Store:
+    """Facade over one DuckDB file. `read_only=True` opens nothing for writing and refuses every write."""
+
+    def __init__(
+        self, path: str | os.PathLike[str], *, read_only: bool = False, clock: Clock | None = None,
+        busy_timeout: float = 10.0,
+    ) -> None:
+        self._db = Database(path, read_only=read_only, clock=clock or system_clock, busy_timeout=busy_timeout)
+        self.tenants = TenantRepo(self._db)
+        self.sites = SiteRepo(self._db)
+        self.users = UserRepo(self._db)
+        self.settings = SettingsRepo(self._db)
+        self.forecasts = ForecastRepo(self._db)
+        self.plans = PlanRepo(self._db)
+        self.approvals = ApprovalRepo(self._db)
+        self.drivers = DriverRepo(self._db)
+        self.retention = RetentionRepo(self._db)
+
+    @property
+    def path(self) -> str:
+        return self._db.path
+
+    @property
+    def read_only(self) -> bool:
+        return self._db.read_only
+
+    def init(self) -> int:
+        """Create the file or apply pending migrations now (otherwise done on first use); returns the version."""
+        with self._db.session(write=not self.read_only) as tx:
+            return read_version(tx.conn)
+
+    def schema_version(self) -> int:
+        with self._db.session(write=False) as tx:
+            return read_version(tx.conn)
+
+    def checkpoint(self) -> None:
+        """Fold the WAL into the main file (e.g. before a file-level backup)."""
+        with self._db.session(write=True, checkpoint=True):
+            pass
+
+    def copy_to(self, dest: str | os.PathLike[str]) -> Path:
+        """A consistent copy of the whole file (drills run on a copy, never on the live store)."""
+        target = Path(dest).expanduser().resolve()
+        if target.exists() or Path(f"{target}.wal").exists():
+            raise InvalidInput(f"{target} already exists")
+        if str(target) == self.path:
+            raise InvalidInput("cannot copy a store onto itself")
+        with self._db.connection(write=False) as (conn, now):
+            ensure_current(conn, self.path, writable=False, now=now, version=read_version(conn))
+            try:
+                conn.execute(f"ATTACH '{_sql_str(str(target))}' AS copy_target (READ_WRITE)")
+                conn.execute(f"COPY FROM DATABASE {ALIAS} TO copy_target")
+                conn.execute("DETACH copy_target")
+            except duckdb.Error as exc:
+                raise StoreError(f"copy to {target} failed: {exc}") from exc
+        return target
+
+
+def _sql_str(text: str) -> str:
+    return text.replace("'", "''")
