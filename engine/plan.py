@@ -13,19 +13,27 @@ import json
 import re
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field, ValidationError
 
 from engine.audits import AuditResult
 from engine.bounds import LowerBound
 from engine.kpis import Kpis
-from engine.models import MINUTES_PER_DAY, CanonicalForecast, Instance, fmt_hhmm
+from engine.models import MINUTES_PER_DAY, CanonicalForecast, Instance, canonical_dumps, fmt_hhmm, sha256_prefixed
 from engine.rules import RuleConfig
-from engine.solver.api import SolveResult
+
+if TYPE_CHECKING:  # the solver pulls in OR-Tools (and pandas): keep plan files light to import
+    from engine.solver.api import SolveResult
 
 PLAN_FORMAT = "solvereign-plan/1"
 _HHMM = re.compile(r"^(\d{1,2}):(\d{2})$")
+
+
+def output_hash(assignments: dict[str, str], config_hash: str) -> str:
+    """SHA-256 of the sorted (instance, driver) pairs plus the solver config hash (SPEC §4.1)."""
+    pairs = sorted(assignments.items())
+    return sha256_prefixed(canonical_dumps({"assignments": pairs, "solver_config_hash": config_hash}))
 
 
 class PlanFileError(ValueError):

@@ -1,24 +1,22 @@
-"""Shared test helpers: where the real field data lives, and the fixture forecasts."""
+"""Shared by every test folder: tests/ on sys.path (for testdata.py), and a clean environment."""
 
 from __future__ import annotations
 
+import os
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-FIXTURES = REPO / "fixtures" / "forecasts"
-SHARED_DATA = REPO.parent / "shared" / "data"
+sys.path.insert(0, str(Path(__file__).parent))
 
 
-def shared_file(name: str) -> Path:
-    """A real forecast from ../shared/data, or a clean skip where it is absent."""
-    path = SHARED_DATA / name
-    if not path.is_file():
-        pytest.skip(f"{path} not present")
-    return path
-
-
-@pytest.fixture
-def fixture_bytes():
-    return lambda name: (FIXTURES / name).read_bytes()
+@pytest.fixture(scope="session", autouse=True)
+def _clean_environment() -> Iterator[None]:
+    """No user config, store or clock from the machine leaks into the tests."""
+    with pytest.MonkeyPatch.context() as mp:
+        for key in ("SOLVEREIGN_DB", "SOLVEREIGN_NOW", "SOLVEREIGN_THEME"):
+            mp.delenv(key, raising=False)
+        mp.setenv("SOLVEREIGN_CONFIG", os.devnull)
+        yield

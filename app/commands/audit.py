@@ -13,8 +13,7 @@ from pathlib import Path
 from app.commands.common import add_json, print_json
 from app.errors import EXIT_FAILED, UserError
 from engine.audits import passed, run_audits
-from engine.plan import PlanFileError, read_plan
-from engine.solver import output_hash
+from engine.plan import PlanFileError, output_hash, read_plan
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 from pathlib import Path
 
 from app.commands.common import add_forecast_options, add_json, print_json, read_forecast
@@ -17,7 +18,9 @@ from app.commands.solve_store import run_store_solve
 from app.errors import EXIT_BLOCKED, EXIT_FAILED, UserError
 from engine.plan import plan_from_result, write_plan
 from engine.rules import RuleConfig
-from engine.solver import SolveResult, solve
+
+if TYPE_CHECKING:
+    from engine.solver import SolveResult
 
 DEFAULT_TENANT = "demo"
 DEFAULT_SITE = "wien"
@@ -54,6 +57,8 @@ def run(args: argparse.Namespace) -> int:
 
     def progress(drivers: int, pt: int, bound: int, elapsed: float) -> None:
         print(f"  {elapsed:6.1f}s  best {drivers} drivers, {pt} PT (bound {bound})", file=sys.stderr, flush=True)
+
+    from engine.solver import solve  # OR-Tools loads only when something is solved
 
     result = solve(forecast, seed=args.seed, time_limit=args.time_limit, config=config, progress=progress)
     plan = plan_from_result(forecast, result, config)

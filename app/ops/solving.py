@@ -7,14 +7,17 @@ transaction, the solve runs between them.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from app.errors import EXIT_BLOCKED, EXIT_FAILED, UserError
 from app.ops.policy import PLANNERS, role_check
 from app.ops.session import Session
 from engine.audits import run_audits
 from engine.rules import DEFAULT_CONFIG
-from engine.solver.api import CancelToken, Progress, SolveResult, solve
 from storage.models import AuditResult, NewPlan, PlanResult, RunSummary
+
+if TYPE_CHECKING:
+    from engine.solver.api import CancelToken, Progress, SolveResult
 
 StateCallback = Callable[[str], None]
 
@@ -32,6 +35,8 @@ def solve_forecast(
     check = role_check(s.role, PLANNERS, "solve")
     if not check.ok:
         raise UserError(f"blocked: {check.unmet}", EXIT_BLOCKED)
+    from engine.solver.api import solve  # OR-Tools loads only when something is solved
+
     announce = on_state or (lambda _state: None)
     forecast = s.store.forecasts.content(s.scope, forecast_id).canonical()
     config = DEFAULT_CONFIG

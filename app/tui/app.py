@@ -18,6 +18,7 @@ from textual.widgets import ContentSwitcher, DataTable, Footer, Input, Static
 
 from app.errors import UserError
 from app.ops import runs as ops_runs
+from app.ops.policy import PLANNERS
 from app.ops.runs import RunView
 from app.ops.session import Session
 from app.ops.status import status
@@ -36,7 +37,7 @@ from app.tui.screens.review import JumpToDriver, ReviewSection
 from app.tui.screens.runs import RunsSection, run_cells
 from app.tui.screens.solve import SolveScreen
 from app.tui.screens.tours import ToursSection
-from app.tui.widgets.status_bar import Banners, StatusBar
+from app.tui.widgets.status_bar import Banners, SectionBar, StatusBar
 from app.tui.widgets.table import RosterTable
 from engine.clock import VIENNA
 from storage.errors import StoreError
@@ -85,6 +86,7 @@ class CockpitApp(App[None]):
         with Vertical(id="main"):
             yield StatusBar(" solvereign · loading…", markup=False, id="status-bar")
             yield Banners("", markup=False, id="banners")
+            yield SectionBar("", id="section-bar")
             with ContentSwitcher(initial="runs", id="sections"):
                 yield RunsSection(id="runs")
                 yield ReviewSection(id="review")
@@ -93,13 +95,14 @@ class CockpitApp(App[None]):
                 yield HistorySection(id="history")
             yield Input(placeholder="filter: type to hide rows · esc clears", id="filter")
         yield Static("", markup=False, id="too-small")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         if self._theme_name:
             self.theme = self._theme_name
         self.query_one("#filter", Input).display = False
         self.query_one("#banners", Banners).display = False
+        self._show_section_bar()
         self._check_size(self.size.width, self.size.height)
         self.load_runs()
         if self._refresh_seconds > 0:
@@ -112,7 +115,13 @@ class CockpitApp(App[None]):
     def on_resize(self, event: Resize) -> None:
         self._check_size(event.size.width, event.size.height)
 
+    def _show_section_bar(self) -> None:
+        run = self.run_view.run if self.run_view else None
+        detail = f"run {run.id} · {run.site} · {run.week_anchor} · {run.state}" if run else ""
+        self.query_one(SectionBar).show_section(self.section, detail)
+
     def _check_size(self, width: int, height: int) -> None:
+        self.screen.set_class(width < 110, "narrow")  # review stacks its two columns
         small = width < MIN_SIZE[0] or height < MIN_SIZE[1]
         self.query_one("#main").display = not small
         notice = self.query_one("#too-small", Static)
@@ -163,6 +172,7 @@ class CockpitApp(App[None]):
         self.run_view = view
         self.query_one(ReviewSection).show_run(view, read_only=self.ctx.read_only, when=fmt_when)
         self._stale = {"drivers", "tours", "history"}
+        self._show_section_bar()
         if switch:
             self.action_section("review")
         elif self.section in self._stale:
@@ -223,7 +233,8 @@ class CockpitApp(App[None]):
         if action in ("solve", "import_forecast"):
             if self.ctx.read_only:
                 return False
-            return True if self.session else None
+            # dimmed for a role that would be refused (a viewer), as publish/lock/reject are
+            return True if self.session and self.session.role in PLANNERS else None
         if action == "demo":
             return not self.ctx.read_only and (self.session is None or not self._runs_seen)
         return True
@@ -231,6 +242,7 @@ class CockpitApp(App[None]):
     def action_section(self, name: str) -> None:
         self.section = name
         self.query_one("#sections", ContentSwitcher).current = name
+        self._show_section_bar()
         self._fill(name)
         table = self._section_table()
         if table.display:
@@ -393,10 +405,12 @@ class CockpitApp(App[None]):
             return
 
         def answer(yes: bool | None) -> None:
-            if yes:
-                for screen in self.screen_stack:
-                    if isinstance(screen, SolveScreen):
-                        screen.action_back()
-                self.exit()
+            if not yes:
+                return
+            for screen in self.screen_stack:
+                if isinstance(screen, SolveScreen) and screen.running:
+                    screen.cancel_and_quit()  # exits once the run is recorded (not left SOLVING)
+                    return
+            self.exit()
 
         self.push_screen(ConfirmDialog("A solve is running. Quit anyway (it is cancelled)?"), answer)

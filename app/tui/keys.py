@@ -5,11 +5,11 @@ from __future__ import annotations
 from textual.binding import Binding
 
 APP_BINDINGS = [
-    Binding("1", "section('runs')", "Runs", id="go.runs"),
-    Binding("2", "section('review')", "Review", id="go.review"),
-    Binding("3", "section('drivers')", "Drivers", id="go.drivers"),
-    Binding("4", "section('tours')", "Tours", id="go.tours"),
-    Binding("5", "section('history')", "History", id="go.history"),
+    Binding("1", "section('runs')", "Runs", id="go.runs", show=False),
+    Binding("2", "section('review')", "Review", id="go.review", show=False),
+    Binding("3", "section('drivers')", "Drivers", id="go.drivers", show=False),
+    Binding("4", "section('tours')", "Tours", id="go.tours", show=False),
+    Binding("5", "section('history')", "History", id="go.history", show=False),
     Binding("enter", "open_selected", "Open", id="open", show=False),
     Binding("P", "publish", "Publish", id="run.publish"),
     Binding("L", "lock", "Lock", id="run.lock"),

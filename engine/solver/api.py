@@ -33,7 +33,8 @@ from pydantic import BaseModel, Field
 from engine.audits import AuditResult, passed, run_audits
 from engine.bounds import LowerBound, lower_bound
 from engine.kpis import Kpis, compute_kpis
-from engine.models import CanonicalForecast, canonical_dumps, sha256_prefixed
+from engine.plan import output_hash
+from engine.models import CanonicalForecast
 from engine.rules import DEFAULT_CONFIG, RuleConfig
 from engine.solver.blocks import BlockType, DayBlocks, enumerate_blocks
 from engine.solver.construct import construct
@@ -80,12 +81,6 @@ class SolveResult(BaseModel):
     @property
     def audits_passed(self) -> int:
         return passed(self.audits)
-
-
-def output_hash(assignments: dict[str, str], config_hash: str) -> str:
-    """SHA-256 of the sorted (instance, driver) pairs plus the solver config hash."""
-    pairs = sorted(assignments.items())
-    return sha256_prefixed(canonical_dumps({"assignments": pairs, "solver_config_hash": config_hash}))
 
 
 def _score(weeks: list[list[BlockType]], cfg: RuleConfig) -> tuple[int, int, int, int]:

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from app.cli import main
-from conftest import FIXTURES, shared_file
+from testdata import FIXTURES, shared_file
 
 OPTS = ["--tenant", "demo", "--site", "wien", "--anchor", "2026-01-05"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import FIXTURES
+from testdata import FIXTURES
 from engine.ingest import ingest
 from engine.parsers.detect import FORMATS
 

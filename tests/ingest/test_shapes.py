@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import FIXTURES, shared_file
+from testdata import FIXTURES, shared_file
 from engine.ingest import ingest
 
 OPTS = {"tenant": "demo", "site": "wien", "anchor": "2026-01-05"}

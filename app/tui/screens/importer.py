@@ -61,9 +61,12 @@ class ImportScreen(Screen[int | None]):
         try:
             if store:
                 outcome = import_forecast(self._session, Path(path).expanduser(), site=site or None, anchor=anchor or None)
-                self.app.call_from_thread(self._stored, outcome.forecast.id if outcome.forecast else None, outcome.created)
-                return
-            report = preview_import(self._session, Path(path).expanduser(), site=site or None, anchor=anchor or None)
+                if outcome.forecast is not None:
+                    self.app.call_from_thread(self._stored, outcome.forecast.id, outcome.created)
+                    return
+                report = outcome.report  # the file changed since it was validated: show why it fails now
+            else:
+                report = preview_import(self._session, Path(path).expanduser(), site=site or None, anchor=anchor or None)
         except Exception as exc:  # refusals (role, store) are shown here in one line
             self.app.call_from_thread(self._hint, f"✖ {getattr(exc, 'message', exc)}")
             return
@@ -81,7 +84,7 @@ class ImportScreen(Screen[int | None]):
             self._validated = inputs
             self._hint(f"{report.status}: press enter again to store this forecast · esc back")
 
-    def _stored(self, forecast_id: int | None, created: bool) -> None:
+    def _stored(self, forecast_id: int, created: bool) -> None:
         self.app.notify(f"forecast {forecast_id} {'stored' if created else 'was already stored'}; press s to solve it")
         self.dismiss(forecast_id)
 

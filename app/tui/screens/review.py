@@ -64,7 +64,9 @@ class ReviewSection(Horizontal):
             warn.append("▲ WARNINGS: publishing needs a second approver (ops_lead)")
         if view.awaiting_second_approver:
             warn.append("▲ WAITING FOR A SECOND APPROVER")
-        self.query_one("#review-warnings", Static).update("\n".join(warn))
+        warnings = self.query_one("#review-warnings", Static)
+        warnings.update("\n".join(warn))
+        warnings.display = bool(warn)
         self._show_kpis(view)
         audits = self.query_one("#audits-table", RosterTable)
         audits.set_data(

@@ -29,6 +29,7 @@ class SolveScreen(Screen[int | None]):
         self._cancel = threading.Event()
         self.running = False
         self._done_run: int | None = None
+        self._quit_when_done = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="solve"):
@@ -92,10 +93,10 @@ class SolveScreen(Screen[int | None]):
 
         def on_state(s: str) -> None:
             state[0] = s
-            self.app.call_from_thread(self._progress, f"{s} · {time.monotonic() - started:.1f} s · esc cancels")
+            self._post(self._progress, f"{s} · {time.monotonic() - started:.1f} s · esc cancels")
 
         def progress(drivers: int, pt: int, bound: int, elapsed: float) -> None:
-            self.app.call_from_thread(
+            self._post(
                 self._progress,
                 f"{state[0]} · best {drivers} drivers, {pt} PT · bound {bound} · {elapsed:.1f} s / {limit:g} s · esc cancels",
             )
@@ -104,7 +105,7 @@ class SolveScreen(Screen[int | None]):
             run, _ = solve_forecast(self._session, forecast_id, seed=seed, time_limit=limit,
                                     progress=progress, cancel=self._cancel, on_state=on_state)
         except Exception as exc:  # a refusal or a failed run is shown, the cockpit stays up
-            self.app.call_from_thread(self._finished, None, f"✖ {getattr(exc, 'message', exc)}")
+            self._post(self._finished, None, f"✖ {getattr(exc, 'message', exc)}")
             return
         stopped = " (stopped: best plan so far)" if run.kpis.get("solver_status") == "STOPPED" else ""
         text = (
@@ -112,12 +113,29 @@ class SolveScreen(Screen[int | None]):
             f"audits {run.audits_passed}/{run.audits_total} · enter opens it · esc back"
             if run.state != "FAILED" else f"run {run.id} FAILED: {run.error_text}"
         )
-        self.app.call_from_thread(self._finished, run.id if run.state != "FAILED" else None, text)
+        self._post(self._finished, run.id if run.state != "FAILED" else None, text)
+
+    def _post(self, callback, *args) -> None:
+        """Hand progress to the UI. If the app has gone (quit with ctrl+q), there is no UI, but
+        the solve must still run to its end and be recorded, not die half-way in a callback
+        (which left the run SOLVED, or FAILED with "App is not running")."""
+        try:
+            self.app.call_from_thread(callback, *args)
+        except RuntimeError:
+            pass
 
     def _finished(self, run_id: int | None, text: str) -> None:
         self.running = False
         self._done_run = run_id
         self._progress(text)
+        if self._quit_when_done:
+            self.app.exit()
+
+    def cancel_and_quit(self) -> None:
+        """Quit asked while solving: cancel, and quit once the best plan so far is stored."""
+        self._quit_when_done = True
+        self._cancel.set()
+        self._progress("cancelling… the cockpit quits once the best plan so far is stored")
 
     def action_back(self) -> None:
         if self.running:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.markup import escape
 from textual.widgets import Static
 
 from app.ops.status import StatusView
@@ -34,3 +35,16 @@ class Banners(Static):
             lines.append(f"▲ WAITING FOR A SECOND APPROVER — run {ids}")
         self.update("\n".join(lines))
         self.display = bool(lines)
+
+
+SECTION_NAMES = (("runs", "Runs"), ("review", "Review"), ("drivers", "Drivers"), ("tours", "Tours"), ("history", "History"))
+
+
+class SectionBar(Static):
+    """The numbered sections, the current one marked (▸ and reverse video, not colour alone)."""
+
+    def show_section(self, current: str, detail: str = "") -> None:
+        parts = []
+        for n, (key, name) in enumerate(SECTION_NAMES, start=1):
+            parts.append(f"[reverse bold] ▸{n} {name} [/]" if key == current else f"  {n} {name} ")
+        self.update("".join(parts) + (f"  {escape(detail)}" if detail else ""))

@@ -1,0 +1,282 @@
+"""Who may do what: a role × action matrix over all five roles and every mutating command,
+`--as` for platform admins only (recorded as "X as Y"), and the unknown OS user.
+
+Allowed roles succeed (exit 0) on a private copy of the world; the others are refused with
+exit 2 and a message naming their role, on one shared copy that must stay unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+
+from ops_world import (
+    ADMIN,
+    DISPATCHER,
+    DISPATCHER2,
+    LOCK_REASON,
+    OPS_LEAD,
+    REASON,
+    RIVAL,
+    ROLE_LOGINS,
+    ROLES,
+    SITE,
+    TENANT,
+    UNKNOWN,
+    WEEK_C,
+    Result,
+    World,
+    cli,
+    login_as,
+    run_solvereign,
+    snapshot,
+    solve,
+    subcommands,
+)
+
+PLANNERS = {"dispatcher", "ops_lead", "platform_admin"}
+ADMINS = {"platform_admin"}
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    allowed: set[str]
+    run: Callable[[World, str], Result]  # (world, login) → result
+    effect: Callable[[World, Result], None]  # what an allowed run must have changed
+
+
+def state_of(w: World, run_id: int) -> str:
+    return cli(w.db, "show-run", str(run_id), "--json", login=ADMIN).json["run"]["state"]
+
+
+def _imported(w: World, r: Result) -> None:
+    assert r.json["created"] is True
+    ids = [f["id"] for f in cli(w.db, "forecasts", "--json", login=ADMIN).json["forecasts"]]
+    assert r.json["forecast_id"] in ids
+
+
+def _solved(w: World, r: Result) -> None:
+    assert r.json["state"] == "AUDITED"
+    assert state_of(w, r.json["run_id"]) == "AUDITED"
+
+
+def _user_names(w: World) -> dict[str, bool]:
+    return {u["login"]: u["active"] for u in cli(w.db, "users", "list", "--json", login=ADMIN).json["users"]}
+
+
+def _sites(w: World) -> dict[str, bool]:
+    return {s["code"]: s["enabled"] for s in cli(w.db, "sites", "list", "--json", login=ADMIN).json["sites"]}
+
+
+def _kill_switch(w: World) -> bool:
+    return cli(w.db, "status", "--json", login=ADMIN).json["kill_switch"]["on"]
+
+
+ACTIONS = [
+    Action("import", PLANNERS,
+           lambda w, who: cli(w.db, "import", str(w.files["fresh"]), "--site", SITE, "--anchor", WEEK_C, "--json", login=who),
+           _imported),
+    Action("solve", PLANNERS, lambda w, who: solve(w.db, w.forecasts["clean_a"], login=who), _solved),
+    Action("publish", PLANNERS,
+           lambda w, who: cli(w.db, "publish", str(w.runs["clean"]), "--reason", REASON, login=who),
+           lambda w, r: assert_state(w, w.runs["clean"], "PUBLISHED")),
+    Action("reject", PLANNERS,
+           lambda w, who: cli(w.db, "reject", str(w.runs["clean"]), "--reason", "forecast will be re-issued", login=who),
+           lambda w, r: assert_state(w, w.runs["clean"], "REJECTED")),
+    Action("lock", PLANNERS,
+           lambda w, who: cli(w.db, "lock", str(w.runs["published"]), "--reason", LOCK_REASON, login=who),
+           lambda w, r: assert_state(w, w.runs["published"], "LOCKED")),
+    Action("users add", ADMINS,
+           lambda w, who: cli(w.db, "users", "add", "neo", "--role", "viewer", "--tenant", TENANT, "--sites", SITE, login=who),
+           lambda w, r: _check(_user_names(w).get("neo") is True)),
+    Action("users remove", ADMINS,
+           lambda w, who: cli(w.db, "users", "remove", DISPATCHER2, login=who),
+           lambda w, r: _check(_user_names(w)[DISPATCHER2] is False)),
+    Action("sites enable", ADMINS,
+           lambda w, who: cli(w.db, "sites", "enable", "linz", "--reason", "new depot goes live", login=who),
+           lambda w, r: _check(_sites(w).get("linz") is True)),
+    Action("sites disable", ADMINS,
+           lambda w, who: cli(w.db, "sites", "disable", SITE, "--reason", "pilot paused for now", login=who),
+           lambda w, r: _check(_sites(w)[SITE] is False)),
+    Action("kill-switch on", ADMINS,
+           lambda w, who: cli(w.db, "kill-switch", "on", "--reason", "incident 4711: stop publishing", login=who),
+           lambda w, r: _check(_kill_switch(w) is True)),
+    Action("kill-switch off", ADMINS,
+           lambda w, who: cli(w.db, "kill-switch", "off", "--reason", "incident 4711 is resolved", login=who),
+           lambda w, r: _check(_kill_switch(w) is False)),
+]
+CASES = [(a, role) for a in ACTIONS for role in ROLES]
+
+
+def _check(ok: bool) -> None:
+    assert ok
+
+
+def assert_state(w: World, run_id: int, state: str) -> None:
+    assert state_of(w, run_id) == state
+
+
+@pytest.fixture(scope="module")
+def refusals(world: World):
+    """The shared copy the refused cases run on; it must end exactly as it began."""
+    before = snapshot(world.db)
+    yield world
+    assert snapshot(world.db) == before, "a refused command changed the store"
+
+
+@pytest.mark.parametrize(("action", "role"), [(a, r) for a, r in CASES if r in a.allowed], ids=lambda x: getattr(x, "name", x))
+def test_allowed_role_succeeds(fresh_world: World, action: Action, role: str):
+    r = action.run(fresh_world, ROLE_LOGINS[role])
+    assert r.code == 0, r
+    assert "Traceback" not in r.err
+    action.effect(fresh_world, r)
+
+
+@pytest.mark.parametrize(("action", "role"), [(a, r) for a, r in CASES if r not in a.allowed], ids=lambda x: getattr(x, "name", x))
+def test_other_roles_are_refused_naming_their_role(refusals: World, action: Action, role: str):
+    r = action.run(refusals, ROLE_LOGINS[role])
+    assert r.code == 2, r
+    line = r.error_line
+    assert line.startswith("error: blocked:") and f"role {role}" in line, line
+
+
+READ_ONLY = {"validate", "status", "forecasts", "list-runs", "show-run", "log", "users list", "sites list", "tui", "audit"}
+SETUP = {"init", "demo"}  # create a store or a tenant: tested in test_init_* and the week scripts
+GROUPS = {"users", "sites"}  # only their actions count
+
+
+def test_matrix_covers_every_mutating_command():
+    """Every subcommand that can change the store is in the matrix (a new one must be added here)."""
+    names = set(subcommands()) - GROUPS
+    names = (names - {"kill-switch"}) | {"kill-switch on", "kill-switch off"}
+    assert names - READ_ONLY - SETUP == {a.name for a in ACTIONS}
+    assert len(CASES) == 55
+    assert "--forecast" in subcommands()["solve"].format_help()
+
+
+def test_refused_lock_of_a_locked_plan_is_not_reported_as_done(fresh_world: World):
+    """Idempotent lock answers "already locked" only to someone who may lock."""
+    w = fresh_world
+    assert cli(w.db, "lock", str(w.runs["published"]), "--reason", LOCK_REASON, login=DISPATCHER).code == 0
+    for role in ("viewer", "on_call"):
+        r = cli(w.db, "lock", str(w.runs["published"]), "--reason", LOCK_REASON, login=ROLE_LOGINS[role])
+        assert r.code == 2 and f"role {role}" in r.error_line, r
+    again = cli(w.db, "lock", str(w.runs["published"]), "--reason", LOCK_REASON, login=OPS_LEAD)
+    assert again.code == 0 and "already locked" in again.out
+
+
+# --- --as -----------------------------------------------------------------------------
+
+
+def test_as_is_honoured_for_platform_admin_and_recorded(fresh_world: World):
+    w = fresh_world
+    run = str(w.runs["clean"])
+    r = cli(w.db, "publish", run, "--reason", REASON, login=ADMIN, act_as=DISPATCHER)
+    assert r.code == 0, r
+    r = cli(w.db, "lock", run, "--reason", LOCK_REASON, login=ADMIN, act_as=OPS_LEAD)
+    assert r.code == 0, r
+    records = cli(w.db, "log", run, "--json", login=DISPATCHER).json["records"]
+    by_action = {rec["action"]: rec for rec in records}
+    assert by_action["publish"]["actor"] == f"{ADMIN} as {DISPATCHER}"
+    assert by_action["publish"]["role"] == "dispatcher"
+    assert by_action["lock"]["actor"] == f"{ADMIN} as {OPS_LEAD}"
+    assert by_action["lock"]["role"] == "ops_lead"
+    text = cli(w.db, "log", run, login=DISPATCHER).out
+    assert f"{ADMIN} as {DISPATCHER} (dispatcher)" in text
+    status = cli(w.db, "status", "--json", login=ADMIN, act_as=DISPATCHER).json
+    assert status["login"] == ADMIN and status["acting_as"] == f"{ADMIN} as {DISPATCHER}" and status["role"] == "dispatcher"
+
+
+def test_as_takes_the_target_role_and_scope(world: World):
+    """A platform admin acting as a viewer is refused like the viewer (and recorded nothing)."""
+    r = cli(world.db, "publish", str(world.runs["clean"]), "--reason", REASON, login=ADMIN, act_as=ROLE_LOGINS["viewer"])
+    assert r.code == 2 and "role viewer" in r.error_line
+    # acting as a wien user, the admin no longer sees graz
+    r = cli(world.db, "show-run", str(world.runs["graz"]), login=ADMIN, act_as=DISPATCHER)
+    assert r.code == 1 and "not found" in r.error_line
+
+
+@pytest.mark.parametrize("role", [r for r in ROLES if r != "platform_admin"])
+def test_as_is_refused_for_every_other_role(world: World, role: str):
+    r = cli(world.db, "status", login=ROLE_LOGINS[role], act_as=ADMIN)
+    assert r.code == 2, r
+    line = r.error_line
+    assert "--as" in line and "platform_admin" in line and role in line
+
+
+@pytest.mark.parametrize("target", [UNKNOWN, RIVAL])
+def test_as_an_unknown_or_foreign_user_is_not_found(world: World, target: str):
+    r = cli(world.db, "status", login=ADMIN, act_as=target)
+    assert r.code == 1 and "not found" in r.error_line, r
+
+
+# --- identity ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("args", [("status",), ("list-runs",), ("publish", "1", "--reason", REASON), ("import", "x.csv")])
+def test_unknown_os_user_gets_one_line_hint(world: World, args):
+    r = cli(world.db, *args, login=UNKNOWN)
+    assert r.code == 2, r
+    line = r.error_line
+    assert UNKNOWN in line and "solvereign users add" in line
+
+
+def test_unknown_os_user_through_the_installed_command(world: World):
+    r = run_solvereign(world.db, "status", login=UNKNOWN)
+    assert r.code == 2, r
+    assert "solvereign users add nobody" in r.error_line
+    assert r.out == ""
+
+
+def test_removed_user_can_no_longer_act(fresh_world: World):
+    w = fresh_world
+    assert cli(w.db, "users", "remove", DISPATCHER2, login=ADMIN).code == 0
+    r = cli(w.db, "list-runs", login=DISPATCHER2)
+    assert r.code == 2 and "solvereign users add" in r.error_line
+
+
+def test_admin_cannot_remove_themself(world: World):
+    r = cli(world.db, "users", "remove", ADMIN, login=ADMIN)
+    assert r.code == 1 and "yourself" in r.error_line
+
+
+def test_os_login_comes_from_logname_before_user(world: World):
+    """getpass reads LOGNAME first: the CLI acts as LOGNAME even when USER names someone else."""
+    import os
+
+    from app.settings import os_login
+
+    with login_as(DISPATCHER):  # restores LOGNAME and USER afterwards
+        os.environ["USER"] = ROLE_LOGINS["viewer"]
+        assert os_login() == DISPATCHER
+    status = cli(world.db, "status", "--json", login=OPS_LEAD).json
+    assert status["login"] == OPS_LEAD and status["role"] == "ops_lead"
+
+
+@pytest.mark.parametrize("login", [UNKNOWN, ROLE_LOGINS["viewer"], DISPATCHER, OPS_LEAD])
+def test_init_cannot_make_anyone_admin_of_an_existing_tenant(refusals: World, login: str):
+    """`init` on an existing store creates a tenant; it never promotes a stranger or a user of the tenant."""
+    r = cli(refusals.db, "init", "--tenant", TENANT, "--site", SITE, login=login)
+    assert r.code == 2, r
+    line = r.error_line
+    assert f"tenant {TENANT} already exists" in line and "solvereign users add" in line
+
+
+def test_removed_user_cannot_reinstate_themself_with_init(fresh_world: World):
+    w = fresh_world
+    assert cli(w.db, "users", "remove", DISPATCHER2, login=ADMIN).code == 0
+    assert cli(w.db, "init", "--tenant", TENANT, "--site", SITE, login=DISPATCHER2).code == 2
+    users = {u["login"]: u for u in cli(w.db, "users", "list", "--json", login=ADMIN).json["users"]}
+    assert users[DISPATCHER2]["active"] is False and users[DISPATCHER2]["role"] == "dispatcher"
+
+
+def test_init_by_the_tenant_admin_adds_a_site_and_a_stranger_gets_a_tenant_of_their_own(fresh_world: World):
+    w = fresh_world
+    r = cli(w.db, "init", "--tenant", TENANT, "--site", "linz", "--json", login=ADMIN)
+    assert r.code == 0 and "linz" in r.json["user"]["sites"], r
+    r = cli(w.db, "init", "--tenant", "newco", "--site", SITE, "--json", login=UNKNOWN)
+    assert r.code == 0 and r.json["user"]["role"] == "platform_admin", r
+    assert cli(w.db, "list-runs", "--json", login=UNKNOWN).json["runs"] == []  # sees nothing of acme or rival
