@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.errors import EXIT_BLOCKED, EXIT_FAILED, UserError
-from app.ops.policy import ADMINS, reason_check, role_check
+from app.ops.policy import ADMINS, reason_check, refuse_unless, role_check
 from app.ops.session import Session
 from engine.clock import Clock
 from engine.contract import CODE_PATTERN
@@ -24,9 +24,7 @@ def _valid_code(kind: str, code: str) -> str:
 
 
 def _require_admin(s: Session) -> None:
-    check = role_check(s.role, ADMINS, "administer")
-    if not check.ok:
-        raise UserError(f"blocked: {check.unmet}", EXIT_BLOCKED)
+    refuse_unless(role_check(s.role, ADMINS, "administer"))
 
 
 def init_store(db_path: Path, clock: Clock, login: str, tenant: str, site: str, *, name: str = "") -> UserRecord:
@@ -114,7 +112,5 @@ def list_sites(s: Session) -> list[SiteRecord]:
 
 def set_kill_switch(s: Session, on: bool, reason: str) -> KillSwitch:
     _require_admin(s)
-    check = reason_check(reason)
-    if not check.ok:  # the same reason gate as publish/lock/reject: exit 2
-        raise UserError(f"blocked: {check.unmet}", EXIT_BLOCKED)
+    refuse_unless(reason_check(reason))  # the same reason gate as publish/lock/reject
     return s.store.settings.set_kill_switch(s.scope, on, actor=s.actor, reason=reason.strip())

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from app.errors import EXIT_BLOCKED, EXIT_FAILED, UserError
-from app.ops.policy import PLANNERS, role_check
+from app.errors import EXIT_FAILED, UserError
+from app.ops.policy import PLANNERS, refuse_unless, role_check
 from app.ops.session import Session
 from engine.contract import ValidationReport, failed_report
 from engine.ingest import ingest
@@ -52,9 +52,7 @@ def import_forecast(
     site: str | None = None,
     anchor: date | str | None = None,
 ) -> ImportOutcome:
-    check = role_check(s.role, PLANNERS, "import")
-    if not check.ok:
-        raise UserError(f"blocked: {check.unmet}", EXIT_BLOCKED)
+    refuse_unless(role_check(s.role, PLANNERS, "import"))
     try:
         data = _read(path)
     except UserError as exc:  # like `validate`: an unreadable file is a FAIL (exit 2), nothing stored

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from app.errors import EXIT_BLOCKED, UserError
 from app.ops.session import effective_login
 from storage.models import ApprovalRecord, KillSwitch, RunSummary, SiteRecord
 
@@ -43,6 +44,13 @@ class GateInput:
 
 def first_unmet(checks: list[Check]) -> Check | None:
     return next((c for c in checks if not c.ok), None)
+
+
+def refuse_unless(*checks: Check) -> None:
+    """Refuse with the first unmet gate: one line, exit 2."""
+    unmet = first_unmet(list(checks))
+    if unmet is not None:
+        raise UserError(f"blocked: {unmet.unmet}", EXIT_BLOCKED)
 
 
 def role_check(role: str, allowed: frozenset[str], what: str) -> Check:

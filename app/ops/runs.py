@@ -6,7 +6,7 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict
 
-from app.errors import EXIT_BLOCKED, EXIT_OK, UserError
+from app.errors import EXIT_OK
 from app.ops.policy import (
     APPROVERS,
     SECOND_APPROVERS,
@@ -16,6 +16,7 @@ from app.ops.policy import (
     lock_checks,
     publish_checks,
     reason_check,
+    refuse_unless,
     reject_checks,
     role_check,
     second_approval_check,
@@ -111,13 +112,13 @@ def publish(s: Session, run_id: int, reason: str) -> ActionOutcome:
     """AUDITED → PUBLISHED; with warnings, the first approval is recorded and a second one publishes."""
     detail = s.store.plans.detail(s.scope, run_id)
     gate = _gate_input(s, detail)
-    _refuse_unless([*publish_checks(gate), reason_check(reason)])
+    refuse_unless(*publish_checks(gate), reason_check(reason))
     run = detail.summary
     met = [c.name for c in publish_checks(gate)] + ["reason_given"]
     if gate.has_warnings:
         second = second_approval_check(s.role, s.user.login, detail.approvals)
-        if not second.ok and second.unmet:
-            raise UserError(f"blocked: {second.unmet}", EXIT_BLOCKED)
+        if second.unmet:
+            refuse_unless(second)
         if not second.ok:
             s.store.plans.transition(
                 s.scope, run_id, "approve", expected_version=run.state_version, actor=s.actor,
@@ -143,11 +144,11 @@ def lock(s: Session, run_id: int, reason: str) -> ActionOutcome:
     detail = s.store.plans.detail(s.scope, run_id)
     if detail.summary.state == "LOCKED":
         # idempotent, but only for someone who may lock: a viewer must not be told "done"
-        _refuse_unless([role_check(s.role, APPROVERS, "lock")])
+        refuse_unless(role_check(s.role, APPROVERS, "lock"))
         return ActionOutcome(run=detail.summary, message=f"plan {run_id} is already locked")
     gate = _gate_input(s, detail)
     checks = lock_checks(gate)
-    _refuse_unless([*checks, reason_check(reason)])
+    refuse_unless(*checks, reason_check(reason))
     result = s.store.plans.transition(
         s.scope, run_id, "lock", expected_version=detail.summary.state_version, actor=s.actor,
         reason=reason.strip(), conditions_met=[c.name for c in checks] + ["reason_given"],
@@ -162,7 +163,7 @@ def reject(s: Session, run_id: int, reason: str) -> ActionOutcome:
     detail = s.store.plans.detail(s.scope, run_id)
     gate = _gate_input(s, detail)
     checks = reject_checks(gate)
-    _refuse_unless([*checks, reason_check(reason)])
+    refuse_unless(*checks, reason_check(reason))
     run = detail.summary
     result = s.store.plans.transition(
         s.scope, run_id, "reject", expected_version=run.state_version, actor=s.actor,
@@ -196,12 +197,6 @@ def _gate_input(s: Session, detail: RunDetail) -> GateInput:
         week_starts_at=instant_of(run.week_anchor, first) if first is not None else None,
         has_warnings=has_warnings(run),
     )
-
-
-def _refuse_unless(checks: list[Check]) -> None:
-    unmet = first_unmet(checks)
-    if unmet is not None:
-        raise UserError(f"blocked: {unmet.unmet}", EXIT_BLOCKED)
 
 
 def _state(action: str, checks: list[Check], transition: str) -> ActionState:

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from app.errors import EXIT_BLOCKED, EXIT_FAILED, UserError
-from app.ops.policy import PLANNERS, role_check
+from app.errors import EXIT_FAILED, UserError
+from app.ops.policy import PLANNERS, refuse_unless, role_check
 from app.ops.session import Session
 from engine.audits import run_audits
 from engine.rules import DEFAULT_CONFIG
@@ -32,9 +32,7 @@ def solve_forecast(
     cancel: CancelToken | None = None,
     on_state: StateCallback | None = None,
 ) -> tuple[RunSummary, SolveResult | None]:
-    check = role_check(s.role, PLANNERS, "solve")
-    if not check.ok:
-        raise UserError(f"blocked: {check.unmet}", EXIT_BLOCKED)
+    refuse_unless(role_check(s.role, PLANNERS, "solve"))
     from engine.solver.api import solve  # OR-Tools loads only when something is solved
 
     announce = on_state or (lambda _state: None)

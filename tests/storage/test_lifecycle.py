@@ -178,7 +178,6 @@ def test_internal_actions_are_not_public(store: Store, scope: Scope) -> None:
 
 
 def test_locking_a_newer_version_supersedes_the_older_locked_one(store: Store, scope: Scope) -> None:
-    from helpers import add_forecast
 
     from helpers import new_forecast
 
