@@ -46,10 +46,10 @@ TARGETS = {"cold_start_s": 1.0, "open_run_s": 0.3, "drivers_s": 0.3, "peak_rss_m
 
 
 def _since_exec() -> float:
-    """Seconds since this process was started (interpreter start included)."""
-    import psutil
-
-    return time.time() - psutil.Process().create_time()
+    """Seconds since the parent spawned this process (fork, exec, interpreter start included).
+    The parent passes its wall clock in BENCH_SPAWNED_AT (psutil's create_time is only as
+    exact as the boot time, whole seconds)."""
+    return time.time() - float(os.environ["BENCH_SPAWNED_AT"])
 
 
 def _rss_mb() -> float:
@@ -205,7 +205,7 @@ def build_store(folder: Path, tours: int) -> tuple[Path, dict]:
 
 
 def run_child(*args: str) -> dict:
-    env = os.environ | {"LOGNAME": LOGIN, "USER": LOGIN, "TEXTUAL_ANIMATIONS": "none"}
+    env = os.environ | {"LOGNAME": LOGIN, "USER": LOGIN, "TEXTUAL_ANIMATIONS": "none", "BENCH_SPAWNED_AT": repr(time.time())}
     proc = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True, env=env, timeout=300, check=False)
     if proc.returncode != 0:
         raise SystemExit(f"child {args} failed ({proc.returncode}):\n{proc.stderr[-3000:]}")

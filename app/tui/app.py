@@ -14,7 +14,7 @@ from textual import on, work
 from textual.app import App, ComposeResult
 from textual.containers import Vertical
 from textual.events import DescendantFocus, Resize
-from textual.widgets import ContentSwitcher, DataTable, Footer, Input, Static
+from textual.widgets import ContentSwitcher, DataTable, Input, Static
 
 from app.errors import UserError
 from app.ops import runs as ops_runs
@@ -37,6 +37,7 @@ from app.tui.screens.review import JumpToDriver, ReviewSection
 from app.tui.screens.runs import RunsSection, run_cells
 from app.tui.screens.solve import SolveScreen
 from app.tui.screens.tours import ToursSection
+from app.tui.widgets.footer import CockpitFooter
 from app.tui.widgets.status_bar import Banners, SectionBar, StatusBar
 from app.tui.widgets.table import RosterTable
 from engine.clock import VIENNA
@@ -79,6 +80,7 @@ class CockpitApp(App[None]):
         self.section = "runs"
         self._stale: set[str] = set()
         self._runs_seen: dict[int, int] = {}
+        self._action_state: tuple | None = None
 
     # --- layout ---------------------------------------------------------------
 
@@ -95,7 +97,7 @@ class CockpitApp(App[None]):
                 yield HistorySection(id="history")
             yield Input(placeholder="filter: type to hide rows · esc clears", id="filter")
         yield Static("", markup=False, id="too-small")
-        yield Footer(compact=True)
+        yield CockpitFooter(compact=True)
 
     def on_mount(self) -> None:
         if self._theme_name:
@@ -134,30 +136,39 @@ class CockpitApp(App[None]):
     def load_runs(self) -> None:
         try:
             s = self.ctx.session()
-            view = status(s)
             runs = ops_runs.list_runs(s, limit=500)
         except (UserError, StoreError) as exc:
             self.call_from_thread(self._no_session, exc.message)
             return
-        self.call_from_thread(self._show_runs, s, view, runs)
+        # the rows first (the list is usable at once), then the header and banners: status()
+        # takes several short transactions, a fifth of a second on a cold start
+        self.call_from_thread(self._show_runs, s, runs)
+        try:
+            view = status(s)
+        except (UserError, StoreError) as exc:
+            self.call_from_thread(self.notify, exc.message, severity="error")
+            return
+        self.call_from_thread(self._show_status, view)
 
     def _no_session(self, message: str) -> None:
         self.session = None
         self.query_one(StatusBar).show_message(f"{self.ctx.db_path} · {self.ctx.login}")
         self.query_one(RunsSection).show_welcome(message)
-        self.refresh_bindings()
+        self._refresh_actions()
 
-    def _show_runs(self, s: Session, view, runs) -> None:
-        self.session = s
+    def _show_status(self, view) -> None:
         self.query_one(StatusBar).show_status(view)
         self.query_one(Banners).show_status(view)
+
+    def _show_runs(self, s: Session, runs) -> None:
+        self.session = s
         self.query_one(RunsSection).show_runs([(str(r.id), run_cells(r, fmt_when(r.updated_at))) for r in runs])
         seen = {r.id: r.state_version for r in runs}
         open_run = self.run_view.run if self.run_view else None
         if open_run and seen.get(open_run.id, open_run.state_version) != open_run.state_version:
             self.open_run(open_run.id, switch=False)
         self._runs_seen = seen
-        self.refresh_bindings()
+        self._refresh_actions()
 
     @work(thread=True, exclusive=True, group="run", exit_on_error=False)
     def open_run(self, run_id: int, switch: bool = True) -> None:
@@ -177,7 +188,7 @@ class CockpitApp(App[None]):
             self.action_section("review")
         elif self.section in self._stale:
             self._fill(self.section)
-        self.refresh_bindings()
+        self._refresh_actions()
 
     def _fill(self, section: str) -> None:
         """Sections other than review are filled when first shown (1,400 tours take a moment)."""
@@ -201,6 +212,14 @@ class CockpitApp(App[None]):
             self.call_from_thread(self.notify, exc.message, severity="error")
             return
         self.call_from_thread(self.query_one(HistorySection).show_history, run_id, records, chain, fmt_when)
+
+    def _refresh_actions(self) -> None:
+        """Show enabled/dimmed/hidden actions anew, only when one of them changed:
+        refresh_bindings() re-composes the footer, and the runs list reloads every few seconds."""
+        state = tuple(self.check_action(a, ()) for a in ("publish", "lock", "reject", "solve", "import_forecast", "demo"))
+        if state != self._action_state:
+            self._action_state = state
+            self.refresh_bindings()
 
     # --- the current table ----------------------------------------------------
 

@@ -33,8 +33,8 @@ from pydantic import BaseModel, Field
 from engine.audits import AuditResult, passed, run_audits
 from engine.bounds import LowerBound, lower_bound
 from engine.kpis import Kpis, compute_kpis
-from engine.plan import output_hash
 from engine.models import CanonicalForecast
+from engine.plan import output_hash
 from engine.rules import DEFAULT_CONFIG, RuleConfig
 from engine.solver.blocks import BlockType, DayBlocks, enumerate_blocks
 from engine.solver.construct import construct

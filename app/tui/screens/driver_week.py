@@ -6,8 +6,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
+from app.tui.widgets.footer import CockpitFooter
 from app.tui.widgets.table import RosterTable
 from engine.driver_weeks import DriverWeek
 from engine.models import DAY_NAMES
@@ -34,7 +35,7 @@ class DriverWeekScreen(Screen[None]):
             )
             yield RosterTable(id="driver-week-table")
             yield Static("", markup=False, id="driver-week-notes")
-        yield Footer()
+        yield CockpitFooter()
 
     def on_mount(self) -> None:
         rows = []

@@ -9,11 +9,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from app.ops.forecasts import import_forecast, preview_import
 from app.ops.session import Session
 from app.reports import render_report
+from app.tui.widgets.footer import CockpitFooter
 
 
 class ImportScreen(Screen[int | None]):
@@ -41,7 +42,7 @@ class ImportScreen(Screen[int | None]):
             yield Static("enter validates; enter again stores a PASS/WARN forecast · esc back", markup=False, id="import-hint")
             with VerticalScroll(id="import-report-box"):
                 yield Static("", markup=False, id="import-report")
-        yield Footer()
+        yield CockpitFooter()
 
     def _inputs(self) -> tuple[str, str, str]:
         return tuple(self.query_one(f"#import-{n}", Input).value.strip() for n in ("path", "anchor", "site"))  # type: ignore[return-value]

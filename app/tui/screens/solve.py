@@ -10,10 +10,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Label, Static
+from textual.widgets import DataTable, Input, Label, Static
 
 from app.ops.forecasts import list_forecasts
 from app.ops.session import Session
+from app.tui.widgets.footer import CockpitFooter
 from app.tui.widgets.table import RosterTable
 
 
@@ -41,7 +42,7 @@ class SolveScreen(Screen[int | None]):
                 yield Label(" time limit s ", classes="form-label")
                 yield Input(value="60", id="solve-limit", type="number")
             yield Static("enter on a forecast starts the solve · esc back", markup=False, id="solve-progress")
-        yield Footer()
+        yield CockpitFooter()
 
     def on_mount(self) -> None:
         self._load()
