@@ -78,6 +78,7 @@ class CockpitApp(App[None]):
         self.session: Session | None = None
         self.run_view: RunView | None = None
         self.section = "runs"
+        self._too_small = False
         self._stale: set[str] = set()
         self._runs_seen: dict[int, int] = {}
         self._action_state: tuple | None = None
@@ -125,10 +126,12 @@ class CockpitApp(App[None]):
     def _check_size(self, width: int, height: int) -> None:
         self.screen.set_class(width < 110, "narrow")  # review stacks its two columns
         small = width < MIN_SIZE[0] or height < MIN_SIZE[1]
+        self._too_small = small  # the section keys do nothing behind the notice
         self.query_one("#main").display = not small
         notice = self.query_one("#too-small", Static)
         notice.display = small
         notice.update(f"Terminal too small: {width}×{height}.\nThe cockpit needs at least {MIN_SIZE[0]}×{MIN_SIZE[1]}.")
+        self.refresh_bindings()
 
     # --- loading (workers) ----------------------------------------------------
 
@@ -242,6 +245,8 @@ class CockpitApp(App[None]):
     # --- actions --------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self._too_small and action in MAIN_SCREEN_ONLY:
+            return False
         if self.screen is not self.screen_stack[0] and action in MAIN_SCREEN_ONLY:
             return False  # a pushed screen (solve, import, driver week, dialog) owns the keys
         if action in RUN_ACTIONS:

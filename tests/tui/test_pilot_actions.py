@@ -220,7 +220,7 @@ async def test_read_only_hides_every_write(cockpit, store, size):
     before = digest(store)
     app = cockpit("dana", read_only=True)
     async with running(app, size) as pilot:
-        assert text_of(app, "#status-bar").endswith("[read-only]")
+        assert text_of(app, "#status-bar").startswith(" solvereign [read-only]")
         await open_run(pilot, world.DEMO_RUN)
         for key, action in (("P", "publish"), ("L", "lock"), ("X", "reject"), ("s", "solve"),
                             ("i", "import_forecast"), ("d", "demo")):

@@ -33,7 +33,7 @@ async def test_sections_enter_and_esc(cockpit):
         assert visible(app, "#runs-table") == ["3", "2", "1"]  # newest first
         assert app.focused is app.query_one("#runs-table")
         status = text_of(app, "#status-bar")
-        assert "acme · graz, wien · dana (dispatcher)" in status and status.endswith("[read-write]")
+        assert "acme · graz, wien · dana (dispatcher)" in status and status.startswith(" solvereign [read-write]")
 
         await press(pilot, "down", "enter")  # the cursor starts on run 3; enter opens run 2
         assert app.section == "review" and app.run_view.run.id == world.DEMO_RUN

@@ -14,7 +14,8 @@ class StatusBar(Static):
     def show_status(self, view: StatusView) -> None:
         mode = "read-only" if view.read_only else "read-write"
         who = f"{view.acting_as} ({view.role})"
-        self.update(f" solvereign · {view.tenant} · {', '.join(view.sites)} · {who} · {view.store_path} [{mode}]")
+        # the mode comes first so an 80-column terminal still shows it; the path may be cut at the end
+        self.update(f" solvereign [{mode}] · {view.tenant} · {', '.join(view.sites)} · {who} · {view.store_path}")
 
     def show_message(self, text: str) -> None:
         self.update(f" solvereign · {text}")
