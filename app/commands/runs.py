@@ -166,7 +166,8 @@ def run_log(args: argparse.Namespace) -> int:
         report = ops.verify_log(s)
         if args.json:
             print_json({"ok": report.ok, "sites": report.sites})
-        for site in report.sites if not args.json else ():
+            return 0 if report.ok else 1
+        for site in report.sites:
             if site.ok:
                 print(f"site {site.site}: {site.records} record(s), hash chain verifies")
             else:

@@ -70,10 +70,14 @@ def kpis_of(run: RunSummary) -> Kpis | None:
     return Kpis.model_validate(run.kpis) if run.kpis.get("drivers") is not None else None
 
 
+GATED_KPIS = frozenset({"coverage", "audits"})  # these block publishing outright: gates, not warnings
+
+
 def has_warnings(run: RunSummary) -> bool:
     """A WARN forecast or a KPI in its alert band: publishing needs a second approver."""
     kpis = kpis_of(run)
-    return run.forecast_status == "WARN" or bool(kpis and kpis.has_warnings)
+    alerts = [c for c in kpis.checks if c.status == "ALERT" and c.name not in GATED_KPIS] if kpis else []
+    return run.forecast_status == "WARN" or bool(alerts)
 
 
 def list_runs(

@@ -7,7 +7,6 @@ between operations, so other dispatchers and the CLI share the store freely.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from pathlib import Path
 
 from textual import on, work
@@ -20,6 +19,7 @@ from app.errors import UserError
 from app.ops import runs as ops_runs
 from app.ops.policy import PLANNERS
 from app.ops.runs import RunView
+from app.ops.demo import next_monday, run_demo
 from app.ops.session import Session
 from app.ops.status import status
 from app.reports import fmt_when
@@ -54,11 +54,6 @@ SECTION_TABLES = {
 }
 TITLES = {"publish": "Publish the plan", "lock": "Lock the plan (final, immutable)", "reject": "Reject the plan"}
 
-
-def _next_monday(today: date) -> date:
-    """The default week of an import (as app.ops.demo.next_monday, which is not imported at
-    start: it pulls in the solver and OR-Tools, a second of cold start)."""
-    return today + timedelta(days=7 - today.weekday())
 
 
 class CockpitApp(App[None]):
@@ -348,13 +343,12 @@ class CockpitApp(App[None]):
     def action_import_forecast(self) -> None:
         if self.session is None:
             return
-        anchor = _next_monday(self.ctx.clock.now().astimezone(VIENNA).date()).isoformat()
+        anchor = next_monday(self.ctx.clock.now().astimezone(VIENNA).date()).isoformat()
         self.push_screen(ImportScreen(self.session, anchor), lambda _fid: self.load_runs())
 
     @work(thread=True, exclusive=True, group="demo", exit_on_error=False)
     def action_demo(self) -> None:
         self.call_from_thread(self.notify, "building the demo week and solving it…", timeout=10)
-        from app.ops.demo import run_demo  # imports the solver (OR-Tools): only when asked for
 
         try:
             _, _, run = run_demo(self.ctx.db_path, self.ctx.clock, self.ctx.login)
