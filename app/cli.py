@@ -11,9 +11,12 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from app.commands import admin, audit, forecasts, runs, solve, status, tui, validate
-from storage.errors import StoreError
-from app.errors import UserError
+from app.loading import loading
+
+with loading():
+    from app.commands import admin, audit, forecasts, runs, solve, status, tui, validate
+    from app.errors import UserError
+    from storage.errors import StoreError
 
 COMMANDS = (validate, solve, audit, admin, status, forecasts, runs, tui)
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from engine.clock import VIENNA
-from engine.contract import ValidationReport
+
+if TYPE_CHECKING:  # the cockpit imports fmt_when at start; the contract module is loaded on first import
+    from engine.contract import ValidationReport
 
 SYMBOL = {"PASS": "✔ PASS", "WARN": "▲ WARN", "FAIL": "✖ FAIL"}
 

@@ -17,7 +17,6 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 
-from ortools.graph.python import max_flow
 from pydantic import BaseModel
 
 from engine import rules
@@ -72,6 +71,8 @@ def per_day_bound(instances: Sequence[Instance], cfg: RuleConfig = DEFAULT_CONFI
 
 def path_cover_bound(instances: Sequence[Instance], cfg: RuleConfig = DEFAULT_CONFIG) -> int:
     """Minimum path cover of the "can work j after i" DAG, via max flow on merged instance types."""
+    from ortools.graph.python import max_flow  # here, not at the top: the cockpit starts without OR-Tools
+
     if not instances:
         return 0
     counts = Counter((i.day, i.start, i.end) for i in instances)

@@ -43,6 +43,12 @@ def parse_now(text: str) -> FixedClock:
         raise ValueError(f"--now {text!r} is not an ISO date-time (e.g. 2026-01-04T17:00)") from None
 
 
+def next_week_anchor(clock: Clock) -> date:
+    """The Monday after today in Vienna: where a new forecast (and the demo week) lands by default."""
+    today = clock.now().astimezone(VIENNA).date()
+    return today + timedelta(days=7 - today.weekday())
+
+
 def instant_of(anchor: date, minute: int) -> datetime:
     """Minutes from the anchor Monday 00:00 Vienna → an aware instant (local wall clock)."""
     day, rest = divmod(minute, 1440)

@@ -13,10 +13,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from engine.models import CODE_PATTERN
 from engine.parsers.common import RawForecast, RawTour, parse_time, time_error_message
 
 Status = Literal["PASS", "WARN", "FAIL"]
-CODE_PATTERN = re.compile(r"^[a-z][a-z0-9_]{2,30}$")
 MAX_ROWS_SHOWN = 10
 SIXTEEN_HOURS = 16 * 60
 

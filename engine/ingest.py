@@ -15,7 +15,8 @@ from engine.models import DAY_CODES, MINUTES_PER_DAY, CanonicalForecast, DriverS
 from engine.parsers.common import RawForecast, UnreadableInput, hhmm_token
 from engine.parsers.contract_csv import parse_contract_csv
 from engine.parsers.contract_json import parse_contract_json
-from engine.parsers.detect import FORMATS, decode, detect_format
+from engine.parsers import FORMATS
+from engine.parsers.detect import decode, detect_format
 from engine.parsers.export_csv import parse_export_csv
 from engine.parsers.text_lines import parse_text_lines
 

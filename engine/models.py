@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -18,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 MINUTES_PER_DAY = 1440
 DAY_CODES = ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So")
 DAY_NAMES = ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag")
+CODE_PATTERN = re.compile(r"^[a-z][a-z0-9_]{2,30}$")  # tenant and site codes
 
 
 @dataclass(frozen=True, slots=True)

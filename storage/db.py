@@ -15,6 +15,10 @@ one in-memory DuckDB engine that holds no file and no lock; the store file is
 attached only for the length of one operation. All operations of a process are
 serialised on that engine (threads included), which also avoids DuckDB's
 restrictions on mixed read-only/read-write use of one file inside a process.
+
+Reads attach read-only, so a reader never blocks another process's reads; only the first
+read of a file that still needs creating or migrating writes. `snapshot()` lets several
+reads share one attach and one transaction (a consistent view, ~7 ms cheaper per read).
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ import duckdb
 
 from storage.clock import Clock, to_db
 from storage.errors import ReadOnlyStore, StoreBusy, StoreError, StoreMissing
-from storage.schema import ensure_current, read_version
+from storage.schema import ensure_current, is_current, read_version
 
 ALIAS = "cockpit"
 _HOLDER = re.compile(r"held in (?P<program>.+?) \(PID (?P<pid>\d+)\)")
@@ -121,6 +125,12 @@ class Database:
     @contextmanager
     def session(self, *, write: bool, checkpoint: bool = False) -> Iterator[Tx]:
         """One short transaction; commits on success, rolls back on any exception."""
+        shared = getattr(_local, "snapshot", None)
+        if shared is not None and shared[0] == self.path:
+            if write:
+                raise RuntimeError("no writes inside a read snapshot")
+            yield shared[1]
+            return
         with self.connection(write=write) as (conn, now):
             version = read_version(conn)  # before BEGIN: a failed catalog lookup would abort the transaction
             conn.execute("BEGIN TRANSACTION")
@@ -136,6 +146,16 @@ class Database:
                 _quietly(conn, f"CHECKPOINT {ALIAS}")  # committed already: a failed checkpoint must not fail the action
 
     @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Reads of this thread inside the block share one read-only transaction."""
+        with self.session(write=False) as tx:
+            _local.snapshot = (self.path, tx)
+            try:
+                yield
+            finally:
+                _local.snapshot = None
+
+    @contextmanager
     def connection(self, *, write: bool) -> Iterator[tuple[duckdb.DuckDBPyConnection, datetime]]:
         """The raw attach → detach step under the busy retry (sessions build on it; file copies use it directly)."""
         if write and self.read_only:
@@ -143,8 +163,7 @@ class Database:
         if getattr(_local, "active", False):
             raise RuntimeError("nested store sessions are not allowed (one transaction per operation)")
         if not write and not self.read_only and not self._ready:
-            with self.session(write=True):  # create or migrate the file once; later reads attach read-only
-                pass
+            self._prepare()
         if not write and not os.path.exists(self.path):
             raise StoreMissing(f"store {self.path} does not exist")
         deadline = time.monotonic() + self.busy_timeout
@@ -162,6 +181,21 @@ class Database:
         finally:
             _local.active = False
             _Engine.lock.release()
+
+    def _prepare(self) -> None:
+        """Before the first read: create or migrate the file if it needs it (one write), else
+        just note that it is current (a read-only look, which takes no write lock)."""
+        if os.path.exists(self.path):
+            self._ready = True  # for the look itself
+            try:
+                with self.connection(write=False) as (conn, _):
+                    self._ready = is_current(read_version(conn))
+            except BaseException:
+                self._ready = False
+                raise
+        if not self._ready:
+            with self.session(write=True):
+                pass
 
     def _attach(self, conn: duckdb.DuckDBPyConnection, *, writable: bool, deadline: float) -> None:
         if writable:

@@ -233,6 +233,10 @@ def read_version(conn: duckdb.DuckDBPyConnection) -> int:
     return 0
 
 
+def is_current(version: int) -> bool:
+    return version == CURRENT_VERSION
+
+
 def ensure_current(conn: duckdb.DuckDBPyConnection, path: str, *, writable: bool, now: datetime, version: int) -> int:
     """Refuse a newer file; migrate an older one if allowed. `version` comes from `read_version`, run
     before the transaction starts (a failed catalog lookup would abort the transaction); the

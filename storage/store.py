@@ -7,6 +7,7 @@ processes can share the file (see storage/db.py and storage/README.md).
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -58,6 +59,10 @@ class Store:
     def schema_version(self) -> int:
         with self._db.session(write=False) as tx:
             return read_version(tx.conn)
+
+    def snapshot(self) -> contextlib.AbstractContextManager[None]:
+        """`with store.snapshot(): …`: the reads inside share one transaction (one consistent view)."""
+        return self._db.snapshot()
 
     def checkpoint(self) -> None:
         """Fold the WAL into the main file (e.g. before a file-level backup)."""

@@ -32,3 +32,17 @@ def test_no_textual_import_statement_in_engine_or_storage():
         for path in (REPO / package).rglob("*.py"):
             text = path.read_text(encoding="utf-8")
             assert "import textual" not in text and "from textual" not in text, path
+
+
+def test_the_cockpit_starts_without_the_solver_or_the_parsers():
+    """Cold start is a budget (≤ 1 s): `solvereign` loads the CLI and the cockpit, and OR-Tools,
+    the solver, the forecast parsers and the import contract wait until something uses them."""
+    code = (
+        "import sys\n"
+        "import app.cli, app.commands.tui, app.tui.app\n"
+        "heavy = ('ortools', 'engine.solver', 'engine.ingest', 'engine.contract', 'engine.parsers.', 'app.ops.solving',\n"
+        "         'app.ops.forecasts', 'app.ops.demo')\n"
+        "print(','.join(sorted(m for m in sys.modules if m.startswith(heavy))))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
+    assert proc.stdout.strip() == "", f"loaded at start: {proc.stdout}"

@@ -12,8 +12,6 @@ from pathlib import Path
 
 from app.commands.common import add_json, print_json
 from app.errors import EXIT_FAILED, UserError
-from engine.audits import passed, run_audits
-from engine.plan import PlanFileError, output_hash, read_plan
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -24,6 +22,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from engine.audits import passed, run_audits
+    from engine.plan import PlanFileError, output_hash, read_plan
+
     try:
         plan = read_plan(Path(args.plan))
     except PlanFileError as exc:

@@ -1,4 +1,8 @@
-"""Helpers the subcommands share: reading a forecast file and printing JSON."""
+"""Helpers the subcommands share: reading a forecast file and printing JSON.
+
+Command modules import their use cases inside the handlers: `solvereign` alone opens the
+cockpit, and its start must not pay for parsers or the solver it does not use yet.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic_core import to_jsonable_python
 
@@ -16,8 +20,10 @@ from app.errors import EXIT_FAILED, UserError
 from app.ops.session import Session, open_session
 from app.settings import os_login, resolve_db_path
 from engine.clock import Clock, SystemClock, parse_now
-from engine.ingest import IngestResult, ingest
-from engine.parsers.detect import FORMATS
+from engine.parsers import FORMATS
+
+if TYPE_CHECKING:
+    from engine.ingest import IngestResult
 
 
 def add_forecast_options(p: argparse.ArgumentParser) -> None:
@@ -30,11 +36,12 @@ def add_forecast_options(p: argparse.ArgumentParser) -> None:
 
 def read_forecast(path: str, args: argparse.Namespace) -> tuple[bytes | None, IngestResult]:
     """Read and ingest FILE; an unreadable path is a FAIL report, never an exception."""
+    from engine.contract import failed_report
+    from engine.ingest import IngestResult, ingest
+
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
-        from engine.contract import failed_report
-
         reason = f"cannot read {path}: {exc.strerror or exc}"
         return None, IngestResult(failed_report(reason), None, None)
     anchor: date | str | None = args.anchor

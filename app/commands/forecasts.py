@@ -5,12 +5,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from app.reports import fmt_when
 from app.commands.common import add_json, print_json, session_from_args
 from app.commands.validate import EXIT_BY_STATUS
-from app.reports import render_report
-from app.ops.forecasts import import_forecast, list_forecasts
-from engine.parsers.detect import FORMATS
+from app.reports import fmt_when, render_report
+from engine.parsers import FORMATS
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -29,6 +27,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_import(args: argparse.Namespace) -> int:
+    from app.ops.forecasts import import_forecast
+
     s = session_from_args(args)
     outcome = import_forecast(s, Path(args.file), fmt=args.format, site=args.site, anchor=args.anchor)
     report = outcome.report
@@ -55,6 +55,8 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_forecasts(args: argparse.Namespace) -> int:
+    from app.ops.forecasts import list_forecasts
+
     rows = list_forecasts(session_from_args(args), site=args.site, limit=args.limit)
     if args.json:
         print_json({"forecasts": rows})

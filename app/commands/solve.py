@@ -16,8 +16,6 @@ from pathlib import Path
 from app.commands.common import add_forecast_options, add_json, print_json, read_forecast
 from app.commands.solve_store import run_store_solve
 from app.errors import EXIT_BLOCKED, EXIT_FAILED, UserError
-from engine.plan import plan_from_result, write_plan
-from engine.rules import RuleConfig
 
 if TYPE_CHECKING:
     from engine.solver import SolveResult
@@ -53,12 +51,14 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"{args.file}: import contract {ingested.report.one_line()}", EXIT_BLOCKED)
     if ingested.report.status == "WARN":
         print(f"warning: {ingested.report.one_line()}", file=sys.stderr)
+    from engine.plan import plan_from_result, write_plan
+    from engine.rules import RuleConfig
+    from engine.solver import solve  # OR-Tools loads only when something is solved
+
     config = RuleConfig()
 
     def progress(drivers: int, pt: int, bound: int, elapsed: float) -> None:
         print(f"  {elapsed:6.1f}s  best {drivers} drivers, {pt} PT (bound {bound})", file=sys.stderr, flush=True)
-
-    from engine.solver import solve  # OR-Tools loads only when something is solved
 
     result = solve(forecast, seed=args.seed, time_limit=args.time_limit, config=config, progress=progress)
     plan = plan_from_result(forecast, result, config)

@@ -6,11 +6,12 @@ import argparse
 import sys
 
 from app.commands.common import print_json, session_from_args
-from app.ops.solving import solve_forecast
 
 
 def run_store_solve(args: argparse.Namespace) -> int:
     """Exit 0 when the run ends AUDITED with all audits passing, 1 otherwise (FAILED or audits failing)."""
+    from app.ops.solving import solve_forecast
+
     s = session_from_args(args)
     quiet = bool(args.json)
 

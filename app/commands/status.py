@@ -8,7 +8,6 @@ import sys
 from app.reports import fmt_when
 from app.commands.common import add_json, clock_from_args, db_path_from_args, print_json, session_from_args
 from app.commands.runs import RUN_HEADER, run_row
-from app.ops.demo import run_demo
 from app.ops.status import status
 from app.settings import os_login
 
@@ -44,6 +43,8 @@ def run_status(args: argparse.Namespace) -> int:
 
 
 def run_demo_cmd(args: argparse.Namespace) -> int:
+    from app.ops.demo import run_demo
+
     def progress(drivers: int, pt: int, bound: int, elapsed: float) -> None:
         if not args.json:
             print(f"  solving… {drivers} drivers, {pt} PT, bound {bound}, {elapsed:.1f} s", file=sys.stderr)

@@ -8,7 +8,7 @@ from app.errors import EXIT_BLOCKED, EXIT_FAILED, UserError
 from app.ops.policy import ADMINS, reason_check, refuse_unless, role_check
 from app.ops.session import Session
 from engine.clock import Clock
-from engine.contract import CODE_PATTERN
+from engine.models import CODE_PATTERN
 from storage.errors import NotFound
 from storage.models import KillSwitch, SiteRecord, UserRecord
 from storage.scope import Actor, Scope

@@ -6,14 +6,13 @@ lock window is open and a new user can try review → publish → lock at once.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from pathlib import Path
 
 from app.ops import admin
 from app.ops.forecasts import ImportOutcome
 from app.ops.session import Session, open_session
 from app.ops.solving import solve_forecast
-from engine.clock import VIENNA, Clock
+from engine.clock import Clock, next_week_anchor
 from engine.ingest import ingest
 from engine.models import DAY_NAMES
 from storage.models import NewForecast, RunSummary
@@ -30,10 +29,6 @@ DEMO_PAIRS: dict[tuple[str, str], tuple[int, ...]] = {  # tours → count per da
     ("06:00-10:30", "11:00-15:30"): (10, 9, 9, 9, 10, 6),
     ("07:15-11:45", "12:15-16:45"): (6, 5, 5, 5, 7, 3),
 }
-
-
-def next_monday(today: date) -> date:
-    return today + timedelta(days=7 - today.weekday())
 
 
 def demo_week_bytes() -> bytes:
@@ -55,7 +50,7 @@ def run_demo(db_path: Path, clock: Clock, login: str, *, time_limit: float = DEM
         admin.init_store(db_path, clock, login, DEMO_TENANT, DEMO_SITE, name="Demo admin")
     s = open_session(db_path, clock, login)
     site = DEMO_SITE if DEMO_SITE in s.user.sites else s.user.sites[0]
-    anchor = next_monday(clock.now().astimezone(VIENNA).date())
+    anchor = next_week_anchor(clock)
     data = demo_week_bytes()
     result = ingest(data, tenant=s.user.tenant, site=site, anchor=anchor)
     assert result.forecast is not None, result.report.one_line()

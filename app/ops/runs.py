@@ -87,11 +87,12 @@ def list_runs(
 
 
 def show_run(s: Session, run_id: int) -> RunView:
-    detail = s.store.plans.detail(s.scope, run_id)
+    with s.store.snapshot():  # the plan and the gates as of one moment
+        detail = s.store.plans.detail(s.scope, run_id)
+        gate = _gate_input(s, detail)
     run = detail.summary
     kpis = kpis_of(run)
     bound = LowerBound.model_validate(detail.lower_bound) if detail.lower_bound.get("value") is not None else None
-    gate = _gate_input(s, detail)
     warnings = has_warnings(run)
     awaiting = warnings and run.state == "AUDITED" and any(r.action == "approve" for r in detail.approvals)
     actions = {

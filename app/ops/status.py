@@ -24,6 +24,12 @@ class StatusView(BaseModel):
 
 
 def status(s: Session, *, latest: int = 10) -> StatusView:
+    """One consistent read of the store (a snapshot), so the banners match the runs listed."""
+    with s.store.snapshot():
+        return _status(s, latest)
+
+
+def _status(s: Session, latest: int) -> StatusView:
     runs = list_runs(s, limit=latest)
     audited = list_runs(s, states=["AUDITED"], limit=200)
     waiting = [r for r in audited if has_warnings(r) and _has_first_approval(s, r)]

@@ -6,7 +6,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.ops.session import Session, open_session
+from app.ops.status import StatusView, status
 from engine.clock import Clock
+
+RUNS_SHOWN = 500  # the runs list's length
 
 
 @dataclass(frozen=True)
@@ -20,3 +23,8 @@ class CockpitContext:
     def session(self) -> Session:
         """A fresh session (re-reads the user's role); holds no connection."""
         return open_session(self.db_path, self.clock, self.login, act_as=self.act_as, read_only=self.read_only)
+
+    def overview(self) -> tuple[Session, StatusView]:
+        """What the runs section and the status line show, in one read of the store."""
+        s = self.session()
+        return s, status(s, latest=RUNS_SHOWN)

@@ -7,7 +7,6 @@ import re
 from engine.parsers.common import UnreadableInput, day_number
 from engine.parsers.export_csv import is_export_header
 
-FORMATS = ("json", "csv", "text", "export")
 _RANGE_SOMEWHERE = re.compile(r"\d{1,2}:\d{2}\s*-\s*\d{1,2}:\d{2}")
 
 

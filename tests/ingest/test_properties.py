@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from testdata import FIXTURES
 from engine.ingest import ingest
-from engine.parsers.detect import FORMATS
+from engine.parsers import FORMATS
 
 VALID = [(FIXTURES / n).read_bytes() for n in (
     "valid_contract.json", "valid_contract.csv", "valid_lines.txt", "valid_export_long.csv", "valid_export_wide.csv",

@@ -137,6 +137,51 @@ def test_read_only_shares_the_file_with_other_readers(store: Store, scope: Scope
     assert store.plans.get(scope, plan.id) == plan
 
 
+def test_the_first_read_of_a_current_file_takes_no_write_lock(store: Store, scope: Scope) -> None:
+    """A cockpit opening (a fresh Store) while another process reads: it must not need the file exclusively."""
+    plan = plan_in_state(store, scope, add_forecast(store, scope), State.SOLVED)
+    with FileHolder(store.path, "ro"):
+        fresh = Store(store.path, busy_timeout=0.5)
+        assert fresh.plans.get(scope, plan.id) == plan
+
+
+def test_a_snapshot_shares_one_transaction_between_reads_and_refuses_writes(store: Store, scope: Scope) -> None:
+    plan = plan_in_state(store, scope, add_forecast(store, scope), State.AUDITED)
+    outside = (store.plans.list_runs(scope), store.plans.detail(scope, plan.id), store.approvals.for_plan(scope, plan.id))
+    with store.snapshot():
+        inside = (store.plans.list_runs(scope), store.plans.detail(scope, plan.id), store.approvals.for_plan(scope, plan.id))
+        with pytest.raises(RuntimeError, match="no writes inside a read snapshot"):
+            store.plans.transition(scope, plan.id, "approve", expected_version=plan.state_version, actor=ALICE,
+                                   reason="first approval")
+        with FileHolder(store.path, "ro"):  # the snapshot holds the file read-only: other readers coexist
+            pass
+    assert inside == outside
+    # after the block, writes go through again
+    result = store.plans.transition(scope, plan.id, "approve", expected_version=plan.state_version, actor=ALICE,
+                                    reason="first approval")
+    assert result.plan.state_version == plan.state_version + 1
+
+
+def test_a_snapshot_holds_the_file_for_its_whole_block(store: Store, scope: Scope) -> None:
+    """One attach for the whole block: a writer in another process waits until the block ends."""
+    add_forecast(store, scope)
+    code = (
+        "import sys, duckdb\n"
+        "try:\n"
+        "    duckdb.connect(sys.argv[1]).close(); print('opened')\n"
+        "except duckdb.Error as exc:\n"
+        "    print('busy' if 'lock' in str(exc).lower() else repr(exc))\n"
+    )
+    import subprocess
+    import sys
+
+    with store.snapshot():
+        store.plans.list_runs(scope)
+        during = subprocess.run([sys.executable, "-c", code, store.path], capture_output=True, text=True, check=True)
+    after = subprocess.run([sys.executable, "-c", code, store.path], capture_output=True, text=True, check=True)
+    assert during.stdout.strip() == "busy" and after.stdout.strip() == "opened"
+
+
 # --- busy file ------------------------------------------------------------------------
 
 

@@ -18,6 +18,7 @@ from app.ops import admin
 from app.ops.runs import approvals
 from app.tui.dialogs.reason import ReasonDialog
 from app.tui.screens.driver_week import DriverWeekScreen
+from app.tui.widgets.footer import CockpitFooter
 
 
 def state_of(db, run_id: int) -> str:
@@ -27,6 +28,13 @@ def state_of(db, run_id: int) -> str:
 def binding(app, key: str):
     """The footer's view of a key: None when hidden, else the ActiveBinding (enabled or dimmed)."""
     return app.screen.active_bindings.get(key)
+
+
+def footer(app) -> dict[str, bool]:
+    """What the footer paints: each label → False when dimmed (disabled), True when not."""
+    text = app.screen.query_one(CockpitFooter).render()
+    pieces = [(text.plain[s.start:s.end], s.style) for s in text.spans]
+    return {label.strip(): not style.dim for (_, _), (label, style) in zip(pieces[::2], pieces[1::2], strict=False)}
 
 
 def hint(app) -> str:
@@ -75,8 +83,8 @@ async def test_publish_then_lock_through_the_reason_dialog(cockpit, store):
         assert not isinstance(app.screen, ReasonDialog)
         assert app.run_view.run.state == "PUBLISHED"  # the review was reloaded
         assert "L lock     ✓ possible (PUBLISHED → LOCKED)" in text_of(app, "#review-actions")
-        assert app.query_one("#runs-table").get_row_at(
-            app.query_one("#runs-table")._visible_keys.index("2"))[3].plain == "PUBLISHED"
+        runs = app.query_one("#runs-table")
+        assert runs.row_text(runs._visible_keys.index("2"))[3] == "PUBLISHED"
 
         # L: lock it, with a reason that looks like markup (shown as typed in the history)
         assert binding(app, "L").enabled
@@ -171,11 +179,14 @@ async def test_disabled_actions_are_dimmed_with_the_reason(cockpit):
         for key, action in (("P", "publish"), ("L", "lock"), ("X", "reject")):
             assert app.check_action(action, ()) is None and binding(app, key) and not binding(app, key).enabled
         assert binding(app, "d") is None and app.check_action("demo", ()) is False
+        shown = footer(app)
+        assert shown["Publish"] is False and shown["Lock"] is False and shown["Solve"] is True
 
         await open_run(pilot, world.BROKEN_RUN)
         assert app.check_action("publish", ()) is None and not binding(app, "P").enabled
         assert app.check_action("lock", ()) is None
         assert binding(app, "X").enabled
+        assert footer(app)["Publish"] is False and footer(app)["Reject"] is True
         actions = text_of(app, "#review-actions")
         assert "P publish  ✗ blocked: audits 6/7 pass; publish needs all" in actions
         assert "L lock     ✗ blocked: plan is AUDITED; lock needs PUBLISHED" in actions
@@ -189,7 +200,7 @@ async def test_disabled_actions_are_dimmed_with_the_reason(cockpit):
         assert audits.selected_key == "overlap"
         offending = app.query_one("#offending-table")
         assert offending.row_count == 1
-        driver, day, finding = (c.plain for c in offending.get_row_at(0))
+        driver, day, finding = offending.row_text(0)
         assert "starts" in finding and "before" in finding
         await press(pilot, "tab")
         assert app.focused is offending
@@ -228,6 +239,7 @@ async def test_read_only_hides_every_write(cockpit, store, size):
             assert app.check_action(action, ()) is False, action
         for key in ("1", "2", "3", "4", "5", "slash", "question_mark", "q"):
             assert binding(app, key) is not None, key
+        assert set(footer(app)) == {"Filter", "Help", "Quit", "palette"}  # no write action, not even dimmed
         assert text_of(app, "#review-actions") == "read-only: no actions"
         await press(pilot, "P", "L", "X", "s", "i", "d")
         assert len(app.screen_stack) == 1

@@ -27,9 +27,10 @@ SNAP_STORE = SNAP_DIR / "cockpit.duckdb"
 
 
 def make_cockpit(db: Path, login: str = "dana", *, read_only: bool = False, refresh: float = 0,
-                 theme: str | None = None) -> CockpitApp:
+                 theme: str | None = None, read_ahead: float | None = None) -> CockpitApp:
+    """Reading ahead is off unless asked for: its timer would start a worker after `settle`."""
     ctx = CockpitContext(db_path=db, clock=world.clock(), login=login, read_only=read_only)
-    app = CockpitApp(ctx, theme=theme, refresh_seconds=refresh, blink=False)
+    app = CockpitApp(ctx, theme=theme, refresh_seconds=refresh, blink=False, read_ahead=read_ahead)
     app.animation_level = "none"
     return app
 

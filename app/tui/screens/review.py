@@ -6,7 +6,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from app.ops.runs import RunView
 from app.tui.widgets.hours_chart import HoursChart
@@ -120,9 +120,9 @@ class ReviewSection(Horizontal):
             lines.append(f"next: {step}")
         return "\n".join(lines)
 
-    @on(DataTable.RowHighlighted, "#audits-table")
-    def _audit_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        self._show_offending(self.query_one("#audits-table", RosterTable).selected_key)
+    @on(RosterTable.RowHighlighted, "#audits-table")
+    def _audit_highlighted(self, event: RosterTable.RowHighlighted) -> None:
+        self._show_offending(event.key)
 
     def _show_offending(self, audit_name: str | None) -> None:
         table = self.query_one("#offending-table", RosterTable)
@@ -133,8 +133,8 @@ class ReviewSection(Horizontal):
             rows.append((f"{driver}|{n}", (driver, str(row.get("day") or "-"), str(row.get("message", "")))))
         table.set_data(("driver", "day", "finding"), rows)
 
-    @on(DataTable.RowSelected, "#offending-table")
-    def _offending_selected(self, event: DataTable.RowSelected) -> None:
-        key = self.query_one("#offending-table", RosterTable).selected_key
+    @on(RosterTable.RowSelected, "#offending-table")
+    def _offending_selected(self, event: RosterTable.RowSelected) -> None:
+        key = event.key
         if key and not key.startswith("-|"):
             self.post_message(JumpToDriver(key.split("|", 1)[0]))

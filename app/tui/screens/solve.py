@@ -10,9 +10,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
-from app.ops.forecasts import list_forecasts
 from app.ops.session import Session
 from app.tui.widgets.footer import CockpitFooter
 from app.tui.widgets.table import RosterTable
@@ -49,6 +48,8 @@ class SolveScreen(Screen[int | None]):
 
     @work(thread=True, exclusive=True, group="solve-load", exit_on_error=False)
     def _load(self) -> None:
+        from app.ops.forecasts import list_forecasts  # the import contract loads here, not at start
+
         rows = list_forecasts(self._session)
         cells = [
             (str(f.id), (str(f.id), f.site, str(f.week_anchor), f.status, str(f.instance_count), f.source_name, self._when(f.created_at)))
@@ -66,12 +67,12 @@ class SolveScreen(Screen[int | None]):
     def _progress(self, text: str) -> None:
         self.query_one("#solve-progress", Static).update(text)
 
-    @on(DataTable.RowSelected, "#solve-forecasts")
-    def _start(self, event: DataTable.RowSelected) -> None:
+    @on(RosterTable.RowSelected, "#solve-forecasts")
+    def _start(self, event: RosterTable.RowSelected) -> None:
         if self._done_run is not None:
             self.dismiss(self._done_run)
             return
-        key = self.query_one("#solve-forecasts", RosterTable).selected_key
+        key = event.key
         if key is None or self.running:
             return
         try:

@@ -1,32 +1,74 @@
-"""The footer, re-composed only when what it shows changes.
+"""The footer: the screen's keys in one line of text.
 
-Textual's Footer re-composes (unmounts and mounts every key) on each bindings update, and
-a focus change sends several: switching a section cost six re-compositions, a fifth of the
-time of each key press. This one compares the keys it would show (key, action, label,
-enabled) and skips the work when nothing changed.
+Textual's Footer is a widget per key and re-composes (unmounts and mounts every key) on each
+bindings update; opening a run cost a re-composition and an extra layout pass, ~50 ms of the
+0.3 s budget. This one is a single widget that repaints one line, and only when the keys it
+shows (key, label, enabled) change. Disabled actions stay visible, dimmed.
 """
 
 from __future__ import annotations
 
+from typing import ClassVar
+
+from rich.style import Style
+from rich.text import Text
 from textual.screen import Screen
-from textual.widgets import Footer
+from textual.widget import Widget
+
+Shown = tuple[tuple[str, str, bool], ...]  # (key as displayed, label, enabled)
 
 
-def _shown(screen: Screen) -> tuple:
-    return tuple(
-        (key, active.binding.action, active.binding.description, active.enabled, active.tooltip)
-        for key, active in screen.active_bindings.items()
-        if active.binding.show or key == screen.app.COMMAND_PALETTE_BINDING
-    )
+class CockpitFooter(Widget):
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"cockpit-footer--key", "cockpit-footer--label"}
 
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._keys: Shown = ()
+        self._palette: tuple[str, str, bool] | None = None
 
-class CockpitFooter(Footer):
-    _last_shown: tuple | None = None
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+        self._bindings_changed(self.screen)
 
-    def bindings_changed(self, screen: Screen) -> None:
-        if screen.app.app_focus and self.is_attached and screen is self.screen:
-            shown = _shown(screen)
-            if self._bindings_ready and shown == self._last_shown:
-                return
-            self._last_shown = shown
-        super().bindings_changed(screen)
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
+
+    def _bindings_changed(self, screen: Screen) -> None:
+        if screen is not self.screen:
+            return
+        keys, palette = self._shown(screen)
+        if (keys, palette) != (self._keys, self._palette):
+            self._keys, self._palette = keys, palette
+            self.refresh()
+
+    def _shown(self, screen: Screen) -> tuple[Shown, tuple[str, str, bool] | None]:
+        app = screen.app
+        seen: set[str] = set()
+        keys = []
+        palette = None
+        for key, active in screen.active_bindings.items():
+            binding = active.binding
+            if key == app.COMMAND_PALETTE_BINDING and app.ENABLE_COMMAND_PALETTE:
+                palette = (app.get_key_display(binding), binding.description, active.enabled)
+            elif binding.show and binding.action not in seen:  # one entry per action (e.g. q and ctrl+c)
+                seen.add(binding.action)
+                keys.append((app.get_key_display(binding), binding.description, active.enabled))
+        return tuple(keys), palette
+
+    def render(self) -> Text:
+        key_style = self.get_component_rich_style("cockpit-footer--key", partial=True)
+        label_style = self.get_component_rich_style("cockpit-footer--label", partial=True)
+        dim = Style(dim=True)
+        line = Text(no_wrap=True, overflow="crop", end="")
+        for shown, label, enabled in self._keys:
+            extra = Style() if enabled else dim
+            line.append(f" {shown}", key_style + extra)
+            line.append(f" {label} ", label_style + extra)
+        if self._palette:
+            shown, label, enabled = self._palette
+            tail = Text.assemble((f" {shown}", key_style), (f" {label} ", label_style))
+            gap = self.size.width - line.cell_len - tail.cell_len
+            if gap > 0:
+                line.append(" " * gap)
+                line.append_text(tail)
+        return line
