@@ -31,6 +31,8 @@ APP_BINDINGS = [
 HELP = [
     ("1 … 5", "sections: Runs, Review, Drivers, Tours, History"),
     ("enter", "open the selected run / driver / offending row"),
+    ("↑ ↓", "move the cursor in a table (pgup/pgdn a page, home/end the first/last row)"),
+    ("← →", "scroll a wide table a column at a time (the first column stays)"),
     ("esc", "back out: close a dialog or screen, clear the filter, return to Runs"),
     ("P", "publish the open run (reason dialog; AUDITED → PUBLISHED)"),
     ("L", "lock the open run (reason dialog; PUBLISHED → LOCKED, before the week starts)"),

@@ -30,7 +30,10 @@ def decode(data: bytes) -> str:
 
 
 def detect_format(text: str) -> str:
-    meaningful = [ln.strip() for ln in text.splitlines() if ln.strip(" ;\t") and not ln.lstrip().startswith("#")]
+    # blank lines, lines of only separators (an empty export row) and comments say nothing; "blank"
+    # is str.strip()'s whitespace, which includes control characters such as \x1f
+    lines = (ln.strip() for ln in text.splitlines())
+    meaningful = [ln for ln in lines if ln.strip(";").strip() and not ln.startswith("#")]
     if not meaningful:
         raise UnreadableInput("file has no content lines")
     first = meaningful[0]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from testdata import FIXTURES
@@ -30,6 +30,8 @@ def assert_well_formed(result) -> None:
 
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(st.binary(max_size=2000), st.sampled_from(("auto", *FORMATS)))
+@example(b"\x1f", "auto")  # a control character is whitespace to str.strip() but not to strip(" ;\t")
+@example(b";\x1c;\n\x1f 1", "auto")
 def test_arbitrary_bytes_never_raise(data, fmt):
     assert_well_formed(ingest(data, fmt=fmt, **OPTS))
 

@@ -14,12 +14,13 @@ ROWS = [(f"D{n:03d}", (f"D{n:03d}", f"{40 - n % 7}.5", "FTE" if n % 3 else "PT")
 
 
 class TableApp(App[None]):
-    def __init__(self) -> None:
+    def __init__(self, fixed_columns: int = 0) -> None:
         super().__init__()
         self.events: list[tuple[str, str | None]] = []
+        self.fixed = fixed_columns
 
     def compose(self) -> ComposeResult:
-        yield RosterTable(id="t")
+        yield RosterTable(id="t", fixed_columns=self.fixed)
 
     def on_mount(self) -> None:
         table = self.query_one(RosterTable)
@@ -117,7 +118,7 @@ async def test_wide_tables_scroll_sideways():
         await pilot.pause()
         assert table.virtual_size.width == 8 * (len("cell-0") + 2)
         assert "cell-7" not in shown_lines(table)[1]
-        for _ in range(40):  # → until the right edge
+        for _ in range(8):  # a column at a time, until the right edge
             await pilot.press("right")
         assert table.scroll_x == table.max_scroll_x > 0
         assert shown_lines(table)[1].rstrip().endswith("cell-7") and shown_lines(table)[0].rstrip().endswith("c7")
@@ -133,3 +134,18 @@ async def test_an_empty_table_has_no_selection():
         await pilot.press("down", "enter")
         assert table.selected_key is None and table.selected_text() == ""
         assert ("selected", None) not in app.events
+
+
+async def test_fixed_columns_stay_while_the_rest_scrolls():
+    app = TableApp(fixed_columns=1)
+    async with app.run_test(size=(30, 8)) as pilot:
+        table = app.query_one(RosterTable)
+        table.set_data(("driver", *(f"c{i}" for i in range(8))), [("D001", ("D001", *(f"cell-{i}" for i in range(8))))])
+        await pilot.pause()
+        await pilot.press("right")  # a column at a time
+        assert table.scroll_x == len(" cell-0 ")
+        for _ in range(8):
+            await pilot.press("right")
+        header, row = shown_lines(table)[:2]
+        assert header.startswith(" driver ") and row.startswith(" D001 ")  # still there
+        assert row.rstrip().endswith("cell-7") and "cell-0" not in row

@@ -15,7 +15,7 @@ from engine.models import DAY_CODES
 class DriversSection(Vertical):
     def compose(self) -> ComposeResult:
         yield Static("Open a run first (1, then enter).", markup=False, id="drivers-title")
-        yield RosterTable(id="drivers-table")
+        yield RosterTable(id="drivers-table", fixed_columns=1)
 
     @property
     def table(self) -> RosterTable:

@@ -30,7 +30,7 @@ class RunsSection(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static("", markup=False, id="runs-empty")
-        yield RosterTable(id="runs-table")
+        yield RosterTable(id="runs-table", fixed_columns=1)
 
     @property
     def table(self) -> RosterTable:

@@ -16,7 +16,7 @@ COLUMNS = ("tour", "day", "start", "end", "hours", "split", "depot", "driver")
 class ToursSection(Vertical):
     def compose(self) -> ComposeResult:
         yield Static("Open a run first (1, then enter).", markup=False, id="tours-title")
-        yield RosterTable(id="tours-table")
+        yield RosterTable(id="tours-table", fixed_columns=1)
 
     @property
     def table(self) -> RosterTable:

@@ -68,8 +68,11 @@ class RosterTable(ScrollView, can_focus=True):
     class RowSelected(_RowMessage):
         """`enter` (or a click on the cursor row)."""
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, id: str | None = None, fixed_columns: int = 0) -> None:
+        """`fixed_columns`: how many leading columns stay in place when the table scrolls sideways
+        (the driver id while the days scroll, at 80 columns)."""
         super().__init__(id=id)
+        self._fixed = fixed_columns
         self._columns: list[str] = []
         self._rows: list[tuple[str, tuple[Cell, ...]]] = []  # every row, filtered or not
         self._shown: list[tuple[str, tuple[str, ...], tuple[Style | None, ...]]] = []  # in display order
@@ -218,6 +221,25 @@ class RosterTable(ScrollView, can_focus=True):
     def action_last(self) -> None:
         self.move_cursor(len(self._shown) - 1)
 
+    def _column_starts(self) -> list[int]:
+        """Where each scrolling column starts (0 = the first one after the fixed columns)."""
+        starts, x = [], 0
+        for w in self._widths[self._fixed :]:
+            starts.append(x)
+            x += w + 2 * PAD
+        return starts
+
+    def action_scroll_right(self) -> None:
+        """One column to the right (not one character: a week is seven wide columns)."""
+        x = int(self.scroll_x)
+        nxt = next((s for s in self._column_starts() if s > x), self.max_scroll_x)
+        self.scroll_to(x=min(nxt, self.max_scroll_x), animate=False)
+
+    def action_scroll_left(self) -> None:
+        x = int(self.scroll_x)
+        prev = max((s for s in self._column_starts() if s < x), default=0)
+        self.scroll_to(x=prev, animate=False)
+
     def action_select_cursor(self) -> None:
         if self.selected_key is not None:
             self.post_message(self.RowSelected(self, self.selected_key))
@@ -264,9 +286,11 @@ class RosterTable(ScrollView, can_focus=True):
             style = row_style + styles[i] if i < len(styles) and styles[i] else row_style
             pad = self._widths[i] - cell_len(text) + PAD if i < len(self._widths) else PAD
             segments.append(Segment(" " * PAD + text + " " * pad, style))
-        line = Strip(segments)
+        fixed = Strip(segments[: self._fixed])
+        rest = Strip(segments[self._fixed :])
         x = int(self.scroll_x)
-        return line.crop(x, x + width).extend_cell_length(width, row_style)
+        rest = rest.crop(x, x + max(0, width - fixed.cell_length))
+        return Strip.join([fixed, rest]).crop(0, width).extend_cell_length(width, row_style)
 
 
 def _plain(cell: Cell) -> str:
