@@ -60,9 +60,10 @@ READ_AHEAD_TTL = 60.0  # a review read ahead is used for this long (if the run a
 TITLES = {"publish": "Publish the plan", "lock": "Lock the plan (final, immutable)", "reject": "Reject the plan"}
 
 
-
 @dataclass(frozen=True)
 class ReadAhead:
+    """A run's review, read while the cursor rested on the run in the list."""
+
     view: RunView
     at: float  # time.monotonic() of the read
     gates: tuple  # the kill switch and site gates the cockpit knew of then
