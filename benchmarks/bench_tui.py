@@ -7,7 +7,9 @@ generated week of `--tours` tours (seed 7) solved with a short time limit, then 
 every measurement in a FRESH subprocess, `--repeat` times, and prints the median (and the
 best and worst) of each figure against its target; the median is what is judged:
 
-    cold start     process start → runs list with rows, painted    ≤ 1.0 s
+    cold start     process start → first frame with the runs list   ≤ 1.0 s
+                   (then "and idle": when Pilot finds the process quiet, a 20 ms
+                   window with no work: its idle check, not something a user waits for)
     open run       enter on the run → review painted, workers done  ≤ 0.3 s
                    (after LOOK = 0.5 s on the list, as a person would; the cockpit reads
                    the highlighted run ahead in that time)
@@ -78,6 +80,19 @@ async def _until(pilot, condition, timeout: float = 30.0) -> None:
         await pilot.pause(0.002)
 
 
+def _first_frame_with(app, condition, out: dict) -> None:
+    """Record in out["cold_start_s"] when the first frame showing `condition` goes to the
+    terminal (App._display hands each frame to the driver): the moment a user sees it."""
+    display = type(app)._display
+
+    def spy(self, screen, renderable) -> None:
+        display(self, screen, renderable)
+        if "cold_start_s" not in out and renderable is not None and condition():
+            out["cold_start_s"] = _since_exec()
+
+    type(app)._display = spy
+
+
 def child_cockpit(db: str) -> dict:
     """The cockpit as `solvereign` opens it: the CLI module, its arguments, `build_app` (which
     starts the first store read before Textual loads), then the app, headless."""
@@ -88,12 +103,13 @@ def child_cockpit(db: str) -> dict:
     app = build_app(build_parser().parse_args(["--db", db, "--now", NOW, "--refresh", "0"]))
     out["import_s"] = time.perf_counter() - _T0  # CLI and UI modules loaded, the first read under way
 
+    _first_frame_with(app, lambda: app.query_one("#runs-table").row_count > 0, out)
+
     async def measure(pilot) -> None:
         table = app.query_one("#runs-table")
         await _until(pilot, lambda: table.row_count > 0)
         await pilot.pause()
-        out["cold_start_s"] = _since_exec()
-        out["cold_start_in_process_s"] = time.perf_counter() - _T0
+        out["cold_start_idle_s"] = _since_exec()
         await app.workers.wait_for_complete()
         await pilot.pause(LOOK)  # the user reads the list; the cockpit reads ahead the run under the cursor
         await app.workers.wait_for_complete()
@@ -146,13 +162,13 @@ def child_baseline(rows: int) -> dict:
             t.add_row(*(f"v{i}" for i in range(11)))
 
     app = Bare()
+    _first_frame_with(app, lambda: app.query_one(DataTable).row_count > 0, out)
 
     async def measure(pilot) -> None:
         table = app.query_one(DataTable)
         await _until(pilot, lambda: table.row_count > 0)
         await pilot.pause()
-        out["cold_start_s"] = _since_exec()
-        out["cold_start_in_process_s"] = time.perf_counter() - _T0
+        out["cold_start_idle_s"] = _since_exec()
 
         t = time.perf_counter()
         table.clear(columns=True)
@@ -244,6 +260,7 @@ def main() -> int:
     print(f"{'figure':<34}{'median':>9}{'best':>9}{'worst':>9}{'target':>9}  {'ok':<4}{'baseline':>10}{'ratio':>8}")
     rows = [
         ("cold start → runs list (s)", "cold_start_s"),
+        ("  … and the app idle (s)", "cold_start_idle_s"),
         ("  of which imports (s)", "import_s"),
         (f"open the {info['tours']}-tour run (s)", "open_run_s"),
         (f"driver schedules, {cockpit[0]['drivers']} drivers (s)", "drivers_s"),
