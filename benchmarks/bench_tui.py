@@ -1,6 +1,6 @@
 """Cockpit benchmark: cold start, open a 1,385-tour run, driver schedules, peak RSS.
 
-    /work/venv/bin/python benchmarks/bench_tui.py [--tours 1385] [--repeat 3] [--keep DIR]
+    /work/venv/bin/python benchmarks/bench_tui.py [--tours 1385] [--repeat 3] [--keep DIR] [--terminal]
 
 A script, not a test (pytest does not collect benchmarks/). It builds a store with one
 generated week of `--tours` tours (seed 7) solved with a short time limit, then runs
@@ -21,7 +21,9 @@ headless (`App.run(headless=True)`, 120×40, driven by an auto-pilot), which ren
 frame as a terminal would but writes no escape codes. Each figure is also given as a ratio to a baseline
 measured in the same run the same way: a bare Textual app with one DataTable (1 row at
 start; the same number of driver rows × 9 columns for "drivers"), so a loaded or slow
-machine shows up in both columns. The 1-minute load average is printed as well: other
+machine shows up in both columns. `--terminal` also times the start in a real terminal:
+`solvereign` typed into a shell in tmux until the runs show in the pane, against the same
+for a bare Textual app. The 1-minute load average is printed as well: other
 processes on a 2-core machine inflate every figure.
 """
 
@@ -229,11 +231,70 @@ def run_child(*args: str) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+BARE_APP = """
+from textual.app import App
+from textual.widgets import DataTable, Footer, Static
+
+class Bare(App):
+    BINDINGS = [("q", "quit", "Quit")]
+
+    def compose(self):
+        yield Static("baseline")
+        yield DataTable()
+        yield Footer()
+
+    def on_mount(self):
+        table = self.query_one(DataTable)
+        table.add_columns("run", "state")
+        table.add_row("1", "AUDITED")
+
+Bare().run()
+"""
+
+
+def terminal_starts(command: str, markers: tuple[str, ...], repeat: int) -> list[float]:
+    """Seconds from typing `command` into a shell in tmux (120×40, a private tmux server) until
+    every marker shows in the pane: what a person at a real terminal waits (tmux's own polling
+    and the shell's fork and exec included)."""
+    times = []
+    for n in range(repeat):
+        tmux = ["tmux", "-L", f"bench{os.getpid()}-{n}"]  # a fresh server each time
+        shell = f"env LOGNAME={LOGIN} USER={LOGIN} bash --norc --noprofile"
+        subprocess.run([*tmux, "new-session", "-d", "-s", "b", "-x", "120", "-y", "40", shell], check=True)
+        time.sleep(0.3)
+        started = time.monotonic()
+        subprocess.run([*tmux, "send-keys", "-t", "b", command, "Enter"], check=True)
+        while True:
+            pane = subprocess.run([*tmux, "capture-pane", "-p", "-t", "b"], capture_output=True, text=True).stdout
+            if all(m in pane for m in markers):
+                times.append(time.monotonic() - started)
+                break
+            if time.monotonic() - started > 20:
+                raise SystemExit(f"{command!r} did not show {markers} within 20 s:\n{pane}")
+            time.sleep(0.005)
+        subprocess.run([*tmux, "send-keys", "-t", "b", "q"], check=True)
+        time.sleep(0.3)
+        subprocess.run([*tmux, "kill-server"], check=False)
+    return times
+
+
+def print_terminal_figures(db: Path, folder: Path, repeat: int) -> None:
+    bare = folder / "bare_app.py"
+    bare.write_text(BARE_APP, encoding="utf-8")
+    solvereign = Path(sys.executable).with_name("solvereign")
+    ours = terminal_starts(f"{solvereign} --db {db} --now {NOW} --refresh 0", ("AUDITED", f"{LOGIN} ("), repeat)
+    base = terminal_starts(f"{sys.executable} {bare}", ("AUDITED",), repeat)
+    m, b = statistics.median(ours), statistics.median(base)
+    print(f"\nin a real terminal (tmux), {repeat} starts each: cold start → runs list median {m:.3f} s "
+          f"(best {min(ours):.3f}, worst {max(ours):.3f}); bare Textual app {b:.3f} s; ratio {m / b:.1f}×")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tours", type=int, default=1385)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--keep", metavar="DIR", help="build the store here and keep it (a later run reuses it)")
+    parser.add_argument("--terminal", action="store_true", help="also time the start in a real terminal (needs tmux)")
     parser.add_argument("--child", nargs=2, metavar=("KIND", "ARG"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -277,6 +338,8 @@ def main() -> int:
             missed.append(label.strip())
         tgt = f"{target:g}" if target is not None else "-"
         print(f"{label:<34}{m:>9.3f}{best:>9.3f}{worst:>9.3f}{tgt:>9}  {ok:<4}{base:>10.3f}{m / base if base else 0:>7.1f}×")
+    if args.terminal:
+        print_terminal_figures(db, folder, args.repeat)
     print(f"\nload average {os.getloadavg()[0]:.2f} after")
     print("all targets met" if not missed else "targets missed: " + "; ".join(missed))
     if not args.keep:
