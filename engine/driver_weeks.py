@@ -6,12 +6,11 @@ cockpit and `show-run --drivers` show exactly what the audits judge.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
 from pydantic import BaseModel
 
-from engine.models import DAY_CODES, MINUTES_PER_DAY, Instance, fmt_hhmm
+from engine.models import DAY_CODES, MINUTES_PER_DAY, Instance, fmt_hhmm, work_by_driver
 from engine.rules import DEFAULT_CONFIG, Piece, RuleConfig, check_block, is_fte, rest_minutes
 
 
@@ -60,12 +59,7 @@ def driver_weeks(
     cfg: RuleConfig = DEFAULT_CONFIG,
 ) -> list[DriverWeek]:
     """One `DriverWeek` per driver with work, ordered by driver id."""
-    by_id = {i.id: i for i in instances}
-    per_driver: dict[str, dict[int, list[Instance]]] = defaultdict(lambda: defaultdict(list))
-    for instance_id, driver in assignments.items():
-        inst = by_id.get(instance_id)
-        if inst is not None:
-            per_driver[driver][inst.day].append(inst)
+    per_driver = work_by_driver(instances, assignments)
     weeks = []
     for driver in sorted(per_driver):
         days = per_driver[driver]

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from engine import rules
 from engine.audits import AuditResult, passed
-from engine.models import Instance
+from engine.models import Instance, work_by_driver
 from engine.rules import DEFAULT_CONFIG, Piece, RuleConfig
 
 KpiStatus = Literal["OK", "ALERT"]
@@ -89,12 +89,7 @@ def compute_kpis(
     audits: Sequence[AuditResult] | None = None,
 ) -> Kpis:
     """Every KPI of SPEC §4.2 from instances and a {instance_id: driver_id} map."""
-    by_id = {i.id: i for i in instances}
-    weeks: dict[str, dict[int, list[Instance]]] = defaultdict(lambda: defaultdict(list))
-    for inst_id, driver in assignments.items():
-        inst = by_id.get(inst_id)
-        if inst is not None:
-            weeks[driver][inst.day].append(inst)
+    weeks = work_by_driver(instances, assignments)
     assigned = sum(1 for i in instances if i.id in assignments)
     total = len(instances)
     hours = sorted(sum(i.work_minutes for b in days.values() for i in b) / 60 for days in weeks.values())

@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -89,6 +91,17 @@ class Instance:
 def instance_sort_key(i: Instance) -> tuple[int, int, int, str, str, str, int]:
     """The canonical order of SPEC §2.2: (day, start, end, depot, skill, external_id)."""
     return (i.day, i.start, i.end, i.depot, i.skill, i.external_id, i.instance_no)
+
+
+def work_by_driver(instances: Sequence[Instance], assignments: Mapping[str, str]) -> dict[str, dict[int, list[Instance]]]:
+    """{driver: {day: [instances]}} from an {instance_id: driver} map; unknown ids are ignored."""
+    by_id = {i.id: i for i in instances}
+    weeks: dict[str, dict[int, list[Instance]]] = defaultdict(lambda: defaultdict(list))
+    for instance_id, driver in assignments.items():
+        inst = by_id.get(instance_id)
+        if inst is not None:
+            weeks[driver][inst.day].append(inst)
+    return weeks
 
 
 class DriverSpec(BaseModel):

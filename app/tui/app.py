@@ -321,7 +321,7 @@ class CockpitApp(App[None]):
         return self.query_one(SECTION_TABLES[self.section], RosterTable)
 
     def run_ids(self) -> list[int]:
-        return [int(k) for k in self.query_one("#runs-table", RosterTable)._visible_keys] if self.session else []
+        return [int(k) for k in self.query_one("#runs-table", RosterTable).visible_keys] if self.session else []
 
     def driver_ids(self) -> list[str]:
         return [w.driver_id for w in self.run_view.weeks] if self.run_view else []

@@ -84,7 +84,7 @@ async def test_publish_then_lock_through_the_reason_dialog(cockpit, store):
         assert app.run_view.run.state == "PUBLISHED"  # the review was reloaded
         assert "L lock     ✓ possible (PUBLISHED → LOCKED)" in text_of(app, "#review-actions")
         runs = app.query_one("#runs-table")
-        assert runs.row_text(runs._visible_keys.index("2"))[3] == "PUBLISHED"
+        assert runs.row_text(runs.visible_keys.index("2"))[3] == "PUBLISHED"
 
         # L: lock it, with a reason that looks like markup (shown as typed in the history)
         assert binding(app, "L").enabled
@@ -196,7 +196,7 @@ async def test_disabled_actions_are_dimmed_with_the_reason(cockpit):
         # the failing audit and its offending row; enter on the row opens that driver's week
         audits = app.query_one("#audits-table")
         assert app.focused is audits
-        await press(pilot, *["down"] * audits._visible_keys.index("overlap"))
+        await press(pilot, *["down"] * audits.visible_keys.index("overlap"))
         assert audits.selected_key == "overlap"
         offending = app.query_one("#offending-table")
         assert offending.row_count == 1

@@ -22,7 +22,7 @@ from app.tui.screens.runs import COLUMNS as RUN_COLUMNS
 
 def visible(app, selector: str) -> list[str]:
     """Row keys of a table as shown (filtered, sorted)."""
-    return list(app.query_one(selector)._visible_keys)
+    return list(app.query_one(selector).visible_keys)
 
 
 async def test_sections_enter_and_esc(cockpit):

@@ -27,7 +27,7 @@ def holds(db: Path) -> bool:
 
 def state_cell(app, run_id: int) -> str:
     table = app.query_one("#runs-table")
-    return table.row_text(table._visible_keys.index(str(run_id)))[3]
+    return table.row_text(table.visible_keys.index(str(run_id)))[3]
 
 
 async def test_a_lock_by_another_process_shows_after_r(cockpit, store):

@@ -40,7 +40,7 @@ async def test_solve_a_forecast_then_cancel_a_long_solve(cockpit, store):
         await press(pilot, "s")
         assert isinstance(app.screen, SolveScreen)
         forecasts = app.screen.query_one("#solve-forecasts")
-        assert list(forecasts._visible_keys) == ["2", "1"] and app.focused is forecasts
+        assert list(forecasts.visible_keys) == ["2", "1"] and app.focused is forecasts
 
         # the demo week solves to optimal at once: the screen says so; enter opens the new run
         await start_solve(pilot, 2, "10")
@@ -48,7 +48,7 @@ async def test_solve_a_forecast_then_cancel_a_long_solve(cockpit, store):
         assert progress(app).startswith("run 4 AUDITED: 25 drivers, 0 PT, audits 7/7 · enter opens it")
         await press(pilot, "enter")
         assert len(app.screen_stack) == 1 and app.section == "review" and app.run_view.run.id == 4
-        assert "4" in app.query_one("#runs-table")._visible_keys
+        assert "4" in app.query_one("#runs-table").visible_keys
 
         # a long solve (60 s limit): progress arrives while it runs; esc cancels and keeps the best plan
         await press(pilot, "s")

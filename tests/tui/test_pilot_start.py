@@ -45,10 +45,10 @@ async def test_the_first_read_starts_before_the_ui_and_fills_the_first_screen(st
     first.result(timeout=30)  # (here: finished before the app runs, as on a warm machine)
     async with running(app) as pilot:
         assert app._first_read is None  # taken by the first screen
-        assert list(app.query_one("#runs-table")._visible_keys) == ["3", "2", "1"]
+        assert list(app.query_one("#runs-table").visible_keys) == ["3", "2", "1"]
         assert "dana (dispatcher)" in text_of(app, "#status-bar")
         await press(pilot, "r")  # later lists are read afresh
-        assert list(app.query_one("#runs-table")._visible_keys) == ["3", "2", "1"]
+        assert list(app.query_one("#runs-table").visible_keys) == ["3", "2", "1"]
         await settle(pilot)
 
 

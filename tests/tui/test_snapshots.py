@@ -56,7 +56,7 @@ def test_review_failing_audit(snap_compare, snapshot_store):
 
     async def select_overlap(pilot) -> None:
         audits = pilot.app.query_one("#audits-table")
-        await press(pilot, *["down"] * audits._visible_keys.index("overlap"))
+        await press(pilot, *["down"] * audits.visible_keys.index("overlap"))
 
     assert snap_compare(cockpit(snapshot_store), terminal_size=(120, 40),
                         run_before=steps(run=world.BROKEN_RUN, then=select_overlap))

@@ -82,13 +82,13 @@ async def test_filter_sort_keep_the_cursor_on_its_row():
         assert table.row_count == 33 and table.total_count == 100
         assert all(table.row_text(i)[2] == "PT" for i in range(table.row_count))
         table.apply_filter("d01 pt")  # every term must match
-        assert table._visible_keys == ["D012", "D015", "D018"]
+        assert table.visible_keys == ["D012", "D015", "D018"]
         table.apply_filter("")
         assert table.row_count == 100
         table.select_key("D050")
         assert table.cycle_sort() == "sorted by driver ↑"
         assert table.cycle_sort() == "sorted by driver ↓"
-        assert table._visible_keys[0] == "D100" and table.selected_key == "D050"
+        assert table.visible_keys[0] == "D100" and table.selected_key == "D050"
         assert table.cycle_sort() == "sorted by hours ↑"  # numbers sort as numbers
         hours = [float(table.row_text(i)[1]) for i in range(table.row_count)]
         assert hours == sorted(hours)

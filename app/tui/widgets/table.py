@@ -106,13 +106,13 @@ class RosterTable(ScrollView, can_focus=True):
                 if (n := cell_len(text)) > self._widths[i]:
                     self._widths[i] = n
         self.virtual_size = Size(sum(w + 2 * PAD for w in self._widths), len(self._shown) + 1)
-        keys = self._visible_keys
+        keys = self.visible_keys
         self.cursor_row = keys.index(keep) if keep in keys else min(self.cursor_row, max(0, len(keys) - 1))
         self._scroll_to_cursor()
         self.refresh()
 
     @property
-    def _visible_keys(self) -> list[str]:
+    def visible_keys(self) -> list[str]:
         return [key for key, _, _ in self._shown]
 
     def _matches(self, cells: tuple[Cell, ...]) -> bool:
@@ -161,7 +161,7 @@ class RosterTable(ScrollView, can_focus=True):
         return self._shown[self.cursor_row][0]
 
     def select_key(self, key: str) -> bool:
-        keys = self._visible_keys
+        keys = self.visible_keys
         if key not in keys:
             return False
         self.move_cursor(keys.index(key))
