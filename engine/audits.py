@@ -187,11 +187,11 @@ def _audit_weekly(plan: _Plan, cfg: RuleConfig, drivers: Mapping[str, DriverSpec
         ids = [i.id for i in sorted(insts, key=lambda i: (i.start, i.id))]
         work = sum(i.work_minutes for i in insts)
         limit = rules.weekly_limit_minutes(cfg, spec)
-        if work > limit:
+        if not rules.weekly_ok(work, limit):
             rows.append(
                 AuditRow(driver=driver, day=None, instances=ids, rule="R8", measured=work, limit=limit, message=f"{work / 60:g} h of work exceeds {limit / 60:g} h")
             )
-        if len(days) > cfg.max_working_days:
+        if not rules.working_days_ok(len(days), cfg):
             rows.append(
                 AuditRow(driver=driver, day=None, instances=ids, rule="R9", measured=len(days), limit=cfg.max_working_days, message=f"{len(days)} working days (max {cfg.max_working_days})")
             )

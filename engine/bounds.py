@@ -32,6 +32,7 @@ class LowerBound(BaseModel):
     per_day: int
     path_cover: int
     best_weekly_minutes: int
+    lp: float | None = None  # the week flow's LP optimum, when the solver computed it (raises `value`)
 
     def gap(self, drivers: int) -> float:
         """drivers / bound − 1 (0 when there is nothing to cover)."""

@@ -8,9 +8,9 @@ Interpretation choices, made once here:
 - Links (R4) are judged between consecutive instances of a block sorted by
   start: gap = next.start − previous.end. A negative gap is an overlap (R2) and
   is left to the overlap audit, so one mistake is reported once.
-- A split tour carries its own break between segments; a block containing one
-  is a split block (span ≤ 960), and a 3-instance block may not contain one
-  because a 3-instance block uses regular gaps only.
+- A split tour carries its own break between segments and is a block of its
+  own (R3): its driver works nothing else that day; its block is a split block
+  (span ≤ 960).
 - An instance occupies its driver from its first start to its last end (R2):
   nothing can legally sit inside a split tour's break anyway.
 """
@@ -108,6 +108,8 @@ def check_block(pieces: Sequence[Piece], cfg: RuleConfig = DEFAULT_CONFIG) -> Bl
     breaches: list[Breach] = []
     if n > cfg.max_block_instances:
         breaches.append(Breach("R3", n, cfg.max_block_instances, f"{n} instances in one block (max {cfg.max_block_instances})"))
+    if n > 1 and any(p.split_tour for p in items):
+        breaches.append(Breach("R3", n, 1, "a split tour is a block of its own: its driver works nothing else that day"))
     gaps = [b.start - a.end for a, b in zip(items, items[1:], strict=False)]
     kinds = [classify_gap(g, cfg) for g in gaps]
     has_split_tour = any(p.split_tour for p in items)
@@ -123,10 +125,9 @@ def check_block(pieces: Sequence[Piece], cfg: RuleConfig = DEFAULT_CONFIG) -> Bl
                     f"nor a split break ({cfg.split_break_min}–{cfg.split_break_max})",
                 )
             )
-    if n >= 3 and is_split:
-        worst = max((g for g, k in zip(gaps, kinds, strict=True) if k == "split"), default=0)
-        reason = "a split tour" if has_split_tour and "split" not in kinds else f"a split break of {worst} min"
-        breaches.append(Breach("R4", worst, cfg.regular_gap_max, f"a {n}-instance block uses regular gaps only, found {reason}"))
+    if n >= 3 and "split" in kinds:
+        worst = max(g for g, k in zip(gaps, kinds, strict=True) if k == "split")
+        breaches.append(Breach("R4", worst, cfg.regular_gap_max, f"a {n}-instance block uses regular gaps only, found a split break of {worst} min"))
     span = max(p.end for p in items) - items[0].start if items else 0
     if is_split:
         limit = cfg.span_split_max
@@ -157,9 +158,19 @@ def rest_ok(prev_last_end: int, next_first_start: int, cfg: RuleConfig = DEFAULT
     return rest_minutes(prev_last_end, next_first_start) >= cfg.rest_min
 
 
-def fatigue_clash(size_today: int, size_next_day: int) -> bool:
-    """R7: two 3-instance blocks on consecutive days."""
-    return size_today >= 3 and size_next_day >= 3
+def fatigue_clash(size_today, size_next_day):  # noqa: ANN001, ANN201 - ints or numpy arrays
+    """R7: two 3-instance blocks on consecutive days (elementwise on arrays, for the solver's moves)."""
+    return (size_today >= 3) & (size_next_day >= 3)
+
+
+def weekly_ok(work_minutes, limit_minutes):  # noqa: ANN001, ANN201 - ints or numpy arrays
+    """R8: a week's work within its cap (`weekly_limit_minutes`)."""
+    return work_minutes <= limit_minutes
+
+
+def working_days_ok(days, cfg: RuleConfig = DEFAULT_CONFIG):  # noqa: ANN001, ANN201 - ints or numpy arrays
+    """R9: distinct working days within the limit."""
+    return days <= cfg.max_working_days
 
 
 def weekly_limit_minutes(cfg: RuleConfig = DEFAULT_CONFIG, driver: DriverSpec | None = None) -> int:

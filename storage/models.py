@@ -172,7 +172,7 @@ class PlanResult(BaseModel):
     output_hash: str
     kpis: dict[str, Any] = Field(default_factory=dict)
     lower_bound: dict[str, Any] = Field(default_factory=dict)
-    timings: dict[str, float] = Field(default_factory=dict)
+    timings: dict[str, Any] = Field(default_factory=dict)  # seconds, plus the solver's stages and stand-ins
     audits: list[AuditResult] | None = None
 
 
@@ -237,7 +237,7 @@ class RunDetail(BaseModel):
     instances: list[Instance]
     assignments: dict[str, str]
     lower_bound: dict[str, Any]
-    timings: dict[str, float]
+    timings: dict[str, Any]
     audits: list[AuditResult]
     approvals: list[ApprovalRecord]
 

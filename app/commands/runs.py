@@ -7,6 +7,7 @@ from datetime import date
 
 from app.reports import fmt_when
 from app.commands.common import add_json, add_reason, print_json, session_from_args
+from app.commands.solver_output import bound_parts, render_stages
 from app.errors import EXIT_FAILED, UserError
 from app.ops import runs as ops
 from engine.models import DAY_CODES
@@ -91,6 +92,7 @@ def run_show(args: argparse.Namespace) -> int:
         d = view.detail
         print_json({
             "run": d.summary, "forecast": d.forecast, "kpis": view.kpis, "lower_bound": view.lower_bound, "gap": view.gap,
+            "solver": d.timings,
             "audits": d.audits, "approvals": d.approvals, "has_warnings": view.has_warnings,
             "awaiting_second_approver": view.awaiting_second_approver, "actions": view.actions,
             "next_steps": view.next_steps,
@@ -121,7 +123,15 @@ def render_run(view: ops.RunView, *, drivers: bool, audits: bool) -> list[str]:
     if view.lower_bound:
         b = view.lower_bound
         gap = f"{100 * view.gap:.1f} %" if view.gap is not None else "-"
-        out.append(f"  lower bound {b.value} drivers (path cover {b.path_cover}, hours {b.hours}, per day {b.per_day}) · gap {gap}")
+        out.append(f"  lower bound {b.value} drivers ({bound_parts(b.model_dump())}) · gap {gap}")
+    timings = view.detail.timings
+    if timings.get("stages"):
+        out.append("")
+        out.extend(line[2:] for line in render_stages(timings["stages"]))
+        if timings.get("wall_limited"):
+            out.append("  the wall-clock cap fired: the plan is the last whole stage's")
+    for si in timings.get("standins", []):
+        out.append(f"  open week {si['driver_id']}: {', '.join(DAY_CODES[d - 1] for d in si['days'])}, {si['hours']:g} h — no named driver can take it")
     out.append("")
     passed = sum(a.status == "PASS" for a in view.detail.audits)
     out.append(f"audits {passed}/{len(view.detail.audits)}")

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.commands.common import add_forecast_options, add_json, print_json, read_forecast
 from app.commands.solve_store import run_store_solve
+from app.commands.solver_output import bound_parts, heartbeat_printer, render_stages
 from app.errors import EXIT_BLOCKED, EXIT_FAILED, UserError
+from engine.models import DAY_CODES
 
 if TYPE_CHECKING:
     from engine.solver import SolveResult
@@ -57,10 +59,7 @@ def run(args: argparse.Namespace) -> int:
 
     config = RuleConfig()
 
-    def progress(drivers: int, pt: int, bound: int, elapsed: float) -> None:
-        print(f"  {elapsed:6.1f}s  best {drivers} drivers, {pt} PT (bound {bound})", file=sys.stderr, flush=True)
-
-    result = solve(forecast, seed=args.seed, time_limit=args.time_limit, config=config, progress=progress)
+    result = solve(forecast, seed=args.seed, time_limit=args.time_limit, config=config, progress=heartbeat_printer(bool(args.json)))
     plan = plan_from_result(forecast, result, config)
     if args.out:
         try:
@@ -88,7 +87,8 @@ def render_result(result: SolveResult, name: str, out: str | None) -> str:
     lines = [
         f"{name}: {result.status}",
         f"  drivers      {k.drivers}  (FTE {k.fte_drivers}, PT {k.pt_drivers})",
-        f"  lower bound  {lb.value}  (path cover {lb.path_cover}, hours {lb.hours}, per day {lb.per_day})  gap {result.gap:.1%}",
+        f"  lower bound  {lb.value}  ({bound_parts(lb.model_dump())})  gap {result.gap:.1%}"
+        + (f", part-timers ≥ {result.pt_lower_bound}" if result.pt_lower_bound else ""),
         f"  hours        total {k.total_hours:g} h, avg {k.avg_hours:g} h, min {k.min_hours:g} h, max {k.max_hours:g} h",
         f"  blocks       {mix}",
         f"  peak         {peaks}",
@@ -108,7 +108,13 @@ def render_result(result: SolveResult, name: str, out: str | None) -> str:
         lines.append(f"  … and {len(result.infeasible) - 10} more instances no driver can legally work")
     lines.append("")
     t = result.timings
-    lines.append(f"  first plan {t.first_plan_s:.2f} s, total {t.total_s:.2f} s" + (" (wall-clock cap hit)" if result.wall_limited else ""))
+    for si in result.standins[:10]:
+        lines.append(f"  open week {si.driver_id}: days {', '.join(DAY_CODES[d - 1] for d in si.days)}, {si.hours:g} h (no named driver can take it)")
+    if len(result.standins) > 10:
+        lines.append(f"  … and {len(result.standins) - 10} more open weeks")
+    lines.append("")
+    lines.extend(render_stages([st.model_dump() for st in result.stages]))
+    lines.append(f"  first plan {t.first_plan_s:.2f} s, total {t.total_s:.2f} s" + (" (wall-clock cap hit: the last whole stage counts)" if result.wall_limited else ""))
     lines.append(f"  input_hash  {result.input_hash}")
     lines.append(f"  output_hash {result.output_hash}")
     if out:

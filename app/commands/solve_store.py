@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from app.commands.common import print_json, session_from_args
+from app.commands.solver_output import heartbeat_printer
 
 
 def run_store_solve(args: argparse.Namespace) -> int:
@@ -19,12 +20,8 @@ def run_store_solve(args: argparse.Namespace) -> int:
         if not quiet:
             print(f"  state {state}", file=sys.stderr)
 
-    def progress(drivers: int, pt: int, bound: int, elapsed: float) -> None:
-        if not quiet:
-            print(f"  best {drivers} drivers, {pt} PT (bound {bound}) after {elapsed:.1f} s", file=sys.stderr)
-
     run, result = solve_forecast(
-        s, args.forecast, seed=args.seed, time_limit=args.time_limit, progress=progress, on_state=on_state
+        s, args.forecast, seed=args.seed, time_limit=args.time_limit, progress=heartbeat_printer(quiet), on_state=on_state
     )
     ok = run.state == "AUDITED" and run.audits_passed == run.audits_total
     if args.json:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from app.reports import fmt_when
+from app.commands.solver_output import heartbeat_printer
 from app.commands.common import add_json, clock_from_args, db_path_from_args, print_json, session_from_args
 from app.commands.runs import RUN_HEADER, run_row
 from app.ops.status import status
@@ -45,13 +45,9 @@ def run_status(args: argparse.Namespace) -> int:
 def run_demo_cmd(args: argparse.Namespace) -> int:
     from app.ops.demo import run_demo
 
-    def progress(drivers: int, pt: int, bound: int, elapsed: float) -> None:
-        if not args.json:
-            print(f"  solving… {drivers} drivers, {pt} PT, bound {bound}, {elapsed:.1f} s", file=sys.stderr)
-
     kwargs = {"time_limit": args.time_limit} if args.time_limit else {}
     path = db_path_from_args(args)
-    s, outcome, run = run_demo(path, clock_from_args(args), os_login(), progress=progress, **kwargs)
+    s, outcome, run = run_demo(path, clock_from_args(args), os_login(), progress=heartbeat_printer(bool(args.json)), **kwargs)
     if args.json:
         print_json({"store": str(path), "forecast_id": outcome.forecast.id if outcome.forecast else None, "run_id": run.id,
                     "state": run.state, "kpis": run.kpis})

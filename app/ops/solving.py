@@ -57,7 +57,7 @@ def solve_forecast(
         failed = s.store.plans.fail(s.scope, plan.id, plan.state_version, error, s.actor).plan
         announce("FAILED")
         return failed, result
-    kpis = result.kpis.model_dump(mode="json") | {"solver_status": result.status, "gap": result.gap}
+    kpis = result.kpis.model_dump(mode="json") | {"solver_status": result.status, "gap": result.gap, "pt_lower_bound": result.pt_lower_bound}
     stored = s.store.plans.record_result(
         s.scope, plan.id, plan.state_version,
         PlanResult(
@@ -66,7 +66,11 @@ def solve_forecast(
             output_hash=result.output_hash,
             kpis=kpis,
             lower_bound=result.lower_bound.model_dump(mode="json"),
-            timings=result.timings.model_dump(),
+            timings=result.timings.model_dump() | {
+                "wall_limited": result.wall_limited,
+                "stages": [st.model_dump() for st in result.stages],
+                "standins": [si.model_dump() for si in result.standins],
+            },
         ),
         s.actor,
     ).plan

@@ -1,31 +1,35 @@
 """`solve(forecast)`: the anytime, deterministic weekly roster solver.
 
-Stages, each keeping the best legal plan so far (compared by drivers, then
-part-timers, then split blocks, then the heaviest week); a stage runs only
-while the plan is not yet at the lower bound with no part-timers:
-1. construct: few blocks per day, min-cost chaining (the first plan, < 1 s),
-   then a local search that lifts part-timers (`local.py`);
-2. drivers (only above the bound): CP-SAT on the week network without load
-   tracking; decoding balances loads and cuts any week breaking R8/R9;
-3. part-timers: CP-SAT on the full counting network (load tracked per state)
-   minimising drivers, part-timers, split blocks and drivers at the cap.
-OPTIMAL means drivers and part-timers are proven best (at the bound with no
-part-timers, or proven by CP-SAT); split blocks and balance are best effort.
+Stages, each offering its plan to the best-so-far (compared by stand-ins,
+drivers, part-timers, split blocks, then the heaviest week):
+1. construct: greedy day blocks chained day by day, the first legal plan;
+2. lp: the week flow's LP relaxation over every legal block type, a driver
+   bound that is valid on every week shape (`flow.py`);
+3. integer: the flow as an integer model on the block types the LP uses;
+4. moves: exact assignment moves place the weeks on the named drivers (or
+   anonymous weeks), repair R8–R10 and lift part-timers (`moves.py`);
+5. exact part-timers: where instance counts measure hours exactly, CP-SAT on
+   the counting network proves the fewest part-timers (`counting.py`).
 
-Determinism: every stage is built from sorted data; CP-SAT runs with the seed,
-one worker (`interleave_search` would be used for more) and stops on a
-deterministic-time budget derived from `time_limit` only; the local search
-stops on a count of pairs tried. Wall-clock time is only a safety cap: when it
-cuts a stage the status is TIME_LIMIT and the result may depend on the machine.
-The plan is audited before it is returned; a plan failing any audit is never
-returned.
+Bounded and observable: every stage checks one `Budget` (deadline and cancel)
+inside its loops, and a heartbeat thread reports the best plan, the bound and
+the phase at least every second; it also interrupts a running LP/MIP when the
+budget runs out. Deterministic: stages stop on deterministic budgets (node
+limits, sweep counts, CP-SAT deterministic time, one worker); the wall clock
+is only a safety cap, and when it fires inside a stage that stage's partial
+result is dropped, so the plan is the last whole stage's (`wall_limited`).
+The plan is audited with the forecast's drivers before it is returned; a plan
+failing any audit is never returned.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -33,22 +37,48 @@ from pydantic import BaseModel, Field
 from engine.audits import AuditResult, passed, run_audits
 from engine.bounds import LowerBound, lower_bound
 from engine.kpis import Kpis, compute_kpis
-from engine.models import CanonicalForecast
+from engine.models import CanonicalForecast, DriverSpec
 from engine.plan import output_hash
 from engine.rules import DEFAULT_CONFIG, RuleConfig
-from engine.solver.blocks import BlockType, DayBlocks, enumerate_blocks
+from engine.solver import flow, moves
+from engine.solver.blocks import BlockType, DayBlocks, Stopped, enumerate_blocks
+from engine.solver.budget import Budget, CancelToken
 from engine.solver.construct import construct
-from engine.solver.decode import flow_of_weeks, weeks_of_flow
-from engine.solver.improve import CancelToken, CountingModel, FlowSolution, ModelOutcome
-from engine.solver.local import improve_weeks
-from engine.solver.network import build_network
-from engine.solver.weeks import legal_parts
+from engine.solver.weeks import ANONYMOUS, PART_TIME, STAND_IN, Slot, anonymous_slots, legal_parts, named_slots, week_is_legal
+
+log = logging.getLogger("engine.solver")
 
 SolveStatus = Literal["OPTIMAL", "FEASIBLE", "STOPPED", "TIME_LIMIT", "INFEASIBLE"]
-Progress = Callable[[int, int, int, float], None]  # best drivers, best PT, bound, elapsed s
-WORKERS = 1  # one CP-SAT worker: reproducible by construction, measured faster here, leaves a core for the UI
-DET_PER_SECOND = 0.15  # deterministic-time units granted per second of time limit
-DRIVER_STAGE_SHARE = 0.15
+WORKERS = 1  # one CP-SAT worker: reproducible by construction, leaves a core for the UI
+DET_PER_SECOND = 0.15  # CP-SAT deterministic-time units granted per second of time limit
+MIP_NODES = 20_000  # SCIP node limit of the integer stage (deterministic)
+MAX_SWEEPS = 40  # assignment-move sweeps per move stage (deterministic)
+HEARTBEAT_S = 0.5
+SPARES = 3  # anonymous weeks that open only when moves cannot repair a breach otherwise
+
+
+@dataclass(frozen=True)
+class Heartbeat:
+    """What a solve reports while it runs: the best plan so far, the bound, the phase."""
+
+    phase: str
+    drivers: int | None
+    pt: int | None
+    standins: int
+    bound: int
+    elapsed: float
+
+    def describe(self) -> str:
+        """One line for people: the same words in the CLI and the cockpit."""
+        best = f"best {self.drivers} drivers, {self.pt} PT" if self.drivers is not None else "no plan yet"
+        open_weeks = f", {self.standins} open" if self.standins else ""
+        return f"{self.phase} · {best}{open_weeks} · bound {self.bound} · {self.elapsed:.1f} s"
+
+    def as_json(self) -> dict[str, object]:
+        return {"phase": self.phase, "drivers": self.drivers, "pt": self.pt, "standins": self.standins, "bound": self.bound, "elapsed_s": self.elapsed}
+
+
+Progress = Callable[[Heartbeat], None]
 
 
 class Infeasibility(BaseModel):
@@ -60,6 +90,25 @@ class Infeasibility(BaseModel):
 class Timings(BaseModel):
     first_plan_s: float
     total_s: float
+
+
+class StageReport(BaseModel):
+    """One stage of a solve: what it ended with, how long it took, what it found."""
+
+    name: str
+    status: str  # DONE | OPTIMAL | FEASIBLE | SKIPPED | STOPPED | TIME_LIMIT | NO_PLAN
+    seconds: float
+    drivers: int | None = None
+    pt: int | None = None
+    note: str = ""
+
+
+class StandIn(BaseModel):
+    """An open driver-week the named workforce could not take: who is still needed, when."""
+
+    driver_id: str
+    days: list[int]
+    hours: float
 
 
 class SolveResult(BaseModel):
@@ -76,51 +125,132 @@ class SolveResult(BaseModel):
     timings: Timings
     wall_limited: bool = False
     infeasible: list[Infeasibility] = Field(default_factory=list)
-    stages: list[str] = Field(default_factory=list)
+    stages: list[StageReport] = Field(default_factory=list)
+    standins: list[StandIn] = Field(default_factory=list)
+    pt_lower_bound: int = 0
 
     @property
     def audits_passed(self) -> int:
         return passed(self.audits)
 
 
-def _score(weeks: list[list[BlockType]], cfg: RuleConfig) -> tuple[int, int, int, int]:
-    works = [sum(b.work for b in w) for w in weeks]
-    pt = sum(1 for w in works if w < cfg.fte_threshold_minutes)
-    splits = sum(b.is_split for w in weeks for b in w)
-    return (len(weeks), pt, splits, max(works, default=0))
-
-
-def _assign(db: DayBlocks, weeks: list[list[BlockType]]) -> dict[str, str]:
-    """Concrete instances for each block, drivers numbered D001… in week order."""
-    ordered = sorted(weeks, key=lambda w: [(b.day, b.start, b.end, b.tours) for b in sorted(w, key=lambda b: b.day)])
-    pools = {t.index: list(t.instance_ids) for t in db.tours}
-    cursor: dict[int, int] = defaultdict(int)
-    width = max(3, len(str(len(ordered))))
-    out: dict[str, str] = {}
-    for n, week in enumerate(ordered, start=1):
-        driver = f"D{n:0{width}d}"
-        for b in sorted(week, key=lambda b: b.day):
-            for t in b.tours:
-                out[pools[t][cursor[t]]] = driver
-                cursor[t] += 1
-    return out
+Plan = list[tuple[Slot, list[BlockType]]]
+Score = tuple[int, int, int, int, int]
 
 
 class _Best:
-    """The best legal plan seen so far, with progress reporting."""
+    """The best legal plan seen so far; the heartbeat reads it from another thread."""
 
-    def __init__(self, cfg: RuleConfig, bound: int, progress: Progress | None, started: float) -> None:
-        self.cfg, self.bound, self.progress, self.started = cfg, bound, progress, started
-        self.weeks: list[list[BlockType]] = []
-        self.score: tuple[int, int, int, int] | None = None
+    def __init__(self, cfg: RuleConfig, drivers: list[DriverSpec]) -> None:
+        self.cfg = cfg
+        self.db: DayBlocks | None = None
+        self.named = bool(drivers)
+        self.plan: Plan = []
+        self.score: Score | None = None
+        self.cuts = 0  # weeks cut apart as a last resort, over all offers
+        self.lock = threading.Lock()
 
-    def offer(self, weeks: list[list[BlockType]]) -> None:
-        legal = [part for w in weeks for part in legal_parts(w, self.cfg)]
+    def offer(self, plan: Plan) -> bool:
+        if not self.named:  # spares of an anonymous plan are plain anonymous weeks once used
+            plan = [(Slot(None, ANONYMOUS), w) for _, w in plan]
+        legal, cuts = self._legalise(plan)
         score = _score(legal, self.cfg)
-        if self.score is None or score < self.score:
-            self.weeks, self.score = legal, score
-            if self.progress is not None:
-                self.progress(score[0], score[1], self.bound, time.monotonic() - self.started)
+        with self.lock:
+            if self.score is not None and score >= self.score:
+                return False
+            self.plan, self.score = legal, score
+            self.cuts = cuts
+        return True
+
+    def _legalise(self, plan: Plan) -> tuple[Plan, int]:
+        """Keep legal weeks; cut any other into legal anonymous parts (logged: the moves should have fixed it)."""
+        out: Plan = []
+        cuts = 0
+        filler = Slot(None, STAND_IN if self.named else ANONYMOUS)
+        for slot, week in plan:
+            if not week:
+                continue
+            if week_is_legal(week, slot, self.cfg, self.db):
+                out.append((slot, week))
+                continue
+            cuts += 1
+            out.extend((filler, part) for part in legal_parts(week, self.cfg))
+        if cuts:
+            log.warning("cut %d week(s) breaking R8–R10 into legal parts (last resort)", cuts)
+        return out, cuts
+
+
+def _score(plan: Plan, cfg: RuleConfig) -> Score:
+    works = [(slot, sum(b.work for b in w)) for slot, w in plan]
+    standins = sum(1 for slot, _ in works if slot.kind == STAND_IN)
+    pt = sum(1 for slot, w in works if slot.kind != PART_TIME and w < cfg.fte_threshold_minutes)
+    splits = sum(b.is_split for _, w in plan for b in w)
+    return (standins, len(plan), pt, splits, max((w for _, w in works), default=0))
+
+
+class _Heart:
+    """A thread that reports progress every HEARTBEAT_S and interrupts a running LP/MIP when the budget is out."""
+
+    def __init__(self, best: _Best, budget: Budget, progress: Progress | None) -> None:
+        self.best, self.budget, self.progress = best, budget, progress
+        self.bound = 0
+        self.phase = "blocks"
+        self.interrupt: Callable[[], object] | None = None
+        self._stop = threading.Event()
+        self._beat_lock = threading.Lock()
+        self._last = 0.0
+        self._thread = threading.Thread(target=self._run, name="solver-heartbeat", daemon=True)
+
+    def __enter__(self) -> _Heart:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def beat(self) -> None:
+        if self.progress is None:
+            return
+        with self.best.lock:
+            score = self.best.score
+        hb = Heartbeat(self.phase, score[1] if score else None, score[2] if score else None, score[0] if score else 0, self.bound,
+                       round(self.budget.elapsed(), 3))
+        with self._beat_lock:  # the stages and this thread both beat: one at a time, in order
+            self._last = time.monotonic()
+            self.progress(hb)
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.05):
+            if self.budget.out() and self.interrupt is not None:
+                self.interrupt()
+                self.interrupt = None
+            if time.monotonic() - self._last >= HEARTBEAT_S:
+                self.beat()
+
+
+class _Stages:
+    """Runs and records the stages of one solve."""
+
+    def __init__(self, heart: _Heart, best: _Best) -> None:
+        self.heart, self.best = heart, best
+        self.reports: list[StageReport] = []
+
+    def run(self, name: str, fn: Callable[[], tuple[str, str]]) -> str:
+        """Run a stage (returns status and note), record it with the best plan after it."""
+        self.heart.phase = name
+        started = time.monotonic()
+        status, note = fn()
+        score = self.best.score
+        report = StageReport(name=name, status=status, seconds=round(time.monotonic() - started, 3),
+                             drivers=score[1] if score else None, pt=score[2] if score else None, note=note)
+        self.reports.append(report)
+        log.info("stage %s: %s in %.2fs (drivers %s, pt %s) %s", name, status, report.seconds, report.drivers, report.pt, note)
+        self.heart.beat()
+        return status
+
+    def skip(self, name: str, note: str) -> None:
+        self.reports.append(StageReport(name=name, status="SKIPPED", seconds=0.0, note=note))
 
 
 def solve(
@@ -133,61 +263,244 @@ def solve(
     cancel: CancelToken | None = None,
 ) -> SolveResult:
     """Cover every instance with as few drivers (then part-timers, split blocks) as the rules allow."""
-    started = time.monotonic()
-    deadline = started + time_limit
     instances = list(forecast.instances)
-    db = enumerate_blocks(instances, config)
-    unworkable = db.impossible
+    budget = Budget(time_limit, cancel, reserve=_reserve(len(instances)))
+    drivers = list(forecast.drivers)
+    best = _Best(config, drivers)
+    with _Heart(best, budget, progress) as heart:
+        stages = _Stages(heart, best)
+        db, unworkable = _week_blocks(stages, instances, config, budget)
+        coverable_ids = {i for t in db.tours for i in t.instance_ids}
+        bound = lower_bound([i for i in instances if i.id in coverable_ids], config)
+        heart.bound = bound.value
+        best.db = db
+        first_plan_s = _run_stages(stages, db, config, drivers, bound, budget, seed, time_limit)
+    stopped = budget.cancelled
+    wall_limited = budget.wall_fired and not stopped
+    return _result(forecast, instances, best, bound, stages.reports, config, seed, budget, first_plan_s, stopped, wall_limited, unworkable)
+
+
+def _week_blocks(stages: _Stages, instances: list, cfg: RuleConfig, budget: Budget) -> tuple[DayBlocks, tuple]:
+    """Tour and block types of the coverable instances, and the instances no block can hold (with the rule)."""
+    state: dict[str, object] = {}
+
+    def blocks() -> tuple[str, str]:
+        try:
+            db = enumerate_blocks(instances, cfg, stop=budget.out)
+            status = "DONE"
+        except Stopped:  # no time for pairs and triples: single blocks still make a legal plan
+            db = enumerate_blocks(instances, cfg, singles_only=True)
+            status = "STOPPED"
+        state["unworkable"] = db.impossible
+        if db.impossible:
+            impossible = {iid for iid, _ in db.impossible}
+            db = enumerate_blocks([i for i in instances if i.id not in impossible], cfg, singles_only=status != "DONE")
+        state["db"] = db
+        return status, f"{len(db.tours)} tour types, {len(db.blocks)} block types"
+
+    stages.run("blocks", blocks)
+    return state["db"], state["unworkable"]  # type: ignore[return-value]
+
+
+def _run_stages(
+    stages: _Stages, db: DayBlocks, cfg: RuleConfig, drivers: list[DriverSpec], bound: LowerBound, budget: Budget, seed: int, time_limit: float
+) -> float:
+    """All stages in order, each only while it can still help; returns the time to the first legal plan."""
+    best = stages.best
+
+    total = sum(t.work * t.demand for t in db.tours)
+
+    def finished() -> bool:
+        return budget.out() or (best.score is not None and _proven(best.score, bound.value, total, cfg))
+
+    stages.run("construct", lambda: _first(db, cfg, drivers, best, budget))
+    first_plan_s = budget.elapsed()
+    if not db.blocks:
+        return first_plan_s
+    if not finished():
+        first_weeks = [w for _, w in best.plan]
+        stages.run("moves (first plan)", lambda: _moves(db, cfg, drivers, best, budget, seed, first_weeks))
+    if not finished():
+        lp = _lp_stage(stages, db, cfg, bound, budget)
+        weeks = _integer_stage(stages, db, cfg, lp, budget) if lp is not None and not budget.out() else None
+        if weeks is not None and not finished():
+            stages.run("moves (integer plan)", lambda: _moves(db, cfg, drivers, best, budget, seed, weeks))
+    _exact_pt(stages, db, cfg, bool(drivers), bound, budget, seed, time_limit)
+    return first_plan_s
+
+
+def _first(db: DayBlocks, cfg: RuleConfig, drivers: list[DriverSpec], best: _Best, budget: Budget) -> tuple[str, str]:
+    weeks = construct(db, cfg, budget.out)
+    if drivers:
+        grid = moves.Grid(db, named_slots(drivers, len(weeks)), [], cfg)
+        grid.hard = True  # a week goes to a named driver only where it is legal for them
+        grid.place(weeks)
+        best.offer(grid.weeks())
+    else:
+        best.offer([(Slot(None, ANONYMOUS), w) for w in weeks])
+    return "DONE", f"{len(weeks)} weeks"
+
+
+def _moves(db: DayBlocks, cfg: RuleConfig, drivers: list[DriverSpec], best: _Best, budget: Budget, seed: int, weeks: list[list[BlockType]]) -> tuple[str, str]:
+    """Assignment moves from `weeks`: onto the named drivers (breaches repaired there) or anonymous weeks."""
+    if drivers:
+        grid = moves.Grid(db, named_slots(drivers, len(weeks) + SPARES), [], cfg)
+        grid.place(weeks)
+    else:
+        grid = moves.Grid(db, anonymous_slots(len(weeks), SPARES), weeks, cfg)
+    sweeps, _ = moves.improve(grid, budget, seed, MAX_SWEEPS)
+    best.offer(grid.weeks())  # the best whole sweep: a checkpoint even when the budget cut the stage
+    if budget.out():
+        return ("STOPPED" if budget.cancelled else "TIME_LIMIT"), f"cut short after {sweeps} whole sweeps (the last one counts)"
+    return "DONE", f"{sweeps} sweeps"
+
+
+def _lp_stage(stages: _Stages, db: DayBlocks, cfg: RuleConfig, bound: LowerBound, budget: Budget) -> flow.LpResult | None:
+    out: list[flow.LpResult] = []
+
+    def lp() -> tuple[str, str]:
+        try:
+            result = flow.solve_lp(flow.build_network(db, cfg), budget, stages.heart)
+        except Stopped:
+            result = None
+        if result is None:
+            return "STOPPED", "interrupted: no LP bound"
+        out.append(result)
+        if result.bound > bound.value:
+            bound.value = stages.heart.bound = result.bound
+        bound.lp = round(result.value, 3)
+        return "OPTIMAL", f"LP {result.value:.2f} → bound {result.bound} on {len(db.blocks)} block types"
+
+    stages.run("lp", lp)
+    return out[0] if out else None
+
+
+def _integer_stage(stages: _Stages, db: DayBlocks, cfg: RuleConfig, lp: flow.LpResult, budget: Budget) -> list[list[BlockType]] | None:
+    """The integer flow on the LP's block types, widened until it reaches the LP bound."""
+    found: list[list[list[BlockType]]] = []
+
+    def integer() -> tuple[str, str]:
+        notes: list[str] = []
+        status = "NO_PLAN"
+        for keep in flow.widenings(db, lp.used):
+            try:
+                solved = flow.solve_integer(flow.build_network(db, cfg, keep), budget, stages.heart, lp.bound, MIP_NODES)
+            except Stopped:
+                solved = None
+            if solved is None:
+                notes.append(f"no plan on {len(keep)} block types")
+                if budget.out():
+                    return "STOPPED", "; ".join(notes)
+                continue
+            weeks, status = solved
+            notes.append(f"{len(weeks)} weeks on {len(keep)} block types")
+            if not found or len(weeks) < len(found[0]):
+                found[:] = [weeks]
+            if len(weeks) <= lp.bound:
+                break
+        return status, "; ".join(notes)
+
+    stages.run("integer", integer)
+    return found[0] if found else None
+
+
+def _exact_pt(stages: _Stages, db: DayBlocks, cfg: RuleConfig, named: bool, bound: LowerBound, budget: Budget, seed: int, time_limit: float) -> None:
+    """CP-SAT on the counting network, where counts are hours exactly and part-timers remain."""
+    from engine.solver.counting import CountingModel
+    from engine.solver.decode import weeks_of_flow
+    from engine.solver.network import build_network, counts_exact
+
+    best = stages.best
+    if best.score is None or best.score[2] == 0 or named or budget.out():
+        return
+    if not counts_exact(db, cfg):
+        stages.skip("exact part-timers", "instance counts do not measure hours exactly on this week")
+        return
+
+    def exact() -> tuple[str, str]:
+        net = build_network(db, cfg, track_load=True)
+        model = CountingModel(db, net, max_drivers=best.score[1] if best.score else None)
+        model.add_lower_bound(bound.value)
+
+        def on_solution(sol: object) -> None:
+            best.offer([(Slot(None, ANONYMOUS), w) for w in weeks_of_flow(db, net, sol)])
+
+        outcome = model.solve(seed=seed, deterministic_time=max(1.0, time_limit * DET_PER_SECOND), budget=budget, workers=WORKERS,
+                              on_solution=on_solution)
+        if outcome.solution is not None:
+            on_solution(outcome.solution)
+        return outcome.status, f"det {outcome.deterministic_time:.1f} wall {outcome.wall_time:.1f}s"
+
+    stages.run("exact part-timers", exact)
+
+
+def _reserve(n: int) -> float:
+    """Wall time kept back for assignments, audits and KPIs after the last stage."""
+    return 0.3 + n / 5000
+
+
+def _driver_ids(plan: Plan) -> list[tuple[str, list[BlockType]]]:
+    """Named drivers keep their ids; anonymous weeks are D001… (or open-01… beside named drivers), in week order."""
+    named = {slot.spec.external_id for slot, _ in plan if slot.spec is not None}
+    anonymous = sorted((w for slot, w in plan if slot.spec is None), key=lambda w: [(b.day, b.start, b.end, b.tours) for b in sorted(w, key=lambda b: b.day)])
+    out = [(slot.spec.external_id, w) for slot, w in sorted(plan, key=lambda p: p[0].spec.external_id if p[0].spec else "") if slot.spec is not None]
+    width = max(3 if not named else 2, len(str(len(anonymous))))
+    n = 0
+    for w in anonymous:
+        while True:
+            n += 1
+            ident = f"open-{n:0{width}d}" if named else f"D{n:0{width}d}"
+            if ident not in named:
+                break
+        out.append((ident, w))
+    return out
+
+
+def _assign(db: DayBlocks, plan: list[tuple[str, list[BlockType]]]) -> dict[str, str]:
+    """Concrete instances for each block: the interchangeable instances of a tour type dealt out in order."""
+    pools = {t.index: list(t.instance_ids) for t in db.tours}
+    cursor: dict[int, int] = defaultdict(int)
+    out: dict[str, str] = {}
+    for driver, week in plan:
+        for b in sorted(week, key=lambda b: b.day):
+            for t in b.tours:
+                out[pools[t][cursor[t]]] = driver
+                cursor[t] += 1
+    return out
+
+
+def _result(
+    forecast: CanonicalForecast, instances: list, best: _Best, bound: LowerBound, reports: list[StageReport], cfg: RuleConfig, seed: int,
+    budget: Budget, first_plan_s: float, stopped: bool, wall_limited: bool, unworkable: tuple,
+) -> SolveResult:
+    plan = _driver_ids(best.plan)
+    assignments = _assign(best.db, plan)
+    audits = run_audits(instances, assignments, cfg, forecast.drivers)
     impossible = {iid for iid, _ in unworkable}
-    coverable = [i for i in instances if i.id not in impossible]
-    if impossible:
-        db = enumerate_blocks(coverable, config)
-    bound = lower_bound(coverable, config)
-    best = _Best(config, bound.value, progress, started)
-    stages: list[str] = []
-    best.offer(construct(db, config, seed) if coverable else [])
-    first_plan_s = time.monotonic() - started
-    wall_limited = _polish(best, config, deadline)
-    stages.append(f"construct: {best.score}")
-    proven = False
-    stopped = _cancelled(cancel)
-    det_total = max(1.0, time_limit * DET_PER_SECOND)
-    plan_stages: list[tuple[bool, float]] = []
-    if coverable and best.score is not None and best.score[0] > bound.value:
-        plan_stages.append((False, det_total * DRIVER_STAGE_SHARE))
-    plan_stages.append((True, det_total - sum(share for _, share in plan_stages)))
-    for track_load, det_time in plan_stages:
-        if stopped or not coverable or best.score is None or best.score[:2] == (bound.value, 0):
-            break
-        remaining = deadline - time.monotonic() - _reserve(len(instances))
-        if remaining <= 0.5:
-            wall_limited = True
-            break
-        outcome = _improve(db, config, best, seed, det_time, remaining, bound.value, track_load, cancel)
-        limited = outcome.wall_limited
-        wall_limited = _polish(best, config, deadline) or limited or wall_limited
-        stages.append(
-            f"{'part-timers' if track_load else 'drivers'}: {outcome.status} {best.score} "
-            f"det {outcome.deterministic_time:.1f}/{det_time:.1f} wall {outcome.wall_time:.1f}s"
-        )
-        stopped = _cancelled(cancel)
-        proven = proven or (track_load and outcome.status == "OPTIMAL" and not limited and not stopped)
+    if any(a.status == "FAIL" for a in audits if a.name != "coverage") or (not impossible and passed(audits) != len(audits)):
+        raise RuntimeError(f"solver produced a plan failing an audit: {[a.name for a in audits if a.status == 'FAIL']}")
+    infeasible = [Infeasibility(instance_id=iid, rule=b.rule, message=b.message) for iid, b in unworkable]
+    score = best.score or (0, 0, 0, 0, 0)
+    proven = any(r.name == "exact part-timers" and r.status == "OPTIMAL" for r in reports)
+    total = sum(i.work_minutes for i in instances if i.id not in impossible)
     status: SolveStatus = "FEASIBLE"
-    if proven or (best.score is not None and best.score[:2] == (bound.value, 0)):
+    if infeasible:
+        status = "INFEASIBLE"
+    elif _proven(score, bound.value, total, cfg) or (proven and score[:2] == (0, bound.value) and not wall_limited):
         status = "OPTIMAL"
     elif stopped:
         status = "STOPPED"
     elif wall_limited:
         status = "TIME_LIMIT"
-    assignments = _assign(db, best.weeks)
-    audits = run_audits(instances, assignments, config)
-    if any(a.status == "FAIL" for a in audits if a.name != "coverage") or (not impossible and passed(audits) != len(audits)):
-        raise RuntimeError(f"solver produced a plan failing an audit: {[a.name for a in audits if a.status == 'FAIL']}")
-    infeasible = [Infeasibility(instance_id=iid, rule=b.rule, message=b.message) for iid, b in unworkable]
-    if infeasible:
-        status = "INFEASIBLE"
-    kpis = compute_kpis(instances, assignments, config, audits)
-    cfg_hash = config.config_hash()
+    kpis = compute_kpis(instances, assignments, cfg, audits)
+    cfg_hash = cfg.config_hash()
+    named = {d.external_id for d in forecast.drivers}
+    standins = [
+        StandIn(driver_id=ident, days=sorted({b.day for b in w}), hours=round(sum(b.work for b in w) / 60, 2))
+        for ident, w in plan if forecast.drivers and ident not in named
+    ]
+    if best.cuts:
+        reports.append(StageReport(name="fallback", status="DONE", seconds=0.0, note=f"{best.cuts} week(s) cut into legal parts"))
     return SolveResult(
         status=status,
         seed=seed,
@@ -199,60 +512,20 @@ def solve(
         lower_bound=bound,
         gap=round(bound.gap(kpis.drivers), 4),
         audits=audits,
-        timings=Timings(first_plan_s=round(first_plan_s, 3), total_s=round(time.monotonic() - started, 3)),
+        timings=Timings(first_plan_s=round(first_plan_s, 3), total_s=round(budget.elapsed(), 3)),
         wall_limited=wall_limited,
         infeasible=infeasible,
-        stages=stages,
+        stages=reports,
+        standins=standins,
+        pt_lower_bound=_pt_lower_bound(bound.value, total, cfg) if kpis.drivers == bound.value else 0,
     )
 
 
-def _reserve(n: int) -> float:
-    """Wall time kept back for decoding, audits and KPIs after the last stage."""
-    return 1.0 + n / 2000
+def _pt_lower_bound(drivers: int, total_work: int, cfg: RuleConfig) -> int:
+    """With the fewest drivers, p part-timers leave drivers − p FTE weeks of ≥ 40 h: p ≥ drivers − total/40 h."""
+    return max(0, drivers - total_work // cfg.fte_threshold_minutes)
 
 
-def _polish(best: _Best, cfg: RuleConfig, deadline: float) -> bool:
-    """Local search on the best plan; True when its wall-clock safety cap fired."""
-    cap = max(1.0, min(10.0, deadline - time.monotonic()))
-    weeks, limited = improve_weeks(best.weeks, cfg, max_seconds=cap)
-    best.offer(weeks)
-    return limited
-
-
-def _cancelled(cancel: CancelToken | None) -> bool:
-    return cancel is not None and cancel.is_set()
-
-
-def _improve(
-    db: DayBlocks,
-    cfg: RuleConfig,
-    best: _Best,
-    seed: int,
-    det_time: float,
-    wall: float,
-    bound: int,
-    track_load: bool,
-    cancel: CancelToken | None,
-) -> ModelOutcome:
-    net = build_network(db, cfg, track_load=track_load)
-    model = CountingModel(db, net, max_drivers=best.score[0] if best.score else None)
-    model.add_lower_bound(bound)
-    if not track_load:  # the full model searches better without a hint (measured on KW51)
-        hint = flow_of_weeks(net, best.weeks)
-        if hint is not None:
-            model.hint(hint)
-
-    def on_solution(sol: FlowSolution) -> None:
-        best.offer(weeks_of_flow(db, net, sol))
-
-    outcome = model.solve(
-        seed=seed,
-        deterministic_time=det_time,
-        wall_time=wall,
-        workers=WORKERS,
-        on_solution=on_solution,
-        cancel=cancel,
-    )
-    if outcome.solution is not None:
-        on_solution(outcome.solution)
-    return outcome
+def _proven(score: Score, bound: int, total_work: int, cfg: RuleConfig) -> bool:
+    """No stand-ins, drivers at the bound, part-timers at their bound for that many drivers: nothing better exists."""
+    return score[0] == 0 and score[1] == bound and score[2] <= _pt_lower_bound(bound, total_work, cfg)

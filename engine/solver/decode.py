@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from engine.solver.blocks import BlockType, DayBlocks
-from engine.solver.improve import FlowSolution
+from engine.solver.counting import FlowSolution
 from engine.solver.network import Network, Node
 
 

@@ -10,7 +10,9 @@ need index, size) form one class; the counting model decides how many drivers
 use each class with each state.
 
 Weekly load uses instance counts: u ≤ ⌊cap / longest instance⌋ guarantees R8
-whatever instances a week gets, and u ≥ ⌈40 h / median instance⌉ estimates FTE.
+whatever instances a week gets, and u ≥ ⌈40 h / shortest instance⌉ guarantees
+FTE; where both are exact (`counts_exact`, e.g. all tours 4.5 h) the model's
+part-timer count is the true one.
 """
 
 from __future__ import annotations
@@ -61,16 +63,31 @@ class Network:
         return len(self.days)
 
 
+def _units(db: DayBlocks, cfg: RuleConfig) -> tuple[int, int]:
+    """Instances a week may hold (R8 whatever their lengths) and instances that surely make 40 h."""
+    works = [t.work for t in db.tours] or [1]
+    cap_units = min(cfg.weekly_max_minutes // max(max(works), 1), cfg.max_block_instances * cfg.max_working_days)
+    fte_units = max(1, math.ceil(cfg.fte_threshold_minutes / max(min(works), 1)))
+    return cap_units, fte_units
+
+
+def counts_exact(db: DayBlocks, cfg: RuleConfig) -> bool:
+    """Counting instances measures hours exactly: one count fewer is surely part-time, one more surely over the cap."""
+    works = [t.work for t in db.tours]
+    if not works or any(t.split for t in db.tours):
+        return False
+    cap_units, fte_units = _units(db, cfg)
+    pt_exact = (fte_units - 1) * max(works) < cfg.fte_threshold_minutes
+    cap_exact = cap_units == cfg.max_block_instances * cfg.max_working_days or (cap_units + 1) * min(works) > cfg.weekly_max_minutes
+    return pt_exact and cap_exact
+
+
 def build_network(db: DayBlocks, cfg: RuleConfig, track_load: bool = True) -> Network:
     days = db.days
     K = len(days)
     by_day = {d: db.blocks_on(d) for d in days}
     starts = [sorted({b.start for b in by_day[d]}) for d in days]
-    works = sorted(t.work for t in db.tours for _ in t.instance_ids)
-    longest = works[-1] if works else 1
-    cap_units = min(cfg.weekly_max_minutes // longest if longest else 99, cfg.max_block_instances * cfg.max_working_days)
-    median = works[len(works) // 2] if works else 1
-    fte_units = max(1, math.ceil(cfg.fte_threshold_minutes / median)) if median else 1
+    cap_units, fte_units = _units(db, cfg)
     grouped: dict[tuple[int, int, int, int], list[BlockType]] = defaultdict(list)
     for k, d in enumerate(days):
         for b in by_day[d]:

@@ -45,7 +45,10 @@ def test_block_kinds_and_span_limits():
     lone_split_tour = rules.check_block([Piece(0, 950, split_tour=True)])
     assert (lone_split_tour.kind, lone_split_tour.is_split, lone_split_tour.legal) == ("1er", True, True)
     three_with_split_tour = rules.check_block([Piece(0, 100), Piece(130, 500, split_tour=True), Piece(530, 600)])
-    assert [b.rule for b in three_with_split_tour.breaches] == ["R4"]
+    assert [b.rule for b in three_with_split_tour.breaches] == ["R3"]
+    split_tour_and_another = rules.check_block([Piece(0, 500, split_tour=True), Piece(530, 600)])
+    assert [b.rule for b in split_tour_and_another.breaches] == ["R3"]  # a split tour is a block of its own
+    assert "block of its own" in split_tour_and_another.breaches[0].message
 
 
 def test_legal_plan_passes_all_seven():

@@ -38,6 +38,7 @@ def test_small_week_is_legal_at_the_bound_and_deterministic():
     assert first.output_hash == second.output_hash and first.output_hash.startswith("sha256:")
     assert first.kpis.drivers == first.lower_bound.value
     assert sorted(set(first.assignments.values()))[0] == "D001"
+    assert [st.name for st in first.stages][:2] == ["blocks", "construct"] and all(st.seconds >= 0 for st in first.stages)
 
 
 def test_split_and_night_tours_stay_legal():
@@ -65,11 +66,14 @@ def test_cancel_returns_a_legal_plan_marked_stopped():
     assert _all_pass(result) and result.timings.total_s < 10
 
 
-def test_progress_reports_best_pt_bound_elapsed():
-    seen: list[tuple[int, int, int, float]] = []
-    result = solve(_generated(100), time_limit=2, progress=lambda d, p, b, e: seen.append((d, p, b, e)))
-    assert seen and seen[-1][0] == result.kpis.drivers and seen[-1][2] == result.lower_bound.value
-    assert all(e >= 0 for *_, e in seen)
+def test_progress_reports_phase_best_pt_bound_elapsed():
+    seen = []
+    result = solve(_generated(100), time_limit=2, progress=seen.append)
+    last = seen[-1]
+    assert (last.drivers, last.pt, last.bound) == (result.kpis.drivers, result.kpis.pt_drivers, result.lower_bound.value)
+    assert {"blocks", "construct"} <= {hb.phase for hb in seen}
+    assert all(b.elapsed >= a.elapsed >= 0 for a, b in zip(seen, seen[1:]))
+    assert "bound" in last.describe() and last.as_json()["drivers"] == result.kpis.drivers
 
 
 def test_real_wien_week_meets_the_bar():

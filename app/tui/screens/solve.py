@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -15,6 +16,9 @@ from textual.widgets import Input, Label, Static
 from app.ops.session import Session
 from app.tui.widgets.footer import CockpitFooter
 from app.tui.widgets.table import RosterTable
+
+if TYPE_CHECKING:
+    from engine.solver.api import Heartbeat
 
 
 class SolveScreen(Screen[int | None]):
@@ -97,11 +101,8 @@ class SolveScreen(Screen[int | None]):
             state[0] = s
             self._post(self._progress, f"{s} · {time.monotonic() - started:.1f} s · esc cancels")
 
-        def progress(drivers: int, pt: int, bound: int, elapsed: float) -> None:
-            self._post(
-                self._progress,
-                f"{state[0]} · best {drivers} drivers, {pt} PT · bound {bound} · {elapsed:.1f} s / {limit:g} s · esc cancels",
-            )
+        def progress(hb: Heartbeat) -> None:
+            self._post(self._progress, f"{state[0]} · {hb.describe()} / {limit:g} s · esc cancels")
 
         try:
             run, _ = solve_forecast(self._session, forecast_id, seed=seed, time_limit=limit,

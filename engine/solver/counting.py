@@ -1,4 +1,7 @@
-"""The exact counting model over the week network, solved by CP-SAT.
+"""The exact part-timer model over the counting network, solved by CP-SAT.
+
+Used only where instance counts measure hours exactly (`network.counts_exact`):
+there it proves the fewest part-timers (KW51's 105).
 
 Integer variables: how many drivers use each network arc (a block class with
 an incoming state, a ladder step, a day off, the end of the week) and how many
@@ -22,16 +25,12 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
 
 from ortools.sat.python import cp_model
 
 from engine.solver.blocks import DayBlocks
+from engine.solver.budget import Budget
 from engine.solver.network import Network, Node
-
-
-class CancelToken(Protocol):
-    def is_set(self) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -114,10 +113,9 @@ class CountingModel:
         *,
         seed: int,
         deterministic_time: float,
-        wall_time: float,
+        budget: Budget,
         workers: int,
         on_solution: Callable[[FlowSolution], None] | None = None,
-        cancel: CancelToken | None = None,
     ) -> ModelOutcome:
         solver = cp_model.CpSolver()
         p = solver.parameters
@@ -125,6 +123,7 @@ class CountingModel:
         p.num_workers = workers
         p.interleave_search = workers > 1
         p.max_deterministic_time = deterministic_time
+        wall_time = max(0.1, budget.remaining())
         p.max_time_in_seconds = wall_time
         model = self
 
@@ -132,13 +131,12 @@ class CountingModel:
             def on_solution_callback(self) -> None:
                 if on_solution is not None:
                     on_solution(model._read(self))
-                if cancel is not None and cancel.is_set():
+                if budget.out():
                     self.stop_search()
 
         started = time.monotonic()
         watcher_done = threading.Event()
-        if cancel is not None:
-            threading.Thread(target=_watch_cancel, args=(cancel, watcher_done, solver), daemon=True).start()
+        threading.Thread(target=_watch, args=(budget, watcher_done, solver), daemon=True).start()
         code = solver.solve(self.model, _Callback())
         watcher_done.set()
         elapsed = time.monotonic() - started
@@ -153,9 +151,9 @@ class CountingModel:
         return FlowSolution(flows, counts, int(src.value(self.drivers)))
 
 
-def _watch_cancel(cancel: CancelToken, done: threading.Event, solver: cp_model.CpSolver) -> None:
+def _watch(budget: Budget, done: threading.Event, solver: cp_model.CpSolver) -> None:
     """Stop CP-SAT promptly on a cancel request even between solutions."""
     while not done.wait(0.05):
-        if cancel.is_set():
+        if budget.out():
             solver.stop_search()
             return

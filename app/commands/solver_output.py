@@ -1,0 +1,37 @@
+"""How the solver speaks on the command line: heartbeats, stages, bounds (solve, solve --forecast, show-run)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from engine.solver.api import Heartbeat
+
+
+def heartbeat_printer(as_json: bool) -> Callable[[Heartbeat], None]:
+    """Heartbeats to stderr: one line for people, or one JSON object a line with --json (stdout stays the result)."""
+
+    def show(hb: Heartbeat) -> None:
+        text = json.dumps({"heartbeat": hb.as_json()}) if as_json else f"  {hb.describe()}"
+        print(text, file=sys.stderr, flush=True)
+
+    return show
+
+
+def bound_parts(lb: dict[str, Any]) -> str:
+    """The parts of a lower bound, the LP first when the solver computed it."""
+    parts = [f"LP {lb['lp']:g}"] if lb.get("lp") is not None else []
+    parts += [f"path cover {lb.get('path_cover')}", f"hours {lb.get('hours')}", f"per day {lb.get('per_day')}"]
+    return ", ".join(parts)
+
+
+def render_stages(stages: list[dict[str, Any]]) -> list[str]:
+    """One line per solver stage: status, seconds, the best plan after it, and what it did."""
+    out = ["  solver stages"] if stages else []
+    for st in stages:
+        best = f"{st['drivers']} drivers, {st['pt']} PT" if st.get("drivers") is not None else "-"
+        out.append(f"    {st['name']:<17} {st['status']:<10} {st['seconds']:>7.2f} s  {best:<22} {st.get('note', '')}".rstrip())
+    return out
