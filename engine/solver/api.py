@@ -43,7 +43,7 @@ from engine.rules import DEFAULT_CONFIG, RuleConfig
 from engine.solver import flow, moves
 from engine.solver.blocks import BlockType, DayBlocks, Stopped, enumerate_blocks
 from engine.solver.budget import Budget, CancelToken
-from engine.solver.construct import construct
+from engine.solver.construct import alone, construct
 from engine.solver.weeks import ANONYMOUS, PART_TIME, STAND_IN, Slot, anonymous_slots, legal_parts, named_slots, week_is_legal
 
 log = logging.getLogger("engine.solver")
@@ -313,7 +313,8 @@ def _run_stages(
     def finished() -> bool:
         return budget.out() or (best.score is not None and _proven(best.score, bound.value, total, cfg))
 
-    stages.run("construct", lambda: _first(db, cfg, drivers, best, budget))
+    whole = stages.reports[0].status == "DONE"  # the block stage finished: pairs and triples are known
+    stages.run("construct", lambda: _first(db, cfg, drivers, best, budget, whole))
     first_plan_s = budget.elapsed()
     if not db.blocks:
         return first_plan_s
@@ -329,8 +330,9 @@ def _run_stages(
     return first_plan_s
 
 
-def _first(db: DayBlocks, cfg: RuleConfig, drivers: list[DriverSpec], best: _Best, budget: Budget) -> tuple[str, str]:
-    weeks = construct(db, cfg, budget.out)
+def _first(db: DayBlocks, cfg: RuleConfig, drivers: list[DriverSpec], best: _Best, budget: Budget, whole: bool) -> tuple[str, str]:
+    """The first legal plan: chained greedy blocks (finished unless cancelled: < 1 s on 2,500 tours), else every instance alone."""
+    weeks = construct(db, cfg, budget.cancel_requested) if whole else alone(db)
     if drivers:
         grid = moves.Grid(db, named_slots(drivers, len(weeks)), [], cfg)
         grid.hard = True  # a week goes to a named driver only where it is legal for them

@@ -120,7 +120,8 @@ class Stopped(Exception):
 def enumerate_blocks(instances: Sequence[Instance], cfg: RuleConfig, stop: Callable[[], bool] | None = None, singles_only: bool = False) -> DayBlocks:
     """All legal block types of every day (or only the single ones), and the instances that fit in none.
 
-    `stop` is polled every few thousand candidates; when it says so, `Stopped` is raised.
+    `stop` is polled every 2,000 candidates of a day (so a small week always enumerates whole);
+    when it says so, `Stopped` is raised.
     """
     tours = tour_types(instances)
     by_day: dict[int, list[TourType]] = defaultdict(list)
@@ -131,7 +132,7 @@ def enumerate_blocks(instances: Sequence[Instance], cfg: RuleConfig, stop: Calla
     for day in sorted(by_day):
         seqs = [(t,) for t in by_day[day]] if singles_only else _candidates(by_day[day], cfg)
         for n, seq in enumerate(seqs):
-            if stop is not None and n % 2000 == 0 and stop():
+            if stop is not None and n and n % 2000 == 0 and stop():
                 raise Stopped
             verdict = rules.check_block([Piece(t.start, t.end, t.split) for t in seq], cfg)
             if not verdict.legal:

@@ -30,6 +30,12 @@ class Budget:
     def remaining(self) -> float:
         return max(0.0, self.deadline - time.monotonic())
 
+    def cancel_requested(self) -> bool:
+        """Only the cancel request (the first plan is finished whatever the clock says)."""
+        if self.cancel is not None and self.cancel.is_set():
+            self.cancelled = True
+        return self.cancelled
+
     def out(self) -> bool:
         """True once the caller must stop: cancelled, or the wall-clock cap reached (recorded)."""
         if self.cancel is not None and self.cancel.is_set():

@@ -95,7 +95,7 @@ def chain_days(db: DayBlocks, day_blocks: dict[int, list[BlockType]], cfg: RuleC
 
 
 def construct(db: DayBlocks, cfg: RuleConfig, stop: Callable[[], bool]) -> list[list[BlockType]]:
-    """The first legal anonymous plan (R1–R9); out of time, every instance alone (legal, and instant)."""
+    """The first legal anonymous plan (R1–R9); when `stop` says so, every instance alone (legal, and instant)."""
     try:
         return chain_days(db, {day: greedy_day_blocks(db, day) for day in db.days}, cfg, stop)
     except Stopped:

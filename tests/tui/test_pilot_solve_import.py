@@ -13,7 +13,16 @@ from app.ops.session import open_session
 from app.tui.dialogs.confirm import ConfirmDialog
 from app.tui.screens.importer import ImportScreen
 from app.tui.screens.solve import SolveScreen
-from fixtures.generator import generate_week
+from fixtures.generator import WeekShape, generate_week
+
+
+def long_forecast(store, tmp_path) -> int:
+    """A 2,500-tour week of varied durations: its solve runs long enough to be watched and cancelled."""
+    from app.ops.forecasts import import_forecast
+
+    path = tmp_path / "long_week.csv"
+    path.write_text(generate_week(2500, seed=5, shape=WeekShape(varied=True)), encoding="utf-8")
+    return import_forecast(session(store), path, site=world.SITE, anchor=world.ANCHOR).forecast.id
 
 
 def progress(app) -> str:
@@ -34,13 +43,14 @@ async def start_solve(pilot, forecast_id: int, limit: str) -> None:
     await until(pilot, lambda: app.screen.running or app.screen._done_run is not None, what="the solve to start")
 
 
-async def test_solve_a_forecast_then_cancel_a_long_solve(cockpit, store):
+async def test_solve_a_forecast_then_cancel_a_long_solve(cockpit, store, tmp_path):
+    long_id = long_forecast(store, tmp_path)
     app = cockpit()
     async with running(app, (80, 24)) as pilot:
         await press(pilot, "s")
         assert isinstance(app.screen, SolveScreen)
         forecasts = app.screen.query_one("#solve-forecasts")
-        assert list(forecasts.visible_keys) == ["2", "1"] and app.focused is forecasts
+        assert list(forecasts.visible_keys) == [str(long_id), "2", "1"] and app.focused is forecasts
 
         # the demo week solves to optimal at once: the screen says so; enter opens the new run
         await start_solve(pilot, 2, "10")
@@ -53,11 +63,11 @@ async def test_solve_a_forecast_then_cancel_a_long_solve(cockpit, store):
         # a long solve (60 s limit): progress arrives while it runs; esc cancels and keeps the best plan
         await press(pilot, "s")
         started = time.monotonic()
-        await start_solve(pilot, 1, "60")
+        await start_solve(pilot, long_id, "60")
         await until(pilot, lambda: "best" in progress(app), what="solver progress")
         assert app.screen.running
         text = progress(app)
-        assert text.startswith("SOLVING · best ") and " drivers, " in text and "· bound " in text and "/ 60 s" in text
+        assert text.startswith("SOLVING · ") and "best " in text and " drivers, " in text and "· bound " in text and "/ 60 s" in text
         tap(app, "escape")
         await until(pilot, lambda: progress(app).startswith(("cancelling…", "run 5")), what="esc to cancel")
         assert isinstance(app.screen, SolveScreen)  # esc while solving cancels, it does not leave
@@ -70,11 +80,12 @@ async def test_solve_a_forecast_then_cancel_a_long_solve(cockpit, store):
     assert run.state == "AUDITED" and run.kpis["solver_status"] == "STOPPED" and run.audits_passed == 7
 
 
-async def test_quit_asks_first_while_a_solve_runs(cockpit, store):
+async def test_quit_asks_first_while_a_solve_runs(cockpit, store, tmp_path):
+    long_id = long_forecast(store, tmp_path)
     app = cockpit()
     async with running(app, (80, 24)) as pilot:
         await press(pilot, "s")
-        await start_solve(pilot, 1, "60")
+        await start_solve(pilot, long_id, "60")
         await until(pilot, lambda: "best" in progress(app), what="solver progress")
         tap(app, "q")
         await until(pilot, lambda: isinstance(app.screen, ConfirmDialog), what="the quit question")

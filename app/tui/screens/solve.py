@@ -102,7 +102,8 @@ class SolveScreen(Screen[int | None]):
             self._post(self._progress, f"{s} · {time.monotonic() - started:.1f} s · esc cancels")
 
         def progress(hb: Heartbeat) -> None:
-            self._post(self._progress, f"{state[0]} · {hb.describe()} / {limit:g} s · esc cancels")
+            if not self._cancel.is_set():  # once cancelling, that message stays until the run is recorded
+                self._post(self._progress, f"{state[0]} · {hb.describe()} / {limit:g} s · esc cancels")
 
         try:
             run, _ = solve_forecast(self._session, forecast_id, seed=seed, time_limit=limit,
