@@ -14,11 +14,11 @@ from collections.abc import Sequence
 from app.loading import loading
 
 with loading():
-    from app.commands import admin, audit, forecasts, runs, solve, status, tui, validate
+    from app.commands import admin, audit, drivers, forecasts, runs, solve, status, tui, validate
     from app.errors import UserError
     from storage.errors import StoreError
 
-COMMANDS = (validate, solve, audit, admin, status, forecasts, runs, tui)
+COMMANDS = (validate, solve, audit, admin, status, forecasts, drivers, runs, tui)
 
 
 def build_parser() -> argparse.ArgumentParser:

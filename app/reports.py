@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from engine.clock import VIENNA
+from engine.models import DAY_CODES
 
 if TYPE_CHECKING:  # the cockpit imports fmt_when at start; the contract module is loaded on first import
     from engine.contract import ValidationReport
@@ -16,6 +18,11 @@ SYMBOL = {"PASS": "✔ PASS", "WARN": "▲ WARN", "FAIL": "✖ FAIL"}
 def fmt_when(moment: datetime | None) -> str:
     """UTC instants shown in Vienna local time, to the minute."""
     return moment.astimezone(VIENNA).strftime("%Y-%m-%d %H:%M") if moment else "-"
+
+
+def fmt_days(days: Sequence[int]) -> str:
+    """Days 1–7 as day codes, e.g. "Sa,So"; "-" for none (a driver's unavailable days)."""
+    return ",".join(DAY_CODES[day - 1] for day in days) or "-"
 
 
 def render_report(report: ValidationReport, name: str, status: str) -> str:

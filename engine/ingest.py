@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from engine.contract import TourTemplate, ValidationReport, check, failed_report
-from engine.models import DAY_CODES, MINUTES_PER_DAY, CanonicalForecast, DriverSpec, Instance, instance_sort_key
+from engine.models import DAY_CODES, MINUTES_PER_DAY, CanonicalForecast, Instance, instance_sort_key
 from engine.parsers.common import RawForecast, UnreadableInput, hhmm_token
 from engine.parsers.contract_csv import parse_contract_csv
 from engine.parsers.contract_json import parse_contract_json
@@ -19,6 +19,7 @@ from engine.parsers import FORMATS
 from engine.parsers.detect import decode, detect_format
 from engine.parsers.export_csv import parse_export_csv
 from engine.parsers.text_lines import parse_text_lines
+from engine.roster import RosterError, specs_from_rows
 
 PARSERS = {
     "json": parse_contract_json,
@@ -66,10 +67,9 @@ def _judge(raw: RawForecast) -> IngestResult:
         templates = _derive_ids(templates)
     instances = expand(templates)
     try:
-        drivers = [DriverSpec.model_validate(d) for d in raw.drivers]
-    except ValueError as exc:
-        first = str(exc).splitlines()[0]
-        return IngestResult(failed_report(f"drivers list invalid: {first}"), None, raw.fmt)
+        drivers = specs_from_rows((f"drivers[{n}]", d) for n, d in enumerate(raw.drivers))
+    except RosterError as exc:
+        return IngestResult(failed_report(f"drivers list invalid: {exc}"), None, raw.fmt)
     forecast = CanonicalForecast(
         tenant_code=raw.tenant_code,
         site_code=raw.site_code,

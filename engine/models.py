@@ -14,9 +14,9 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 MINUTES_PER_DAY = 1440
 DAY_CODES = ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So")
@@ -104,18 +104,59 @@ def work_by_driver(instances: Sequence[Instance], assignments: Mapping[str, str]
     return weeks
 
 
+MAX_WEEK_HOURS = 55.0  # R8's ceiling; a driver's own max_hours_week may only lower it
+ContractType = Literal["full_time", "part_time", "flex"]
+Channel = Literal["email", "sms", "webhook", "none"]
+CONTACT_FIELDS = ("email", "phone", "preferred_channel")
+
+
 class DriverSpec(BaseModel):
-    """Optional driver master data (contract JSON `drivers`); R10 applies to these."""
+    """Driver master data (contract JSON `drivers`, the store's roster); R10 applies to these.
+
+    The contact fields are optional and left out of the canonical form while unset, so
+    forecasts hashed before they existed keep their `input_hash`.
+    """
 
     model_config = ConfigDict(frozen=True)
 
-    external_id: str
-    name: str = ""
+    external_id: str = Field(min_length=1, max_length=100)
+    name: str = Field(default="", max_length=200)
     skills: tuple[str, ...] = ("standard",)
-    depot: str = "default"
-    max_hours_week: float = 55.0
-    contract_type: str = "full_time"
+    depot: str = Field(default="default", min_length=1, max_length=100)
+    max_hours_week: float = Field(default=MAX_WEEK_HOURS, gt=0, le=MAX_WEEK_HOURS)
+    contract_type: ContractType = "full_time"
     unavailable_days: tuple[int, ...] = ()
+    email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)
+    phone: str | None = Field(default=None, pattern=r"^\+?[0-9][0-9 ()/-]{4,30}$")
+    preferred_channel: Channel | None = None
+
+    @field_validator("skills")
+    @classmethod
+    def _skills(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if any(not s.strip() for s in value):
+            raise ValueError("a skill name is empty")
+        return value
+
+    @field_validator("unavailable_days")
+    @classmethod
+    def _days(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        bad = [d for d in value if not 1 <= d <= 7]
+        if bad:
+            raise ValueError(f"day {bad[0]} is not 1–7")
+        return value
+
+    @model_validator(mode="after")
+    def _reachable(self) -> DriverSpec:
+        """A preferred channel needs its address (webhook addresses are the tenant's, not the driver's)."""
+        needs = {"email": self.email, "sms": self.phone}
+        if self.preferred_channel in needs and not needs[self.preferred_channel]:
+            raise ValueError(f"preferred_channel {self.preferred_channel} needs " + ("an email" if self.preferred_channel == "email" else "a phone"))
+        return self
+
+    def canonical_dict(self) -> dict[str, Any]:
+        """The hashed form: every field, minus contact fields that are unset."""
+        doc = self.model_dump(mode="json")
+        return {k: v for k, v in doc.items() if k not in CONTACT_FIELDS or v is not None}
 
 
 class CanonicalForecast(BaseModel):
@@ -137,7 +178,7 @@ class CanonicalForecast(BaseModel):
             "instances": [i.to_dict() for i in sorted(self.instances, key=instance_sort_key)],
         }
         if self.drivers:
-            doc["drivers"] = [d.model_dump(mode="json") for d in sorted(self.drivers, key=lambda d: d.external_id)]
+            doc["drivers"] = [d.canonical_dict() for d in sorted(self.drivers, key=lambda d: d.external_id)]
         return doc
 
     def canonical_json(self) -> str:

@@ -87,6 +87,9 @@ class DriverRecord(BaseModel):
     max_hours_week: float
     contract_type: str
     unavailable_days: tuple[int, ...]
+    email: str | None = None
+    phone: str | None = None
+    preferred_channel: str | None = None
     updated_by: str
     updated_at: datetime
 

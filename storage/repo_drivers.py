@@ -1,4 +1,8 @@
-"""Optional driver master data per site (names, skills, max hours, unavailable days; R10 input)."""
+"""Driver master data per site (names, skills, max hours, unavailable days, contact; R10 input).
+
+A removal deletes the row and records who removed whom and why in `driver_removals`, in the
+same transaction.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ from storage.tenancy_rows import ensure_site
 
 _COLUMNS = (
     "tenant_code, site_code, external_id, name, skills, depot, max_hours_week, contract_type, unavailable_days, "
-    "updated_by, updated_at"
+    "email, phone, preferred_channel, updated_by, updated_at"
 )
 
 
@@ -36,11 +40,33 @@ class DriverRepo:
                 )
             for d in drivers:
                 tx.execute(
-                    f"INSERT INTO drivers ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    f"INSERT INTO drivers ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [scope.tenant, site, d.external_id, d.name, list(d.skills), d.depot, d.max_hours_week,
-                     d.contract_type, list(d.unavailable_days), actor.name, tx.now],
+                     d.contract_type, list(d.unavailable_days), d.email, d.phone, d.preferred_channel, actor.name, tx.now],
                 )
         return len(drivers)
+
+    @writes
+    def remove(self, scope: Scope, site: str, external_id: str, actor: Actor, reason: str) -> DriverRecord:
+        """Delete one driver and log the removal; returns the row as it was."""
+        if site not in scope.sites:
+            raise NotFound(f"driver {external_id} not found")
+        with self._db.session(write=True) as tx:
+            row = tx.one(
+                f"SELECT {_COLUMNS} FROM drivers WHERE tenant_code = ? AND site_code = ? AND external_id = ?",
+                [scope.tenant, site, external_id],
+            )
+            if row is None:
+                raise NotFound(f"driver {external_id} not found")
+            tx.execute(
+                "DELETE FROM drivers WHERE tenant_code = ? AND site_code = ? AND external_id = ?",
+                [scope.tenant, site, external_id],
+            )
+            tx.execute(
+                "INSERT INTO driver_removals VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [scope.tenant, site, external_id, row[3], actor.name, tx.now, reason],
+            )
+        return _driver(row)
 
     @reads
     def get(self, scope: Scope, site: str, external_id: str) -> DriverRecord:
@@ -65,7 +91,8 @@ class DriverRepo:
 def _driver(r: tuple[Any, ...]) -> DriverRecord:
     return DriverRecord(
         tenant=r[0], site=r[1], external_id=r[2], name=r[3], skills=tuple(r[4]), depot=r[5], max_hours_week=r[6],
-        contract_type=r[7], unavailable_days=tuple(r[8]), updated_by=r[9], updated_at=from_db(r[10]),
+        contract_type=r[7], unavailable_days=tuple(r[8]), email=r[9], phone=r[10], preferred_channel=r[11],
+        updated_by=r[12], updated_at=from_db(r[13]),
     )
 
 
@@ -74,5 +101,6 @@ def as_spec(record: DriverRecord) -> DriverSpec:
     return DriverSpec(
         external_id=record.external_id, name=record.name, skills=record.skills, depot=record.depot,
         max_hours_week=record.max_hours_week, contract_type=record.contract_type,
-        unavailable_days=record.unavailable_days,
+        unavailable_days=record.unavailable_days, email=record.email, phone=record.phone,
+        preferred_channel=record.preferred_channel,  # type: ignore[arg-type]
     )

@@ -208,8 +208,23 @@ _V1_VIEWS = (
     FROM forecasts""",
 )
 
+_V2_DRIVER_ROSTER = (
+    "ALTER TABLE drivers ADD COLUMN email VARCHAR",
+    "ALTER TABLE drivers ADD COLUMN phone VARCHAR",
+    "ALTER TABLE drivers ADD COLUMN preferred_channel VARCHAR",
+    """CREATE TABLE driver_removals (
+        tenant_code VARCHAR NOT NULL,
+        site_code VARCHAR NOT NULL,
+        external_id VARCHAR NOT NULL,
+        name VARCHAR NOT NULL,
+        removed_by VARCHAR NOT NULL,
+        removed_at TIMESTAMP NOT NULL,
+        reason VARCHAR NOT NULL)""",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema: tenancy, forecasts, plans, approval chain, operator views", _V1_TABLES + _V1_VIEWS),
+    Migration(2, "driver roster: contact columns, removals log", _V2_DRIVER_ROSTER),
 )
 
 CURRENT_VERSION = MIGRATIONS[-1].version

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from app.errors import EXIT_FAILED, UserError
 from app.ops.policy import PLANNERS, refuse_unless, role_check
+from app.ops.roster import drivers_for_solve
 from app.ops.session import Session
 from engine.audits import run_audits
 from engine.rules import DEFAULT_CONFIG
@@ -36,7 +37,9 @@ def solve_forecast(
     from engine.solver.api import solve  # OR-Tools loads only when something is solved
 
     announce = on_state or (lambda _state: None)
-    forecast = s.store.forecasts.content(s.scope, forecast_id).canonical()
+    canonical = s.store.forecasts.content(s.scope, forecast_id).canonical()
+    # what the solver and the audits see: the stored forecast (its input_hash unchanged) with the site's roster merged in
+    forecast = canonical.model_copy(update={"drivers": drivers_for_solve(s, canonical)})
     config = DEFAULT_CONFIG
     plan = s.store.plans.create(
         s.scope, NewPlan(forecast_id=forecast_id, seed=seed, solver_config_hash=config.config_hash()), s.actor

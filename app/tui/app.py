@@ -435,6 +435,11 @@ class CockpitApp(App[None]):
         anchor = next_week_anchor(self.ctx.clock).isoformat()
         self.push_screen(ImportScreen(self.session, anchor), lambda _fid: self.load_runs())
 
+    def action_roster(self) -> None:
+        from app.tui.screens.roster import RosterScreen  # on first use: it loads the roster parser
+
+        self.push_screen(RosterScreen())
+
     @work(thread=True, exclusive=True, group="demo", exit_on_error=False)
     def action_demo(self) -> None:
         from app.ops.demo import run_demo  # on first use: it loads the parsers and the solver

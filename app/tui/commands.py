@@ -25,6 +25,7 @@ ACTIONS = [
     ("Export the current table to CSV (e)", "export"),
     ("Copy the selected row (y)", "copy_row"),
     ("Load the demo week (d)", "demo"),
+    ("Driver roster of your sites (D)", "roster"),
     ("Help: every key (?)", "help"),
 ]
 

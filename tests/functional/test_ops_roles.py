@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from testdata import FIXTURES
 from ops_world import (
     ADMIN,
     DISPATCHER,
@@ -37,6 +38,7 @@ from ops_world import (
 )
 
 PLANNERS = {"dispatcher", "ops_lead", "platform_admin"}
+ROSTER_FILE = FIXTURES / "roster_wien.csv"
 ADMINS = {"platform_admin"}
 
 
@@ -75,7 +77,21 @@ def _kill_switch(w: World) -> bool:
     return cli(w.db, "status", "--json", login=ADMIN).json["kill_switch"]["on"]
 
 
+def _roster(w: World, who: str = ADMIN) -> set[str]:
+    return {d["external_id"] for d in cli(w.db, "drivers", "list", "--site", SITE, "--json", login=who).json["drivers"]}
+
+
+def _remove_driver(w: World, who: str) -> Result:
+    """Seed the roster (as the admin), then remove one driver as `who`."""
+    assert cli(w.db, "drivers", "import", str(ROSTER_FILE), "--site", SITE, login=ADMIN).code == 0
+    return cli(w.db, "drivers", "remove", "DRV-3", "--site", SITE, "--reason", "left the company in May", login=who)
+
+
 ACTIONS = [
+    Action("drivers import", PLANNERS,
+           lambda w, who: cli(w.db, "drivers", "import", str(ROSTER_FILE), "--site", SITE, "--json", login=who),
+           lambda w, r: _check(_roster(w) == {"DRV-1", "DRV-2", "DRV-3", "DRV-4"} and r.json["stored"] == 4)),
+    Action("drivers remove", PLANNERS, _remove_driver, lambda w, r: _check(_roster(w) == {"DRV-1", "DRV-2", "DRV-4"})),
     Action("import", PLANNERS,
            lambda w, who: cli(w.db, "import", str(w.files["fresh"]), "--site", SITE, "--anchor", WEEK_C, "--json", login=who),
            _imported),
@@ -143,9 +159,10 @@ def test_other_roles_are_refused_naming_their_role(refusals: World, action: Acti
     assert line.startswith("error: blocked:") and f"role {role}" in line, line
 
 
-READ_ONLY = {"validate", "status", "forecasts", "list-runs", "show-run", "log", "users list", "sites list", "tui", "audit"}
+READ_ONLY = {"validate", "status", "forecasts", "list-runs", "show-run", "log", "users list", "sites list", "tui", "audit",
+             "drivers list", "drivers show"}
 SETUP = {"init", "demo"}  # create a store or a tenant: tested in test_init_* and the week scripts
-GROUPS = {"users", "sites"}  # only their actions count
+GROUPS = {"users", "sites", "drivers"}  # only their actions count
 
 
 def test_matrix_covers_every_mutating_command():
@@ -153,7 +170,7 @@ def test_matrix_covers_every_mutating_command():
     names = set(subcommands()) - GROUPS
     names = (names - {"kill-switch"}) | {"kill-switch on", "kill-switch off"}
     assert names - READ_ONLY - SETUP == {a.name for a in ACTIONS}
-    assert len(CASES) == 55
+    assert len(CASES) == 65
     assert "--forecast" in subcommands()["solve"].format_help()
 
 

@@ -237,9 +237,10 @@ async def test_read_only_hides_every_write(cockpit, store, size):
                             ("i", "import_forecast"), ("d", "demo")):
             assert binding(app, key) is None, key
             assert app.check_action(action, ()) is False, action
-        for key in ("1", "2", "3", "4", "5", "slash", "question_mark", "q"):
+        for key in ("1", "2", "3", "4", "5", "D", "slash", "question_mark", "q"):
             assert binding(app, key) is not None, key
-        assert set(footer(app)) == {"Filter", "Help", "Quit", "palette"}  # no write action, not even dimmed
+        # no write action, not even dimmed (the driver roster view only reads)
+        assert set(footer(app)) == {"Filter", "Help", "Quit", "Roster", "palette"}
         assert text_of(app, "#review-actions") == "read-only: no actions"
         await press(pilot, "P", "L", "X", "s", "i", "d")
         assert len(app.screen_stack) == 1

@@ -1,0 +1,118 @@
+"""`drivers import|list|show|remove`: the site's driver roster.
+
+`drivers import` exits 0 when the file is stored and 2 when nothing is stored (a file that
+cannot be read or fails validation, or a role that may not import); every problem is
+printed with its line (CSV) or position (JSON).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from app.commands.common import add_json, add_reason, print_json, session_from_args
+from app.errors import EXIT_BLOCKED, EXIT_OK
+from app.reports import fmt_days, fmt_when
+
+MAX_PRINTED = 50  # problems printed in text mode; --json lists all
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("drivers", help="the site's driver roster: import a CSV/JSON file, list, show, remove")
+    ds = p.add_subparsers(dest="drivers_command", metavar="ACTION", required=True)
+    imp = ds.add_parser("import", help="add or replace drivers from a CSV or JSON file (exit 0 stored, 2 nothing stored)")
+    imp.add_argument("file", metavar="FILE")
+    imp.add_argument("--site", help="site code (default: your only site)")
+    add_json(imp)
+    imp.set_defaults(func=run_import)
+    ls = ds.add_parser("list", help="the roster of a site (default: every site you see)")
+    ls.add_argument("--site")
+    add_json(ls)
+    ls.set_defaults(func=run_list)
+    sh = ds.add_parser("show", help="one driver")
+    sh.add_argument("external_id", metavar="ID")
+    sh.add_argument("--site", help="site code (default: your only site)")
+    add_json(sh)
+    sh.set_defaults(func=run_show)
+    rm = ds.add_parser("remove", help="remove one driver (logged with the reason)")
+    rm.add_argument("external_id", metavar="ID")
+    rm.add_argument("--site", required=True)
+    add_reason(rm)
+    add_json(rm)
+    rm.set_defaults(func=run_remove)
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from app.ops.roster import RosterRejected, import_drivers
+    from engine.roster import RosterProblem
+
+    s = session_from_args(args)
+    try:
+        try:
+            data = Path(args.file).read_bytes()
+        except OSError as exc:
+            raise RosterRejected([RosterProblem("file", f"cannot read {args.file}: {exc.strerror or exc}")]) from None
+        outcome = import_drivers(s, args.site, data)
+    except RosterRejected as exc:
+        if args.json:
+            print_json({"stored": 0, "error": exc.message, "problems": [{"where": p.where, "message": p.message} for p in exc.problems]})
+        else:
+            for problem in exc.problems[:MAX_PRINTED]:
+                print(f"{args.file}: {problem}", file=sys.stderr)
+            if len(exc.problems) > MAX_PRINTED:
+                print(f"… and {len(exc.problems) - MAX_PRINTED} more (--json lists all)", file=sys.stderr)
+            print(f"error: nothing stored: {len(exc.problems)} problem(s) in {args.file}", file=sys.stderr)
+        return EXIT_BLOCKED
+    if args.json:
+        print_json(outcome.model_dump() | {"stored": outcome.stored})
+    else:
+        print(f"stored {outcome.stored} drivers at {outcome.site}: {len(outcome.added)} added, "
+              f"{len(outcome.updated)} updated, {len(outcome.unchanged)} unchanged")
+    return EXIT_OK
+
+
+def run_list(args: argparse.Namespace) -> int:
+    from app.ops.roster import list_drivers
+
+    rows = list_drivers(session_from_args(args), site=args.site)
+    if args.json:
+        print_json({"drivers": rows})
+        return EXIT_OK
+    print(f"{'site':<10} {'id':<12} {'name':<20} {'contract':<9} {'max h':>5}  {'skills':<18} {'depot':<10} {'off':<8} channel")
+    for d in rows:
+        print(f"{d.site:<10} {d.external_id:<12} {d.name[:20]:<20} {d.contract_type:<9} {d.max_hours_week:>5g}  "
+              f"{','.join(d.skills)[:18]:<18} {d.depot:<10} {fmt_days(d.unavailable_days):<8} {d.preferred_channel or '-'}")
+    return EXIT_OK
+
+
+def run_show(args: argparse.Namespace) -> int:
+    from app.ops.roster import show_driver
+
+    d = show_driver(session_from_args(args), args.external_id, site=args.site)
+    if args.json:
+        print_json(d)
+        return EXIT_OK
+    print("\n".join([
+        f"driver {d.external_id} at {d.site}: {d.name or '(no name)'}",
+        f"  contract       {d.contract_type}, at most {d.max_hours_week:g} h a week",
+        f"  skills         {', '.join(d.skills) or '-'}",
+        f"  depot          {d.depot}",
+        f"  unavailable    {fmt_days(d.unavailable_days)}",
+        f"  email          {d.email or '-'}",
+        f"  phone          {d.phone or '-'}",
+        f"  channel        {d.preferred_channel or '-'}",
+        f"  updated        {fmt_when(d.updated_at)} by {d.updated_by}",
+    ]))
+    return EXIT_OK
+
+
+def run_remove(args: argparse.Namespace) -> int:
+    from app.ops.roster import remove_driver
+
+    d = remove_driver(session_from_args(args), args.external_id, site=args.site, reason=args.reason)
+    if args.json:
+        print_json({"removed": d})
+    else:
+        print(f"removed driver {d.external_id} ({d.name or 'no name'}) from {d.site}")
+    return EXIT_OK

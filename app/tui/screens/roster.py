@@ -1,0 +1,75 @@
+"""`D` — the driver roster of the user's sites (what `solvereign drivers list` shows), read-only.
+
+The store's roster is what a solve plans with, under each forecast's own `drivers`; it is
+changed with `solvereign drivers import|remove`, so this screen only shows it.
+"""
+
+from __future__ import annotations
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Static
+
+from app.errors import UserError
+from app.ops.roster import list_drivers
+from app.reports import fmt_days
+from app.tui.widgets.footer import CockpitFooter
+from app.tui.widgets.table import RosterTable
+from storage.errors import StoreError
+from storage.models import DriverRecord
+
+COLUMNS = ("id", "site", "name", "contract", "max h", "skills", "depot", "unavailable", "channel")
+EMPTY = "No drivers in the roster yet: solvereign drivers import FILE (CSV or JSON) adds them."
+
+
+def roster_rows(drivers: list[DriverRecord]) -> list[tuple[str, tuple[str, ...]]]:
+    """One row per driver, keyed by site and id (the same id may exist at two sites)."""
+    return [
+        (f"{d.site}/{d.external_id}", (
+            d.external_id, d.site, d.name, d.contract_type, f"{d.max_hours_week:g}", ", ".join(d.skills),
+            d.depot, fmt_days(d.unavailable_days), d.preferred_channel or "-",
+        ))
+        for d in drivers
+    ]
+
+
+class RosterScreen(Screen[None]):
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back", id="roster.back"),
+        Binding("r", "reload", "Refresh", id="roster.refresh"),
+    ]
+    DEFAULT_CSS = """
+    #roster { padding: 0 1; height: 1fr; }
+    #roster-title { text-style: bold; }
+    """
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="roster"):
+            yield Static("driver roster · loading…", markup=False, id="roster-title")
+            yield RosterTable(id="roster-table", fixed_columns=1)
+        yield CockpitFooter()
+
+    def on_mount(self) -> None:
+        self.query_one(RosterTable).focus()
+        self.action_reload()
+
+    @work(thread=True, exclusive=True, group="roster", exit_on_error=False)
+    def action_reload(self) -> None:
+        try:
+            drivers = list_drivers(self.app.ctx.session())  # type: ignore[attr-defined]
+        except (UserError, StoreError) as exc:
+            self.app.call_from_thread(self._show_error, exc.message)
+            return
+        self.app.call_from_thread(self._show, drivers)
+
+    def _show(self, drivers: list[DriverRecord]) -> None:
+        self.query_one(RosterTable).set_data(COLUMNS, roster_rows(drivers))
+        sites = sorted({d.site for d in drivers})
+        title = f"driver roster · {len(drivers)} drivers at {', '.join(sites)} · solvereign drivers import|remove" if drivers else EMPTY
+        self.query_one("#roster-title", Static).update(title)
+
+    def _show_error(self, message: str) -> None:
+        self.query_one("#roster-title", Static).update(f"driver roster: {message}")
