@@ -226,6 +226,22 @@ class ApprovalRecord(BaseModel):
     at: datetime
     prev_hash: str
     hash: str
+    # keyed records (schema v2) also prove the plan's content and the real time under a clock override
+    instances_hash: str | None = None
+    assignments_hash: str | None = None
+    output_hash: str | None = None
+    real_at: datetime | None = None
+    clock_override: bool = False
+
+
+class SolveLease(BaseModel):
+    """Who solves a SOLVING run: the process, its host and its last heartbeat (real time, UTC)."""
+
+    model_config = _FROZEN
+    plan_id: int
+    pid: int | None
+    host: str | None
+    heartbeat_at: datetime | None
 
 
 class RunDetail(BaseModel):
@@ -259,12 +275,23 @@ class ChainProblem(BaseModel):
     problem: str
 
 
+class PlanProblem(BaseModel):
+    """A plan whose stored rows or state disagree with its newest approval record."""
+
+    model_config = _FROZEN
+    plan_id: int
+    problem: str
+
+
 class SiteChainReport(BaseModel):
     model_config = _FROZEN
     site: str
     records: int
     ok: bool
     first_broken: ChainProblem | None = None
+    head: str | None = None  # "#12 hmac-sha256:…" (printed on lock, anchored in the heads file)
+    plans_checked: int = 0
+    plan_problems: list[PlanProblem] = Field(default_factory=list)
 
 
 class ChainReport(BaseModel):
@@ -274,7 +301,7 @@ class ChainReport(BaseModel):
 
     @property
     def ok(self) -> bool:
-        return all(s.ok for s in self.sites)
+        return all(s.ok and not s.plan_problems for s in self.sites)
 
 
 # --- retention ---------------------------------------------------------------

@@ -99,7 +99,7 @@ def test_every_plan_write_that_takes_a_plan_is_covered() -> None:
         if getattr(fn, "__store_kind__", None) == "write" and "plan_id" in inspect.signature(fn).parameters
     }
     covered = {n.split(":")[0] for n in _plan_writes(None, None, 0, 0)}  # type: ignore[arg-type]
-    assert with_plan == covered
+    assert with_plan == covered | {"heartbeat"}  # heartbeat touches only a SOLVING plan's lease (checked below)
 
 
 @pytest.mark.parametrize("state", [State.LOCKED, State.SUPERSEDED])
@@ -114,6 +114,7 @@ def test_locked_and_superseded_plans_cannot_change(store: Store, scope: Scope, s
     for name, call in _plan_writes(store, scope, plan.id, plan.state_version).items():
         with pytest.raises(PlanLocked):
             call()  # type: ignore[operator]
+    assert store.plans.heartbeat(scope, plan.id) is False
     assert store.plans.detail(scope, plan.id) == before, "a refused write changed the plan"
     # a repair of a locked plan is a new version; the locked one stays as it is
     repair = store.plans.save(scope, NewPlan(forecast_id=fid, kind="repair", parent_plan_id=plan.id),
