@@ -10,6 +10,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
+from pydantic import ValidationError
+
 from engine.contract import TourTemplate, ValidationReport, check, failed_report
 from engine.models import DAY_CODES, MINUTES_PER_DAY, CanonicalForecast, DriverSpec, Instance, instance_sort_key
 from engine.parsers.common import RawForecast, UnreadableInput, hhmm_token
@@ -65,11 +67,9 @@ def _judge(raw: RawForecast) -> IngestResult:
     if raw.defaults_are_normal:
         templates = _derive_ids(templates)
     instances = expand(templates)
-    try:
-        drivers = [DriverSpec.model_validate(d) for d in raw.drivers]
-    except ValueError as exc:
-        first = str(exc).splitlines()[0]
-        return IngestResult(failed_report(f"drivers list invalid: {first}"), None, raw.fmt)
+    drivers, problem = _drivers(raw.drivers)
+    if problem:
+        return IngestResult(failed_report(f"drivers list invalid: {problem}"), None, raw.fmt)
     forecast = CanonicalForecast(
         tenant_code=raw.tenant_code,
         site_code=raw.site_code,
@@ -86,6 +86,21 @@ def _judge(raw: RawForecast) -> IngestResult:
         per_day[DAY_CODES[inst.day - 1]] += 1
     report.summary.per_day = {code: per_day[code] for code in DAY_CODES if per_day[code]}
     return IngestResult(report, forecast, raw.fmt)
+
+
+def _drivers(items: list) -> tuple[list[DriverSpec], str | None]:
+    """The driver list, or the first problem named by index and field (`drivers[3].max_hours_week: …`)."""
+    out = []
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            return [], f"drivers[{index}] must be an object"
+        try:
+            out.append(DriverSpec.model_validate(item))
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            field = ".".join(str(x) for x in err["loc"]) or "?"
+            return [], f"drivers[{index}].{field}: {err['msg']}"
+    return out, None
 
 
 def _derive_ids(templates: list[TourTemplate]) -> list[TourTemplate]:
