@@ -39,6 +39,12 @@ def heads_path(store_path: str) -> Path:
     return Path(f"{store_path}.heads")
 
 
+def companion_files(store_path: str | os.PathLike[str]) -> list[Path]:
+    """The files that belong to a store beside the DuckDB file: copy them with it (a copy without its key
+    cannot extend its chain; without its heads file it cannot prove its tail)."""
+    return [key_path(str(store_path)), heads_path(str(store_path))]
+
+
 def private_mode(store_path: str) -> int:
     """0600, or the store file's own group bits (an install shared by a group uses 0660 on all three)."""
     try:

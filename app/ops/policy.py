@@ -61,7 +61,7 @@ def role_check(role: str, allowed: frozenset[str], what: str) -> Check:
 
 def reason_check(reason: str) -> Check:
     """At least MIN_REASON visible characters, and no control or format characters (they forge log lines)."""
-    hidden = hidden_characters(reason)
+    hidden = hidden_characters(reason.strip())  # outer blanks (a trailing newline) are trimmed, as stored
     if hidden:
         return Check("reason_given", False, f"reason must not contain control or format characters (found {', '.join(sorted(set(hidden))[:3])})")
     n = visible_length(reason)

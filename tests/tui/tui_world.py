@@ -133,12 +133,15 @@ def base_store(root: Path) -> Path:
 
 
 def copy_store(base: Path, dest: Path) -> Path:
-    """A private copy (the base is checkpointed: no WAL to carry along)."""
+    """A private copy with its key and heads file (the base is checkpointed: no WAL to carry along)."""
     dest.parent.mkdir(parents=True, exist_ok=True)
-    for suffix in ("", ".wal"):
+    for suffix in ("", ".wal", ".key", ".heads"):
         if Path(f"{dest}{suffix}").exists():
             os.unlink(f"{dest}{suffix}")
     shutil.copyfile(base, dest)
+    for suffix in (".key", ".heads"):
+        if Path(f"{base}{suffix}").exists():
+            shutil.copyfile(f"{base}{suffix}", f"{dest}{suffix}")
     return dest
 
 
