@@ -27,7 +27,7 @@ GATES: dict[str, tuple[str, str]] = {
     "HG-003": ("FAIL", "week_anchor_date present, a real date, a Monday"),
     "HG-004": ("FAIL", "at least one tour"),
     "HG-005": ("FAIL", "every tour has a unique external_id"),
-    "HG-006": ("FAIL", "every day is an integer 1–7, every count a whole number 1–1,000, at most 50,000 instances"),
+    "HG-006": ("FAIL", "every day is an integer 1–7 and every count an integer ≥ 1"),  # rows name the limits
     "HG-007": ("FAIL", "every start_time is a valid time"),
     "HG-008": ("FAIL", "every end_time is a valid time"),
     "SG-001": ("WARN", "count missing (defaulted to 1)"),

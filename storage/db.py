@@ -153,7 +153,8 @@ class Database:
             try:
                 ensure_current(conn, self.path, writable=write, now=now, version=version)
                 self._ready = True
-                tx = Tx(conn=conn, now=now, writable=write, store_path=self.path, real_now=to_db(system_clock()),
+                real = to_db(system_clock()) if self.clock_override else now
+                tx = Tx(conn=conn, now=now, writable=write, store_path=self.path, real_now=real,
                         clock_override=self.clock_override)
                 yield tx
                 conn.execute("COMMIT")

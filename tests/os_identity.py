@@ -7,8 +7,9 @@ from LOGNAME/USER. Tests that need other people:
   turns the uid into a name (a Python-level seam; nothing outside the test process can reach it);
 * in a child process: `as_login_command(login, *args)` runs `solvereign ARGS…` through this file
   (`python tests/os_identity.py LOGIN ARGS…`), which installs the same seam before `app.cli.main`;
-* for identity itself (spoofing, `--as`): `real_user_command`/`run_as_real_user` run the installed
-  command under another real uid (root only; the store's users are named after system accounts).
+* for identity itself (spoofing through LOGNAME/USER): the installed command runs as the suite's
+  real account, which the test registers in the store with the role it needs
+  (tests/functional/test_identity.py).
 
 Test suites also set SOLVEREIGN_DRILL=1 (tests/conftest.py), the documented switch that lets
 anyone's `--now` be honoured (drills and tests); tests of the clock policy remove it.
@@ -16,8 +17,6 @@ anyone's `--now` be honoured (drills and tests); tests of the clock policy remov
 
 from __future__ import annotations
 
-import os
-import pwd
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -43,31 +42,6 @@ def acting_as(login: str) -> Iterator[None]:
 def as_login_command(login: str, *args: str) -> list[str]:
     """argv of a child process that runs `solvereign ARGS…` as OS user `login` (see the module docstring)."""
     return [sys.executable, str(HERE), login, *args]
-
-
-def system_account(name: str) -> tuple[int, int] | None:
-    """(uid, gid) of an account every Linux has (daemon, bin, nobody), or None."""
-    try:
-        entry = pwd.getpwnam(name)
-    except KeyError:
-        return None
-    return entry.pw_uid, entry.pw_gid
-
-
-def can_switch_users() -> bool:
-    return os.geteuid() == 0 and system_account("daemon") is not None
-
-
-def demote(name: str):
-    """preexec_fn for subprocess: become account `name` (real and effective uid), as a login would."""
-    uid, gid = system_account(name) or (None, None)
-
-    def switch() -> None:
-        os.setgroups([])
-        os.setgid(gid)
-        os.setuid(uid)
-
-    return switch
 
 
 if __name__ == "__main__":  # python tests/os_identity.py LOGIN ARGS…

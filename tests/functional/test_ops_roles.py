@@ -32,7 +32,6 @@ from ops_world import (
     Result,
     World,
     cli,
-    login_as,
     run_solvereign,
     snapshot,
     solve,

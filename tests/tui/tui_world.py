@@ -26,6 +26,8 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+
+from os_identity import as_login_command
 import sys
 from pathlib import Path
 
@@ -147,9 +149,9 @@ def copy_store(base: Path, dest: Path) -> Path:
 
 def cli(db: Path, *args: str, login: str = "dana", timeout: float = 60) -> subprocess.CompletedProcess[str]:
     """`solvereign --db DB --now NOW ARGS…` in a separate OS process, acting as `login`."""
-    env = os.environ | {"LOGNAME": login, "USER": login, "NO_COLOR": "1"}
+    env = os.environ | {"NO_COLOR": "1", "SOLVEREIGN_DRILL": "1"}
     env.pop("SOLVEREIGN_NOW", None)
     return subprocess.run(
-        [str(SOLVEREIGN), "--db", str(db), "--now", NOW, *args],
+        as_login_command(login, "--db", str(db), "--now", NOW, *args),  # acts as `login` (tests/os_identity.py)
         capture_output=True, text=True, env=env, timeout=timeout, check=False,
     )
