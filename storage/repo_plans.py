@@ -221,7 +221,7 @@ def write_result(tx: Tx, scope: Scope, plan_id: int, expected_version: int, resu
         insert_assignments(tx, plan_id, result.assignments)
         tx.execute(
             "UPDATE plans SET output_hash = ?, instance_count = ?, assigned_count = ?, driver_count = ?, "
-            "kpis = ?, lower_bound = ?, timings = ?, lease_pid = NULL, lease_host = NULL, lease_heartbeat = NULL WHERE id = ?",
+            "kpis = ?, lower_bound = ?, timings = ? WHERE id = ?",
             [result.output_hash, len(ids), len(result.assignments), len(set(result.assignments.values())),
              json.dumps(result.kpis), json.dumps(result.lower_bound), json.dumps(result.timings), plan_id],
         )

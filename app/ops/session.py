@@ -51,11 +51,6 @@ class Session:
         return frozenset({self.login, self.user.login})
 
 
-def effective_login(actor_name: str) -> str:
-    """The user an approval record speaks for: "root as alice" → "alice"."""
-    return actor_name.rsplit(" as ", 1)[-1]
-
-
 def people_of(actor_name: str) -> frozenset[str]:
     """Everyone a record's actor stands for: "root as alice" → {root, alice} (one person, one approval)."""
     return frozenset(actor_name.split(" as "))

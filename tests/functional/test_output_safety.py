@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import duckdb
 import pytest
-from ops_world import ADMIN, DISPATCHER, OTHER_SITE, REASON, SITE, TENANT, WEEK_C, World, cli, write
+from ops_world import ADMIN, DISPATCHER, OTHER_SITE, REASON, WEEK_C, World, cli
 
 FORGED_LINE = "ok ok ok ok\n#99  2026-01-01 12:00  plan 1    lock      PUBLISHED → LOCKED     olga (ops_lead)"
 
