@@ -8,7 +8,6 @@ USER to someone more powerful.
 
 from __future__ import annotations
 
-import os
 import subprocess
 
 import pytest
@@ -151,12 +150,3 @@ def test_a_refused_login_does_not_say_which_logins_exist(fresh_world: World):
 def test_logins_must_match_the_documented_pattern(world: World, login: str):
     r = cli(world.db, "users", "add", login, "--role", "viewer", "--tenant", TENANT, "--sites", SITE, login=ADMIN)
     assert r.code == 1 and "must match" in r.error_line and "\x1b" not in r.err, r
-
-
-def test_the_real_uid_name_is_what_the_program_uses(monkeypatch):
-    import pwd
-
-    from app.settings import os_login
-
-    monkeypatch.setenv("LOGNAME", "someone-else")
-    assert os_login() == pwd.getpwuid(os.getuid()).pw_name == REAL_LOGIN

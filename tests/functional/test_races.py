@@ -126,3 +126,22 @@ def test_runs_fail_clears_a_run_whose_lease_expired_elsewhere(fresh_world: World
     assert r.code == 0 and f"run {plan.id} FAILED (SOLVING → FAILED)" in r.out, r
     rec = cli(w.db, "log", str(plan.id), "--json", login=ADMIN).json["records"][-1]
     assert rec["actor"] == DISPATCHER and rec["reason"] == f"failed by {DISPATCHER}: the solver host died"
+
+
+def test_stale_is_decided_by_liveness_on_this_host_and_by_silence_elsewhere():
+    import socket
+
+    from app.ops.runs import LEASE_TTL, stale_reason
+    from storage.models import SolveLease
+
+    now = datetime.now(UTC)
+    here = socket.gethostname()
+    assert stale_reason(SolveLease(plan_id=1, pid=os.getpid(), host=here, heartbeat_at=now)) is None
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    assert "is gone" in (stale_reason(SolveLease(plan_id=1, pid=dead.pid, host=here, heartbeat_at=now)) or "")
+    fresh = SolveLease(plan_id=1, pid=1, host="solver-2", heartbeat_at=now - timedelta(seconds=LEASE_TTL / 2))
+    assert stale_reason(fresh) is None
+    silent = fresh.model_copy(update={"heartbeat_at": now - timedelta(seconds=LEASE_TTL + 1)})
+    assert "has not reported" in (stale_reason(silent) or "")
+    assert "no solve lease" in (stale_reason(SolveLease(plan_id=1, pid=None, host=None, heartbeat_at=None)) or "")

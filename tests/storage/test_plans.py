@@ -120,3 +120,18 @@ def test_locked_and_superseded_plans_cannot_change(store: Store, scope: Scope, s
     repair = store.plans.save(scope, NewPlan(forecast_id=fid, kind="repair", parent_plan_id=plan.id),
                               make_result(before.instances, drivers=3), ALICE).plan
     assert repair.parent_plan_id == plan.id and store.plans.detail(scope, plan.id) == before
+
+
+def test_a_solving_plan_carries_this_processs_lease_which_heartbeat_renews(store: Store, scope: Scope) -> None:
+    import os
+    import socket
+
+    fid = add_forecast(store, scope)
+    plan = plan_in_state(store, scope, fid, State.SOLVING)
+    (lease,) = store.plans.leases(scope)
+    assert (lease.plan_id, lease.pid, lease.host) == (plan.id, os.getpid(), socket.gethostname())
+    first = lease.heartbeat_at
+    assert store.plans.heartbeat(scope, plan.id) is True
+    assert store.plans.leases(scope)[0].heartbeat_at >= first
+    store.plans.fail(scope, plan.id, plan.state_version, "solver error", SYSTEM)
+    assert store.plans.leases(scope) == [] and store.plans.heartbeat(scope, plan.id) is False
