@@ -54,7 +54,7 @@ def init_store(
             f"a platform_admin runs 'solvereign users add {login} --role ROLE --tenant T --sites S'",
             EXIT_BLOCKED,
         )
-    check_clock_override(clock, caller if caller is not None else _FIRST_ADMIN)
+    check_clock_override(clock, caller.role if caller is not None else "platform_admin")  # the creator of a new store
     actor = Actor(name=login, role="platform_admin")
     if caller is not None and caller.tenant != tenant:
         return _new_tenant(store, db_path, caller, actor, tenant, site, admin, name)
@@ -69,9 +69,6 @@ def init_store(
         except Conflict as exc:
             raise UserError(f"blocked: {exc.message}", EXIT_BLOCKED) from None
     return store.users.upsert(scope, login, name=name or login, email="", role="platform_admin", sites=sites, actor=actor)
-
-
-_FIRST_ADMIN = UserRecord(login="", tenant="", name="", email="", role="platform_admin", sites=())  # who creates a store
 
 
 def _new_tenant(

@@ -31,6 +31,7 @@ from engine.bounds import LowerBound
 from engine.clock import instant_of
 from engine.driver_weeks import DriverWeek, driver_weeks
 from engine.kpis import Kpis
+from engine.models import DriverSpec
 from storage.errors import StoreError
 from storage.models import ApprovalRecord, ChainReport, RunDetail, RunSummary, SolveLease
 from storage.scope import Actor
@@ -196,7 +197,7 @@ def show_run(s: Session, run_id: int) -> RunView:
 REAUDITED = frozenset({"LOCKED", "PUBLISHED"})  # show-run re-runs their audits on the stored rows before saying 7/7
 
 
-def _forecast_drivers(s: Session, detail: RunDetail) -> list | None:
+def _forecast_drivers(s: Session, detail: RunDetail) -> list[DriverSpec] | None:
     """The forecast's driver list (R10 input), or None when its content was purged (no re-audit then)."""
     from storage.errors import NotFound
 
@@ -206,7 +207,7 @@ def _forecast_drivers(s: Session, detail: RunDetail) -> list | None:
         return None
 
 
-def reaudit_problem(detail: RunDetail, drivers: list) -> str | None:
+def reaudit_problem(detail: RunDetail, drivers: list[DriverSpec]) -> str | None:
     """Re-run the seven audits on the stored instances and assignments; a stored verdict that differs is a problem."""
     from engine.audits import run_audits
 

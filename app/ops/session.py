@@ -69,15 +69,14 @@ def open_store(db_path: Path, clock: Clock, *, read_only: bool = False) -> Store
     return Store(db_path, read_only=read_only, clock=clock.now, clock_override=is_overridden(clock))
 
 
-def check_clock_override(clock: Clock, person: UserRecord | None) -> None:
-    """`--now` / SOLVEREIGN_NOW only for a platform admin (the person, not an `--as` target) or in drill mode."""
+def check_clock_override(clock: Clock, role: str | None) -> None:
+    """`--now` / SOLVEREIGN_NOW only for a platform admin (the person's role, not an `--as` target's) or in drill mode."""
     from app.settings import drill_mode
 
-    if not is_overridden(clock) or drill_mode() or (person is not None and person.role == "platform_admin"):
+    if not is_overridden(clock) or drill_mode() or role == "platform_admin":
         return
-    role = person.role if person is not None else "not registered"
     raise UserError(
-        f"blocked: --now / SOLVEREIGN_NOW sets the clock for platform_admin only (you are {role}); "
+        f"blocked: --now / SOLVEREIGN_NOW sets the clock for platform_admin only (you are {role or 'not registered'}); "
         "drills and test suites set SOLVEREIGN_DRILL=1",
         EXIT_BLOCKED,
     )
@@ -90,7 +89,7 @@ def open_session(db_path: Path, clock: Clock, login: str, *, act_as: str | None 
     hint = f"an admin runs 'solvereign users add {login} --role dispatcher --tenant T --sites S'"
     if user is None or not user.active:
         raise UserError(f"user {login!r} is not registered in {db_path}: {hint}", EXIT_BLOCKED)
-    check_clock_override(clock, user)
+    check_clock_override(clock, user.role)
     if act_as and act_as != login:
         if user.role != "platform_admin":
             raise UserError(f"--as is only for platform_admin; {login} is {user.role}", EXIT_BLOCKED)
