@@ -322,6 +322,9 @@ class ApprovalRepo:
     def verify(self, scope: Scope) -> ChainReport:
         """Check every chain of the caller's sites."""
         heads, unreadable = trust.anchored_heads(self._db.path)
+        if trust.key_path(self._db.path).exists() and not trust.heads_path(self._db.path).exists():
+            unreadable = [f"{trust.heads_path(self._db.path).name} is missing although the store key exists "
+                          "(the anchor of every chain was removed)"]
         with self._db.session(write=False) as tx:
             sites = [verify_site(tx, scope.tenant, s, heads.get((scope.tenant, s))) for s in sorted(scope.sites)]
         if unreadable:

@@ -82,6 +82,8 @@ def _create_key(path: Path, mode: int) -> bytes:
     with os.fdopen(fd, "w", encoding="ascii") as fh:
         fh.write(key.hex() + "\n")
     os.chmod(path, mode)
+    store_path = str(path)[: -len(".key")]
+    os.close(os.open(heads_path(store_path), os.O_WRONLY | os.O_CREAT | os.O_APPEND, mode))  # a key without it = removed
     return key
 
 

@@ -182,6 +182,15 @@ def test_deleting_every_record_is_caught(locked):
     assert_caught(w, "every record is gone")
 
 
+def test_deleting_every_record_and_the_heads_file_is_caught(locked):
+    w, _ = locked
+    with raw(w.db) as conn:
+        conn.execute("DELETE FROM approvals")
+        conn.execute("DELETE FROM approval_chains")
+    heads_path(str(w.db.resolve())).unlink()
+    assert_caught(w, "is missing although the store key exists")
+
+
 def test_a_missing_key_is_reported_and_nothing_new_is_recorded(locked):
     w, _ = locked
     key_path(str(w.db.resolve())).unlink()
