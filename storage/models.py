@@ -64,6 +64,7 @@ class SettingRecord(BaseModel):
     set_by: str
     set_at: datetime
     reason: str
+    real_at: datetime | None = None  # the real time, when `set_at` came from a clock override
 
 
 class KillSwitch(BaseModel):
@@ -74,6 +75,7 @@ class KillSwitch(BaseModel):
     set_by: str | None = None
     set_at: datetime | None = None
     reason: str | None = None
+    real_at: datetime | None = None  # the real time, when `set_at` came from a clock override
 
 
 class DriverRecord(BaseModel):

@@ -219,22 +219,25 @@ class SettingsRepo:
         text = json.dumps(value, sort_keys=True)
         with self._db.session(write=True) as tx:
             ensure_tenant(tx, scope.tenant)
-            params = [text, actor.name, tx.now, reason, scope.tenant, key]
-            if not tx.changed("UPDATE settings SET value = ?, set_by = ?, set_at = ?, reason = ? WHERE tenant_code = ? AND key = ?", params):
-                tx.execute("INSERT INTO settings VALUES (?, ?, ?, ?, ?, ?)", [scope.tenant, key, text, actor.name, tx.now, reason])
-            tx.execute("INSERT INTO settings_log VALUES (?, ?, ?, ?, ?, ?)", [scope.tenant, key, text, actor.name, tx.now, reason])
-            return SettingRecord(key=key, value=value, set_by=actor.name, set_at=from_db(tx.now), reason=reason)
+            real = tx.real_now if tx.clock_override else None
+            params = [text, actor.name, tx.now, reason, real, scope.tenant, key]
+            if not tx.changed(
+                "UPDATE settings SET value = ?, set_by = ?, set_at = ?, reason = ?, real_at = ? WHERE tenant_code = ? AND key = ?", params
+            ):
+                tx.execute("INSERT INTO settings VALUES (?, ?, ?, ?, ?, ?, ?)", [scope.tenant, key, text, actor.name, tx.now, reason, real])
+            tx.execute("INSERT INTO settings_log VALUES (?, ?, ?, ?, ?, ?, ?)", [scope.tenant, key, text, actor.name, tx.now, reason, real])
+            return SettingRecord(key=key, value=value, set_by=actor.name, set_at=from_db(tx.now), reason=reason, real_at=from_db(real))
 
     @reads
     def get(self, scope: Scope, key: str) -> SettingRecord | None:
         with self._db.session(write=False) as tx:
-            row = tx.one("SELECT key, value, set_by, set_at, reason FROM settings WHERE tenant_code = ? AND key = ?", [scope.tenant, key])
+            row = tx.one("SELECT key, value, set_by, set_at, reason, real_at FROM settings WHERE tenant_code = ? AND key = ?", [scope.tenant, key])
         return None if row is None else _setting(row)
 
     @reads
     def history(self, scope: Scope, key: str | None = None, limit: int = 50) -> list[SettingRecord]:
         """Newest first."""
-        sql = "SELECT key, value, set_by, set_at, reason FROM settings_log WHERE tenant_code = ?"
+        sql = "SELECT key, value, set_by, set_at, reason, real_at FROM settings_log WHERE tenant_code = ?"
         params: list[Any] = [scope.tenant]
         if key is not None:
             sql += " AND key = ?"
@@ -248,14 +251,15 @@ class SettingsRepo:
         setting = self.get(scope, KILL_SWITCH)
         if setting is None:
             return KillSwitch(on=False)
-        return KillSwitch(on=bool(setting.value), set_by=setting.set_by, set_at=setting.set_at, reason=setting.reason)
+        return KillSwitch(on=bool(setting.value), set_by=setting.set_by, set_at=setting.set_at, reason=setting.reason,
+                          real_at=setting.real_at)
 
     @writes
     def set_kill_switch(self, scope: Scope, on: bool, *, actor: Actor, reason: str) -> KillSwitch:
         """When on, the app refuses publish and lock for the tenant."""
         record = self.put(scope, KILL_SWITCH, on, actor=actor, reason=reason)
-        return KillSwitch(on=on, set_by=record.set_by, set_at=record.set_at, reason=record.reason)
+        return KillSwitch(on=on, set_by=record.set_by, set_at=record.set_at, reason=record.reason, real_at=record.real_at)
 
 
 def _setting(r: tuple[Any, ...]) -> SettingRecord:
-    return SettingRecord(key=r[0], value=json.loads(r[1]), set_by=r[2], set_at=from_db(r[3]), reason=r[4])
+    return SettingRecord(key=r[0], value=json.loads(r[1]), set_by=r[2], set_at=from_db(r[3]), reason=r[4], real_at=from_db(r[5]))

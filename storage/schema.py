@@ -218,6 +218,9 @@ _V2_TRUST = (
     # records up to legacy_seq were written before the keyed chain (plain SHA-256, no content hashes)
     "ALTER TABLE approval_chains ADD COLUMN legacy_seq BIGINT",
     "UPDATE approval_chains SET legacy_seq = head_seq",
+    # a setting changed under a clock override (kill switch) keeps the real time too
+    "ALTER TABLE settings ADD COLUMN real_at TIMESTAMP",
+    "ALTER TABLE settings_log ADD COLUMN real_at TIMESTAMP",
     # the lease of a SOLVING run: which process solves it and when it last said so
     "ALTER TABLE plans ADD COLUMN lease_pid INTEGER",
     "ALTER TABLE plans ADD COLUMN lease_host VARCHAR",

@@ -113,5 +113,6 @@ def run_sites_list(args: argparse.Namespace) -> int:
 
 def run_kill_switch(args: argparse.Namespace) -> int:
     ks = admin.set_kill_switch(session_from_args(args), args.state == "on", args.reason)
-    print(f"kill switch {'ON: publish and lock are refused' if ks.on else 'off'} ({printable(ks.reason)})")
+    override = f" [clock override: real time {fmt_when(ks.real_at)}]" if ks.real_at else ""
+    print(f"kill switch {'ON: publish and lock are refused' if ks.on else 'off'} ({printable(ks.reason)}){override}")
     return 0

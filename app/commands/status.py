@@ -31,7 +31,9 @@ def run_status(args: argparse.Namespace) -> int:
     print(f"user {view.acting_as} ({view.role}) · tenant {view.tenant} · sites {', '.join(view.sites)}")
     print(f"store {view.store_path}" + (" (read-only)" if view.read_only else ""))
     ks = view.kill_switch
-    print("kill switch " + (f"ON since {fmt_when(ks.set_at)} by {printable(ks.set_by)}: {printable(ks.reason)}" if ks.on else "off"))
+    override = f" [clock override: real time {fmt_when(ks.real_at)}]" if ks.real_at else ""
+    print("kill switch " + (f"ON since {fmt_when(ks.set_at)} by {printable(ks.set_by)}: {printable(ks.reason)}{override}"
+                            if ks.on else "off"))
     for site in view.site_gates:
         print(f"site {site.code}: " + ("enabled for publish/lock" if site.enabled else "SHADOW MODE (solve and review only)"))
     for line in view.stale_runs:

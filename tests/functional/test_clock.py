@@ -46,6 +46,18 @@ def test_an_overridden_action_records_both_times_and_says_so(live, fresh_world: 
     assert "clock override: real time" in show
 
 
+def test_a_kill_switch_under_an_override_keeps_the_real_time(live, fresh_world: World):
+    w = fresh_world
+    r = cli(w.db, "kill-switch", "on", "--reason", "incident 4711: stop publishing", login=ADMIN)
+    assert r.code == 0 and "[clock override: real time " in r.out, r
+    ks = cli(w.db, "status", "--json", login=ADMIN).json["kill_switch"]
+    assert ks["set_at"].startswith("2026-01-01T11:00") and ks["real_at"] and ks["real_at"] != ks["set_at"]
+    assert "[clock override: real time " in cli(w.db, "status", login=ADMIN).out
+    off = cli(w.db, "kill-switch", "off", "--reason", "incident 4711 is resolved", login=ADMIN, now=None)
+    assert off.code == 0 and "clock override" not in off.out
+    assert cli(w.db, "status", "--json", login=ADMIN, now=None).json["kill_switch"]["real_at"] is None
+
+
 def test_without_an_override_records_say_nothing_of_it(live, fresh_world: World):
     w = fresh_world
     run = str(w.runs["clean"])
