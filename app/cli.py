@@ -16,6 +16,7 @@ from app.loading import loading
 with loading():
     from app.commands import admin, audit, drivers, forecasts, runs, solve, status, tui, validate
     from app.errors import UserError
+    from app.ops.text import printable
     from storage.errors import StoreError
 
 COMMANDS = (validate, solve, audit, admin, status, forecasts, drivers, runs, tui)
@@ -28,7 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--db", metavar="PATH", help="the store file (env SOLVEREIGN_DB; default in your data directory)")
     parser.add_argument("--as", dest="act_as", metavar="LOGIN", help="act as another user (platform_admin only; recorded)")
-    parser.add_argument("--now", metavar="ISO", help="set the clock (env SOLVEREIGN_NOW), for drills and tests")
+    parser.add_argument("--now", metavar="ISO", help="set the clock (env SOLVEREIGN_NOW): platform_admin, drills and tests only")
     tui.add_tui_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in COMMANDS:
@@ -44,7 +45,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except (UserError, StoreError) as exc:
-        print(f"error: {exc.message}", file=sys.stderr)
+        print(f"error: {printable(exc.message)}", file=sys.stderr)  # one line, whatever a file name held
         return exc.exit_code
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)

@@ -27,9 +27,11 @@ def fmt_days(days: Sequence[int]) -> str:
 
 def render_report(report: ValidationReport, name: str, status: str) -> str:
     """The report for people: status, gate table, grouped findings, summary."""
-    lines = [f"{name}: {SYMBOL[status]}" + (" (strict)" if status != report.status else "")]
+    from app.ops.text import printable
+
+    lines = [f"{printable(name)}: {SYMBOL[status]}" + (" (strict)" if status != report.status else "")]
     if report.error:
-        lines.append(f"  reason: {report.error}")
+        lines.append(f"  reason: {printable(report.error)}")
     lines.append("")
     lines.append(f"  {'gate':<7} {'status':<7} {'count':>5}  check")
     for g in report.gates:

@@ -1,4 +1,5 @@
-"""Where the store lives and who is acting: flag > environment > config file > default.
+"""Where the store lives and who is acting: flag > environment > config file > default
+(except the acting person, who is always the real uid's account).
 
 The config file is TOML at `<user config dir>/solvereign/config.toml` (or
 `SOLVEREIGN_CONFIG`), with optional keys `db`, `theme`.
@@ -6,8 +7,8 @@ The config file is TOML at `<user config dir>/solvereign/config.toml` (or
 
 from __future__ import annotations
 
-import getpass
 import os
+import pwd
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -40,8 +41,21 @@ def resolve_theme(flag: str | None) -> str | None:
 
 
 def os_login() -> str:
-    """The acting person: the OS login (over SSH, who logged in)."""
+    """The acting person: the account of this process's real uid. Never LOGNAME, USER or any other
+    environment variable: anyone can set those (`LOGNAME=root solvereign kill-switch on` must not work)."""
+    return account_name(os.getuid())
+
+
+def account_name(uid: int) -> str:
+    """The user database's name for `uid` (in-process tests replace this one function; see tests/os_identity.py)."""
     try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return str(os.getuid())
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        from app.errors import EXIT_BLOCKED, UserError
+
+        raise UserError(f"uid {uid} has no account name on this host; run solvereign as a named user", EXIT_BLOCKED) from None
+
+
+def drill_mode() -> bool:
+    """SOLVEREIGN_DRILL=1: test suites and drills (on a store copy) may set the clock whoever acts."""
+    return os.environ.get("SOLVEREIGN_DRILL", "") == "1"

@@ -94,7 +94,8 @@ def main() -> int:
                 "INSERT INTO plans SELECT nextval('plan_ids'), tenant_code, site_code, week_anchor, forecast_id, "
                 "version + r.range + 100, parent_plan_id, kind, seed, solver_config_hash, state, state_version, output_hash, "
                 "instance_count, assigned_count, driver_count, audits_passed, audits_total, kpis, lower_bound, timings, "
-                "error_text, created_by, created_at, updated_at, locked_at FROM plans, range(?) r WHERE id = ?",
+                "error_text, created_by, created_at, updated_at, locked_at, lease_pid, lease_host, lease_heartbeat "
+                "FROM plans, range(?) r WHERE id = ?",
                 [N_RUNS - have, plan_id],
             )
         runs = store.plans.list_runs(SCOPE, limit=N_RUNS)

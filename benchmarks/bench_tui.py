@@ -36,6 +36,7 @@ _T0 = time.perf_counter()  # as early as possible: the child's import time start
 import argparse  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
+import pwd  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
@@ -44,7 +45,7 @@ from pathlib import Path  # noqa: E402
 
 NOW = "2026-01-01T09:00"
 ANCHOR = "2026-01-05"
-LOGIN = "bench"
+LOGIN = pwd.getpwuid(os.getuid()).pw_name  # the person running the benchmark: the program takes it from the real uid
 SIZE = (120, 40)
 LOOK = 0.5  # seconds a user looks at the runs list before pressing enter
 TARGETS = {"cold_start_s": 1.0, "open_run_s": 0.3, "drivers_s": 0.3, "peak_rss_mb": 250.0}
@@ -224,7 +225,7 @@ def build_store(folder: Path, tours: int) -> tuple[Path, dict]:
 
 
 def run_child(*args: str) -> dict:
-    env = os.environ | {"LOGNAME": LOGIN, "USER": LOGIN, "TEXTUAL_ANIMATIONS": "none", "BENCH_SPAWNED_AT": repr(time.time())}
+    env = os.environ | {"TEXTUAL_ANIMATIONS": "none", "BENCH_SPAWNED_AT": repr(time.time())}
     proc = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True, env=env, timeout=300, check=False)
     if proc.returncode != 0:
         raise SystemExit(f"child {args} failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
@@ -259,7 +260,7 @@ def terminal_starts(command: str, markers: tuple[str, ...], repeat: int) -> list
     times = []
     for n in range(repeat):
         tmux = ["tmux", "-L", f"bench{os.getpid()}-{n}"]  # a fresh server each time
-        shell = f"env LOGNAME={LOGIN} USER={LOGIN} bash --norc --noprofile"
+        shell = "bash --norc --noprofile"
         subprocess.run([*tmux, "new-session", "-d", "-s", "b", "-x", "120", "-y", "40", shell], check=True)
         time.sleep(0.3)
         started = time.monotonic()

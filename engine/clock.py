@@ -35,12 +35,23 @@ class FixedClock:
         return self._instant
 
 
+FIRST_YEAR, LAST_YEAR = 2000, 2100  # the dates the program accepts at its doors (clock, anchors, --week)
+
+
+def in_range(day: date) -> bool:
+    return FIRST_YEAR <= day.year <= LAST_YEAR
+
+
 def parse_now(text: str) -> FixedClock:
-    """`--now` / SOLVEREIGN_NOW: ISO 8601; without an offset it is Vienna local time."""
+    """`--now` / SOLVEREIGN_NOW: ISO 8601; without an offset it is Vienna local time; years 2000–2100."""
     try:
-        return FixedClock(datetime.fromisoformat(text.strip()))
-    except ValueError:
-        raise ValueError(f"--now {text!r} is not an ISO date-time (e.g. 2026-01-04T17:00)") from None
+        clock = FixedClock(datetime.fromisoformat(text.strip()))
+        local = clock.now().astimezone(UTC)  # an offset far from UTC may overflow year 9999
+    except (ValueError, OverflowError):
+        raise ValueError(f"--now {text[:40]!r} is not an ISO date-time (e.g. 2026-01-04T17:00)") from None
+    if not (in_range(clock.now().date()) and in_range(local.date())):
+        raise ValueError(f"--now {text[:40]!r} is outside the years {FIRST_YEAR}–{LAST_YEAR}")
+    return clock
 
 
 def next_week_anchor(clock: Clock) -> date:

@@ -13,8 +13,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from engine.clock import FIRST_YEAR, LAST_YEAR, in_range
 from engine.models import CODE_PATTERN
-from engine.parsers.common import RawForecast, RawTour, parse_time, time_error_message
+from engine.parsers.common import BigNumber, RawForecast, RawTour, parse_time, time_error_message
 
 Status = Literal["PASS", "WARN", "FAIL"]
 MAX_ROWS_SHOWN = 10
@@ -26,7 +27,7 @@ GATES: dict[str, tuple[str, str]] = {
     "HG-003": ("FAIL", "week_anchor_date present, a real date, a Monday"),
     "HG-004": ("FAIL", "at least one tour"),
     "HG-005": ("FAIL", "every tour has a unique external_id"),
-    "HG-006": ("FAIL", "every day is an integer 1–7 and every count an integer ≥ 1"),
+    "HG-006": ("FAIL", "every day is an integer 1–7 and every count an integer ≥ 1"),  # rows name the limits
     "HG-007": ("FAIL", "every start_time is a valid time"),
     "HG-008": ("FAIL", "every end_time is a valid time"),
     "SG-001": ("WARN", "count missing (defaulted to 1)"),
@@ -139,6 +140,10 @@ def check(raw: RawForecast) -> tuple[ValidationReport, list[TourTemplate], date 
     templates = [t for tour in raw.tours if (t := _check_tour(f, tour, raw.defaults_are_normal)) is not None]
     if not raw.defaults_are_normal:
         _check_unique_ids(f, raw.tours)
+    total = sum(t.count for t in templates)
+    if total > MAX_INSTANCES:
+        f.add("HG-006", "file", "TOO_MANY_INSTANCES",
+              f"the forecast would expand to {total:,} instances, over the limit of {MAX_INSTANCES:,}")
     results = f.gate_results()
     if any(g.status == "FAIL" for g in results):
         status: Status = "FAIL"
@@ -153,7 +158,7 @@ def check(raw: RawForecast) -> tuple[ValidationReport, list[TourTemplate], date 
 def _check_code(f: _Findings, gate: str, name: str, value: Any, option: str) -> None:
     if value in (None, ""):
         f.add(gate, name, "MISSING", f"{name} missing (give it in the file or with {option})")
-    elif not isinstance(value, str) or not CODE_PATTERN.match(value):
+    elif not isinstance(value, str) or not CODE_PATTERN.fullmatch(value):
         f.add(gate, name, "INVALID", f"{name} {str(value)[:40]!r} must match ^[a-z][a-z0-9_]{{2,30}}$")
 
 
@@ -168,23 +173,54 @@ def _check_anchor(f: _Findings, value: Any) -> date | None:
     except ValueError:
         f.add("HG-003", "week_anchor_date", "INVALID_DATE", f"{str(value)[:20]!r} is not a date YYYY-MM-DD")
         return None
+    if not in_range(anchor):
+        f.add("HG-003", "week_anchor_date", "OUT_OF_RANGE", f"{anchor.isoformat()} is outside the years {FIRST_YEAR}–{LAST_YEAR}")
+        return None
     if anchor.weekday() != 0:
         f.add("HG-003", "week_anchor_date", "NOT_MONDAY", f"{anchor.isoformat()} is a {anchor.strftime('%A')}, not a Monday")
         return None
     return anchor
 
 
+MAX_COUNT = 1_000  # instances one line may ask for
+MAX_INSTANCES = 50_000  # instances one forecast may expand to (checked before expanding)
+_ASCII_INT = re.compile(r"\s*[+-]?[0-9]{1,9}\s*", re.ASCII)
+_DIGITS = re.compile(r"\s*\+?[0-9]+\s*", re.ASCII)
+
+
 def _as_int(value: Any) -> int | None:
-    """An integer, or an integral string; bools and floats with fractions are not."""
+    """An integer, or an integral string of ASCII digits; bools and floats with fractions are not."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    if isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d{1,9}\s*", value):
+    if isinstance(value, str) and not isinstance(value, BigNumber) and _ASCII_INT.fullmatch(value):
         return int(value)
     return None
+
+
+def _count(value: Any) -> tuple[int | None, str, str]:
+    """(count, code, message): a whole number 1..MAX_COUNT, or why not (too large is said as such)."""
+    shown = _shown(value)
+    too_large = (None, "COUNT_TOO_LARGE", f"count {shown} is over the limit of {MAX_COUNT:,} per line")
+    if isinstance(value, BigNumber) or (isinstance(value, str) and _DIGITS.fullmatch(value) and len(value.strip()) > 9):
+        return too_large
+    if isinstance(value, float) and value.is_integer() and value > MAX_COUNT:
+        return too_large
+    parsed = _as_int(value)
+    if parsed is None or parsed < 1:
+        return None, "INVALID_COUNT", f"count {shown} must be a whole number ≥ 1"
+    if parsed > MAX_COUNT:
+        return too_large
+    return parsed, "", ""
+
+
+def _shown(value: Any) -> str:
+    """A value for a message: quoted, at most 40 characters."""
+    text = str(value)
+    return repr(text[:37] + "…" if len(text) > 40 else text) if isinstance(value, str) else (text[:37] + "…" if len(text) > 40 else text)
 
 
 def _check_tour(f: _Findings, t: RawTour, defaults_normal: bool) -> TourTemplate | None:
@@ -192,16 +228,16 @@ def _check_tour(f: _Findings, t: RawTour, defaults_normal: bool) -> TourTemplate
     pos, line = t.position, t.line
     day = _as_int(t.day)
     if day is None or not 1 <= day <= 7:
-        f.add("HG-006", pos, "INVALID_DAY", f"day {t.day!r} must be an integer 1–7", line)
+        f.add("HG-006", pos, "INVALID_DAY", f"day {_shown(t.day)} must be an integer 1–7", line)
         ok = False
     count = 1
     if t.count is None:
         if not defaults_normal:
             f.add("SG-001", pos, "COUNT_DEFAULTED", "count missing, defaulted to 1", line)
     else:
-        parsed = _as_int(t.count)
-        if parsed is None or parsed < 1:
-            f.add("HG-006", pos, "INVALID_COUNT", f"count {t.count!r} must be an integer ≥ 1", line)
+        parsed, code, message = _count(t.count)
+        if parsed is None:
+            f.add("HG-006", pos, code, message, line)
             ok = False
         else:
             count = parsed
@@ -211,7 +247,7 @@ def _check_tour(f: _Findings, t: RawTour, defaults_normal: bool) -> TourTemplate
     if t.priority is not None:
         p = _as_int(t.priority)
         if p is None or not 1 <= p <= 10:
-            f.add("HG-006", pos, "INVALID_PRIORITY", f"priority {t.priority!r} must be an integer 1–10", line)
+            f.add("HG-006", pos, "INVALID_PRIORITY", f"priority {_shown(t.priority)} must be an integer 1–10", line)
             ok = False
         else:
             priority = p

@@ -66,6 +66,9 @@ def _judge(raw: RawForecast) -> IngestResult:
     if raw.defaults_are_normal:
         templates = _derive_ids(templates)
     instances = expand(templates)
+    not_object = next((n for n, d in enumerate(raw.drivers) if not isinstance(d, dict)), None)
+    if not_object is not None:
+        return IngestResult(failed_report(f"drivers list invalid: drivers[{not_object}] must be an object"), None, raw.fmt)
     try:
         drivers = specs_from_rows((f"drivers[{n}]", d) for n, d in enumerate(raw.drivers))
     except RosterError as exc:

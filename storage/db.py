@@ -30,14 +30,15 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from storage.clock import Clock, to_db
+from storage import trust
+from storage.clock import Clock, system_clock, to_db
 from storage.errors import ReadOnlyStore, StoreBusy, StoreError, StoreMissing
 from storage.schema import ensure_current, is_current, read_version
 
@@ -92,6 +93,17 @@ class Tx:
     conn: duckdb.DuckDBPyConnection
     now: datetime  # naive UTC, ready for TIMESTAMP columns
     writable: bool
+    store_path: str = ""
+    real_now: datetime | None = None  # the system clock's time (differs from `now` under a clock override)
+    clock_override: bool = False
+    after_commit: list[Any] = field(default_factory=list)  # callables run once the transaction committed
+    _key: bytes | None = None
+
+    def key(self, *, create: bool = False) -> bytes | None:
+        """The store's chain key (storage/trust.py); created on first need when `create`."""
+        if self._key is None:
+            self._key = trust.load_key(self.store_path, create=create)
+        return self._key
 
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> None:
         self.conn.execute(sql, params or [])
@@ -115,10 +127,14 @@ class Tx:
 class Database:
     """The file, not a connection: it is attached on demand and detached at once."""
 
-    def __init__(self, path: str | os.PathLike[str], *, read_only: bool, clock: Clock, busy_timeout: float = 10.0) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str], *, read_only: bool, clock: Clock, busy_timeout: float = 10.0,
+        clock_override: bool = False,
+    ) -> None:
         self.path = str(Path(path).expanduser().resolve())
         self.read_only = read_only
         self.clock = clock
+        self.clock_override = clock_override
         self.busy_timeout = busy_timeout
         self._ready = False
 
@@ -137,11 +153,16 @@ class Database:
             try:
                 ensure_current(conn, self.path, writable=write, now=now, version=version)
                 self._ready = True
-                yield Tx(conn=conn, now=now, writable=write)
+                real = to_db(system_clock()) if self.clock_override else now
+                tx = Tx(conn=conn, now=now, writable=write, store_path=self.path, real_now=real,
+                        clock_override=self.clock_override)
+                yield tx
                 conn.execute("COMMIT")
             except BaseException:
                 _quietly(conn, "ROLLBACK")
                 raise
+            for hook in tx.after_commit:
+                hook()
             if checkpoint:
                 _quietly(conn, f"CHECKPOINT {ALIAS}")  # committed already: a failed checkpoint must not fail the action
 
@@ -200,6 +221,8 @@ class Database:
     def _attach(self, conn: duckdb.DuckDBPyConnection, *, writable: bool, deadline: float) -> None:
         if writable:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            if not os.path.exists(self.path):
+                self._create_private(conn)
         sql = f"ATTACH '{_sql_str(self.path)}' AS {ALIAS} ({'READ_WRITE' if writable else 'READ_ONLY'})"
         started = deadline - self.busy_timeout
         delay = 0.002
@@ -217,6 +240,20 @@ class Database:
                     raise StoreBusy(self.path, time.monotonic() - started, pid, program) from exc
                 time.sleep(min(delay * random.uniform(0.5, 1.5), max(0.0, deadline - time.monotonic())))
                 delay = min(delay * 1.6, 0.05)
+
+
+    def _create_private(self, conn: duckdb.DuckDBPyConnection) -> None:
+        """A new store file is created 0600 (whoever can write it can change it: README, threat model)."""
+        old = os.umask(0o077)
+        try:
+            conn.execute(f"ATTACH '{_sql_str(self.path)}' AS {ALIAS} (READ_WRITE)")
+            _detach(conn)
+        except duckdb.Error:
+            pass  # busy or racing another creator: the normal attach below reports it
+        finally:
+            os.umask(old)
+        if os.path.exists(self.path):
+            os.chmod(self.path, 0o600 | (os.stat(self.path).st_mode & 0o060))
 
 
 def _detach(conn: duckdb.DuckDBPyConnection) -> None:

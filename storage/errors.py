@@ -57,6 +57,18 @@ class PlanLocked(IllegalTransition):
     """A LOCKED (or SUPERSEDED) plan is immutable."""
 
 
+class TamperedPlan(StoreError):
+    """The plan's stored rows or state disagree with its approval chain: no action may build on it."""
+
+    exit_code = EXIT_BLOCKED
+
+
+class LastAdmin(StoreError):
+    """The change would leave a tenant without an active platform_admin."""
+
+    exit_code = EXIT_BLOCKED
+
+
 class ReadOnlyStore(StoreError):
     """A write was attempted on a store opened read-only."""
 

@@ -13,13 +13,16 @@ override) are recorded without changing the state.
 
 from __future__ import annotations
 
+import os
+import socket
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
 from storage import approvals
 from storage.db import Tx
-from storage.errors import IllegalTransition, InvalidInput, NotFound, PlanLocked, StaleVersion
+from storage.errors import IllegalTransition, InvalidInput, NotFound, PlanLocked, StaleVersion, TamperedPlan
 from storage.models import ApprovalRecord
 from storage.scope import Actor, Scope
 
@@ -123,8 +126,13 @@ def transition(
     reason: str = "",
     conditions_met: tuple[str, ...] | list[str] = (),
     error: str | None = None,
+    write_rows: Callable[[], None] | None = None,
 ) -> Outcome:
-    """Apply one action to one plan inside the caller's transaction (the only writer of `plans.state`)."""
+    """Apply one action to one plan inside the caller's transaction (the only writer of `plans.state`).
+
+    A plan whose stored state or rows disagree with its newest approval record is refused
+    (`TamperedPlan`). `write_rows` runs after every check and before the record is written, so
+    the record covers the rows a solve stores."""
     if not tx.writable:
         raise RuntimeError("transition needs a write session")
     if action is Action.QUEUE:
@@ -132,6 +140,12 @@ def transition(
     plan = load_head(tx, scope, plan_id)
     if action is Action.LOCK and plan.state is State.LOCKED:
         return Outcome(record=None, superseded=(), changed=False)  # locking is idempotent
+    problem = approvals.plan_problem(tx, plan_id, plan.state.value, plan.state_version)
+    if problem:
+        raise TamperedPlan(
+            f"plan {plan_id} was changed outside the program ({problem}); refusing to {action.value} it — "
+            "run 'solvereign log --verify' and restore the store from a backup"
+        )
     if plan.state_version != expected_version:
         raise StaleVersion(plan_id, expected_version, plan.state_version)
     starts, target = RULES[action]
@@ -150,18 +164,28 @@ def transition(
     new_state = target or plan.state
     updated = tx.changed(
         "UPDATE plans SET state = ?, state_version = state_version + 1, updated_at = ?, "
-        "locked_at = CASE WHEN ? THEN ? ELSE locked_at END, error_text = coalesce(?, error_text) "
+        "locked_at = CASE WHEN ? THEN ? ELSE locked_at END, error_text = coalesce(?, error_text), "
+        "lease_pid = CASE WHEN ? THEN ? END, lease_host = CASE WHEN ? THEN ? END, "
+        "lease_heartbeat = CASE WHEN ? THEN ? END "
         "WHERE id = ? AND state_version = ?",
-        [new_state.value, tx.now, action is Action.LOCK, tx.now, error, plan_id, expected_version],
+        [new_state.value, tx.now, action is Action.LOCK, tx.now, error, *_lease(tx, new_state is State.SOLVING),
+         plan_id, expected_version],
     )
     if updated != 1:  # cannot happen inside one transaction; guard against silent loss anyway
         raise StaleVersion(plan_id, expected_version, -1)
+    if write_rows is not None:
+        write_rows()
     record = approvals.append(
         tx, tenant=plan.tenant, site=plan.site, plan_id=plan_id, action=action.value,
         from_state=plan.state.value, to_state=new_state.value, actor=actor,
         reason=reason or (error or ""), conditions_met=conditions_met,
     )
     return Outcome(record=record, superseded=superseded, changed=True)
+
+
+def _lease(tx: Tx, solving: bool) -> list[object]:
+    """A SOLVING plan carries a lease (this process, this host, a heartbeat in real time); other states none."""
+    return [solving, os.getpid(), solving, socket.gethostname(), solving, tx.real_now or tx.now]
 
 
 def _supersede_older(tx: Tx, plan: PlanHead, actor: Actor) -> tuple[int, ...]:

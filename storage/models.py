@@ -64,6 +64,7 @@ class SettingRecord(BaseModel):
     set_by: str
     set_at: datetime
     reason: str
+    real_at: datetime | None = None  # the real time, when `set_at` came from a clock override
 
 
 class KillSwitch(BaseModel):
@@ -74,6 +75,7 @@ class KillSwitch(BaseModel):
     set_by: str | None = None
     set_at: datetime | None = None
     reason: str | None = None
+    real_at: datetime | None = None  # the real time, when `set_at` came from a clock override
 
 
 class DriverRecord(BaseModel):
@@ -229,6 +231,22 @@ class ApprovalRecord(BaseModel):
     at: datetime
     prev_hash: str
     hash: str
+    # keyed records (schema v2) also prove the plan's content and the real time under a clock override
+    instances_hash: str | None = None
+    assignments_hash: str | None = None
+    output_hash: str | None = None
+    real_at: datetime | None = None
+    clock_override: bool = False
+
+
+class SolveLease(BaseModel):
+    """Who solves a SOLVING run: the process, its host and its last heartbeat (real time, UTC)."""
+
+    model_config = _FROZEN
+    plan_id: int
+    pid: int | None
+    host: str | None
+    heartbeat_at: datetime | None
 
 
 class RunDetail(BaseModel):
@@ -262,12 +280,23 @@ class ChainProblem(BaseModel):
     problem: str
 
 
+class PlanProblem(BaseModel):
+    """A plan whose stored rows or state disagree with its newest approval record."""
+
+    model_config = _FROZEN
+    plan_id: int
+    problem: str
+
+
 class SiteChainReport(BaseModel):
     model_config = _FROZEN
     site: str
     records: int
     ok: bool
     first_broken: ChainProblem | None = None
+    head: str | None = None  # "#12 hmac-sha256:…" (printed on lock, anchored in the heads file)
+    plans_checked: int = 0
+    plan_problems: list[PlanProblem] = Field(default_factory=list)
 
 
 class ChainReport(BaseModel):
@@ -277,7 +306,7 @@ class ChainReport(BaseModel):
 
     @property
     def ok(self) -> bool:
-        return all(s.ok for s in self.sites)
+        return all(s.ok and not s.plan_problems for s in self.sites)
 
 
 # --- retention ---------------------------------------------------------------

@@ -9,6 +9,7 @@ any function here. The solve itself runs between calls, with no connection open.
 from __future__ import annotations
 
 import json
+import os
 from datetime import date
 
 from storage import lifecycle
@@ -16,7 +17,8 @@ from storage.approvals import append, plan_records
 from storage.db import Database, Tx
 from storage.errors import InvalidInput
 from storage.lifecycle import Action, State
-from storage.models import AuditResult, NewPlan, PlanResult, RunDetail, RunSummary, TransitionResult
+from storage.clock import from_db
+from storage.models import AuditResult, NewPlan, PlanResult, RunDetail, RunSummary, SolveLease, TransitionResult
 from storage.plan_rows import (
     SUMMARY_COLUMNS,
     SUMMARY_FROM,
@@ -111,7 +113,29 @@ class PlanRepo:
         """Mark a queued/solving/solved/auditing plan FAILED with its error text."""
         return self.transition(scope, plan_id, Action.FAIL, expected_version=expected_version, actor=actor, error=error)
 
+    @writes
+    def heartbeat(self, scope: Scope, plan_id: int) -> bool:
+        """Renew this process's lease on a SOLVING plan (real time); False when the plan left SOLVING."""
+        where, params = scope.where()
+        with self._db.session(write=True) as tx:
+            lifecycle.load_head(tx, scope, plan_id)  # not found outside the scope
+            return tx.changed(
+                f"UPDATE plans SET lease_heartbeat = ? WHERE id = ? AND state = 'SOLVING' AND lease_pid = ? AND {where}",
+                [tx.real_now or tx.now, plan_id, os.getpid(), *params],
+            ) == 1
+
     # --- reads -----------------------------------------------------------------
+
+    @reads
+    def leases(self, scope: Scope) -> list[SolveLease]:
+        """The leases of the SOLVING runs in the scope."""
+        where, params = scope.where()
+        with self._db.session(write=False) as tx:
+            rows = tx.all(
+                f"SELECT id, lease_pid, lease_host, lease_heartbeat FROM plans WHERE state = 'SOLVING' AND {where} ORDER BY id",
+                params,
+            )
+        return [SolveLease(plan_id=r[0], pid=r[1], host=r[2], heartbeat_at=from_db(r[3])) for r in rows]
 
     @reads
     def get(self, scope: Scope, plan_id: int) -> RunSummary:
@@ -172,7 +196,7 @@ def insert_plan(tx: Tx, scope: Scope, new: NewPlan, actor: Actor) -> int:
     )
     plan_id = int(tx.scalar("SELECT nextval('plan_ids')"))
     tx.execute(
-        "INSERT INTO plans VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, NULL, 0, 0, 0, 0, 0, '{}', '{}', '{}', NULL, ?, ?, ?, NULL)",
+        "INSERT INTO plans VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, NULL, 0, 0, 0, 0, 0, '{}', '{}', '{}', NULL, ?, ?, ?, NULL, NULL, NULL, NULL)",
         [plan_id, forecast.tenant, forecast.site, forecast.week_anchor, forecast.id, version, new.parent_plan_id,
          new.kind, new.seed, new.solver_config_hash, State.QUEUED.value, actor.name, tx.now, tx.now],
     )
@@ -192,14 +216,18 @@ def write_result(tx: Tx, scope: Scope, plan_id: int, expected_version: int, resu
     unknown = sorted(set(result.assignments) - known)
     if unknown:
         raise InvalidInput(f"assignments name unknown instances: {', '.join(unknown[:5])}")
-    outcome = lifecycle.transition(tx, scope, plan_id, Action.SOLVED, expected_version=expected_version, actor=actor)
-    insert_instances(tx, plan_id, result.instances)
-    insert_assignments(tx, plan_id, result.assignments)
-    tx.execute(
-        "UPDATE plans SET output_hash = ?, instance_count = ?, assigned_count = ?, driver_count = ?, "
-        "kpis = ?, lower_bound = ?, timings = ? WHERE id = ?",
-        [result.output_hash, len(ids), len(result.assignments), len(set(result.assignments.values())),
-         json.dumps(result.kpis), json.dumps(result.lower_bound), json.dumps(result.timings), plan_id],
+    def rows() -> None:
+        insert_instances(tx, plan_id, result.instances)
+        insert_assignments(tx, plan_id, result.assignments)
+        tx.execute(
+            "UPDATE plans SET output_hash = ?, instance_count = ?, assigned_count = ?, driver_count = ?, "
+            "kpis = ?, lower_bound = ?, timings = ? WHERE id = ?",
+            [result.output_hash, len(ids), len(result.assignments), len(set(result.assignments.values())),
+             json.dumps(result.kpis), json.dumps(result.lower_bound), json.dumps(result.timings), plan_id],
+        )
+
+    outcome = lifecycle.transition(
+        tx, scope, plan_id, Action.SOLVED, expected_version=expected_version, actor=actor, write_rows=rows
     )
     if result.audits is None:
         return outcome
@@ -216,12 +244,14 @@ def write_audits(
     if len(set(names)) != len(names):
         raise InvalidInput("audit names must be unique")
     passed = sum(a.status == "PASS" for a in audits)
+    def rows() -> None:
+        insert_audits(tx, plan_id, audits)
+        tx.execute("UPDATE plans SET audits_passed = ?, audits_total = ? WHERE id = ?", [passed, len(audits), plan_id])
+        if kpis is not None:
+            tx.execute("UPDATE plans SET kpis = ? WHERE id = ?", [json.dumps(kpis), plan_id])
+
     outcome = lifecycle.transition(
         tx, scope, plan_id, Action.AUDITED, expected_version=expected_version, actor=actor,
-        conditions_met=("audits_pass",) if audits and passed == len(audits) else (),
+        conditions_met=("audits_pass",) if audits and passed == len(audits) else (), write_rows=rows,
     )
-    insert_audits(tx, plan_id, audits)
-    tx.execute("UPDATE plans SET audits_passed = ?, audits_total = ? WHERE id = ?", [passed, len(audits), plan_id])
-    if kpis is not None:
-        tx.execute("UPDATE plans SET kpis = ? WHERE id = ?", [json.dumps(kpis), plan_id])
     return outcome

@@ -12,7 +12,7 @@ from typing import Any
 
 from storage.clock import from_db
 from storage.db import Database
-from storage.errors import Conflict, InvalidInput, NotFound
+from storage.errors import Conflict, InvalidInput, LastAdmin, NotFound
 from storage.models import KillSwitch, Role, SettingRecord, SiteRecord, TenantRecord, UserRecord
 from storage.scope import Actor, Scope, reads, writes
 from storage.tenancy_rows import SITE_COLUMNS, ensure_site, ensure_tenant, site_from_row
@@ -57,6 +57,21 @@ class SiteRepo:
             tx.execute(
                 "UPDATE sites SET name = ?, enabled = ?, reason = ?, updated_by = ?, updated_at = ? WHERE tenant_code = ? AND code = ?",
                 [name, enabled, reason, actor.name, tx.now, scope.tenant, code],
+            )
+            return self._load(tx, scope, code)
+
+    @writes
+    def create(self, scope: Scope, code: str, *, enabled: bool, actor: Actor, reason: str) -> SiteRecord:
+        """A new site of the caller's tenant (the caller's scope must already name it). A code the
+        tenant already uses is refused: an admin reaches only the sites of their own scope."""
+        self._check(scope, code)
+        with self._db.session(write=True) as tx:
+            if tx.one("SELECT 1 FROM sites WHERE tenant_code = ? AND code = ?", [scope.tenant, code]) is not None:
+                raise Conflict(f"site {code} is not one of your sites (only a platform_admin of {code} can change it)")
+            ensure_site(tx, scope.tenant, code, actor)
+            tx.execute(
+                "UPDATE sites SET enabled = ?, reason = ?, updated_by = ?, updated_at = ? WHERE tenant_code = ? AND code = ?",
+                [enabled, reason, actor.name, tx.now, scope.tenant, code],
             )
             return self._load(tx, scope, code)
 
@@ -115,6 +130,11 @@ class UserRepo:
             row = tx.one(f"SELECT {_USER_COLUMNS} FROM users WHERE login = ?", [login])
         return None if row is None else _user(row)
 
+    def has_users(self) -> bool:
+        """Whether anyone is registered at all (`init` on a store with users needs one of its admins)."""
+        with self._db.session(write=False) as tx:
+            return bool(tx.scalar("SELECT count(*) FROM users"))
+
     @writes
     def upsert(
         self, scope: Scope, login: str, *, name: str, email: str, role: Role, sites: list[str] | tuple[str, ...],
@@ -127,9 +147,20 @@ class UserRepo:
         if outside:
             raise NotFound(f"site {outside[0]} not found")
         with self._db.session(write=True) as tx:
-            existing = tx.one("SELECT tenant_code, sites FROM users WHERE login = ?", [login])
+            existing = tx.one("SELECT tenant_code, sites, role, active FROM users WHERE login = ?", [login])
             if existing is not None and (existing[0] != scope.tenant or not set(existing[1]) <= scope.sites):
-                raise Conflict(f"login {login} is already taken")
+                # the same words whichever tenant or site holds it: this must not tell which logins exist
+                raise Conflict(f"login {login} cannot be added here; choose another login")
+            if existing is not None and existing[2] == "platform_admin" and existing[3] and not (role == "platform_admin" and active):
+                others = tx.scalar(
+                    "SELECT count(*) FROM users WHERE tenant_code = ? AND role = 'platform_admin' AND active AND login <> ?",
+                    [scope.tenant, login],
+                )
+                if not others:
+                    raise LastAdmin(
+                        f"blocked: {login} is the last platform_admin of tenant {scope.tenant}; "
+                        "make another user platform_admin first"
+                    )
             ensure_tenant(tx, scope.tenant)
             values = [scope.tenant, name, email, role, sorted(set(sites)), active, actor.name, tx.now]
             if existing is None:
@@ -149,13 +180,13 @@ class UserRepo:
 
     @reads
     def list_users(self, scope: Scope) -> list[UserRecord]:
-        """Users of the tenant who share at least one site with the caller."""
+        """Users of the tenant who share at least one site with the caller, showing only those shared sites."""
         with self._db.session(write=False) as tx:
             rows = tx.all(
                 f"SELECT {_USER_COLUMNS} FROM users WHERE tenant_code = ? AND len(list_intersect(sites, ?)) > 0 ORDER BY login",
                 [scope.tenant, sorted(scope.sites)],
             )
-        return [_user(r) for r in rows]
+        return [u.model_copy(update={"sites": tuple(s for s in u.sites if s in scope.sites)}) for u in map(_user, rows)]
 
     @staticmethod
     def _load(tx: Any, scope: Scope, login: str) -> UserRecord:
@@ -188,22 +219,25 @@ class SettingsRepo:
         text = json.dumps(value, sort_keys=True)
         with self._db.session(write=True) as tx:
             ensure_tenant(tx, scope.tenant)
-            params = [text, actor.name, tx.now, reason, scope.tenant, key]
-            if not tx.changed("UPDATE settings SET value = ?, set_by = ?, set_at = ?, reason = ? WHERE tenant_code = ? AND key = ?", params):
-                tx.execute("INSERT INTO settings VALUES (?, ?, ?, ?, ?, ?)", [scope.tenant, key, text, actor.name, tx.now, reason])
-            tx.execute("INSERT INTO settings_log VALUES (?, ?, ?, ?, ?, ?)", [scope.tenant, key, text, actor.name, tx.now, reason])
-            return SettingRecord(key=key, value=value, set_by=actor.name, set_at=from_db(tx.now), reason=reason)
+            real = tx.real_now if tx.clock_override else None
+            params = [text, actor.name, tx.now, reason, real, scope.tenant, key]
+            if not tx.changed(
+                "UPDATE settings SET value = ?, set_by = ?, set_at = ?, reason = ?, real_at = ? WHERE tenant_code = ? AND key = ?", params
+            ):
+                tx.execute("INSERT INTO settings VALUES (?, ?, ?, ?, ?, ?, ?)", [scope.tenant, key, text, actor.name, tx.now, reason, real])
+            tx.execute("INSERT INTO settings_log VALUES (?, ?, ?, ?, ?, ?, ?)", [scope.tenant, key, text, actor.name, tx.now, reason, real])
+            return SettingRecord(key=key, value=value, set_by=actor.name, set_at=from_db(tx.now), reason=reason, real_at=from_db(real))
 
     @reads
     def get(self, scope: Scope, key: str) -> SettingRecord | None:
         with self._db.session(write=False) as tx:
-            row = tx.one("SELECT key, value, set_by, set_at, reason FROM settings WHERE tenant_code = ? AND key = ?", [scope.tenant, key])
+            row = tx.one("SELECT key, value, set_by, set_at, reason, real_at FROM settings WHERE tenant_code = ? AND key = ?", [scope.tenant, key])
         return None if row is None else _setting(row)
 
     @reads
     def history(self, scope: Scope, key: str | None = None, limit: int = 50) -> list[SettingRecord]:
         """Newest first."""
-        sql = "SELECT key, value, set_by, set_at, reason FROM settings_log WHERE tenant_code = ?"
+        sql = "SELECT key, value, set_by, set_at, reason, real_at FROM settings_log WHERE tenant_code = ?"
         params: list[Any] = [scope.tenant]
         if key is not None:
             sql += " AND key = ?"
@@ -217,14 +251,15 @@ class SettingsRepo:
         setting = self.get(scope, KILL_SWITCH)
         if setting is None:
             return KillSwitch(on=False)
-        return KillSwitch(on=bool(setting.value), set_by=setting.set_by, set_at=setting.set_at, reason=setting.reason)
+        return KillSwitch(on=bool(setting.value), set_by=setting.set_by, set_at=setting.set_at, reason=setting.reason,
+                          real_at=setting.real_at)
 
     @writes
     def set_kill_switch(self, scope: Scope, on: bool, *, actor: Actor, reason: str) -> KillSwitch:
         """When on, the app refuses publish and lock for the tenant."""
         record = self.put(scope, KILL_SWITCH, on, actor=actor, reason=reason)
-        return KillSwitch(on=on, set_by=record.set_by, set_at=record.set_at, reason=record.reason)
+        return KillSwitch(on=on, set_by=record.set_by, set_at=record.set_at, reason=record.reason, real_at=record.real_at)
 
 
 def _setting(r: tuple[Any, ...]) -> SettingRecord:
-    return SettingRecord(key=r[0], value=json.loads(r[1]), set_by=r[2], set_at=from_db(r[3]), reason=r[4])
+    return SettingRecord(key=r[0], value=json.loads(r[1]), set_by=r[2], set_at=from_db(r[3]), reason=r[4], real_at=from_db(r[5]))

@@ -208,7 +208,32 @@ _V1_VIEWS = (
     FROM forecasts""",
 )
 
-_V2_DRIVER_ROSTER = (
+_V2_TRUST = (
+    # what a record proves: the plan's content hashes and whether the clock was overridden (and the real time)
+    "ALTER TABLE approvals ADD COLUMN instances_hash VARCHAR",
+    "ALTER TABLE approvals ADD COLUMN assignments_hash VARCHAR",
+    "ALTER TABLE approvals ADD COLUMN output_hash VARCHAR",
+    "ALTER TABLE approvals ADD COLUMN real_at TIMESTAMP",
+    "ALTER TABLE approvals ADD COLUMN clock_override BOOLEAN",
+    # records up to legacy_seq were written before the keyed chain (plain SHA-256, no content hashes)
+    "ALTER TABLE approval_chains ADD COLUMN legacy_seq BIGINT",
+    "UPDATE approval_chains SET legacy_seq = head_seq",
+    # a setting changed under a clock override (kill switch) keeps the real time too
+    "ALTER TABLE settings ADD COLUMN real_at TIMESTAMP",
+    "ALTER TABLE settings_log ADD COLUMN real_at TIMESTAMP",
+    # the lease of a SOLVING run: which process solves it and when it last said so
+    "ALTER TABLE plans ADD COLUMN lease_pid INTEGER",
+    "ALTER TABLE plans ADD COLUMN lease_host VARCHAR",
+    "ALTER TABLE plans ADD COLUMN lease_heartbeat TIMESTAMP",
+    "DROP VIEW v_approvals",
+    """CREATE VIEW v_approvals AS
+    SELECT tenant_code AS tenant, site_code AS site, seq, plan_id, action, from_state, to_state,
+           actor, role, reason, conditions_met, recorded_at, real_at, clock_override,
+           instances_hash, assignments_hash, output_hash, prev_hash, hash
+    FROM approvals""",
+)
+
+_V3_DRIVER_ROSTER = (
     "ALTER TABLE drivers ADD COLUMN email VARCHAR",
     "ALTER TABLE drivers ADD COLUMN phone VARCHAR",
     "ALTER TABLE drivers ADD COLUMN preferred_channel VARCHAR",
@@ -224,7 +249,8 @@ _V2_DRIVER_ROSTER = (
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema: tenancy, forecasts, plans, approval chain, operator views", _V1_TABLES + _V1_VIEWS),
-    Migration(2, "driver roster: contact columns, removals log", _V2_DRIVER_ROSTER),
+    Migration(2, "keyed approval chain over plan content, real time under a clock override, solve leases", _V2_TRUST),
+    Migration(3, "driver roster: contact columns, removals log", _V3_DRIVER_ROSTER),
 )
 
 CURRENT_VERSION = MIGRATIONS[-1].version

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 from pathlib import Path
 
 import duckdb
 
+from storage import trust
 from storage.approvals import ApprovalRepo
 from storage.clock import Clock, system_clock
 from storage.db import ALIAS, Database
@@ -30,9 +32,12 @@ class Store:
 
     def __init__(
         self, path: str | os.PathLike[str], *, read_only: bool = False, clock: Clock | None = None,
-        busy_timeout: float = 10.0,
+        busy_timeout: float = 10.0, clock_override: bool = False,
     ) -> None:
-        self._db = Database(path, read_only=read_only, clock=clock or system_clock, busy_timeout=busy_timeout)
+        """`clock_override`: `clock` is not the real time (drills, tests, `--now`); records then carry both."""
+        self._db = Database(
+            path, read_only=read_only, clock=clock or system_clock, busy_timeout=busy_timeout, clock_override=clock_override
+        )
         self.tenants = TenantRepo(self._db)
         self.sites = SiteRepo(self._db)
         self.users = UserRepo(self._db)
@@ -84,6 +89,12 @@ class Store:
                 conn.execute("DETACH copy_target")
             except duckdb.Error as exc:
                 raise StoreError(f"copy to {target} failed: {exc}") from exc
+            os.chmod(target, 0o600)
+            for source, dest in ((trust.key_path(self.path), trust.key_path(str(target))),
+                                 (trust.heads_path(self.path), trust.heads_path(str(target)))):
+                if source.exists():  # the copy's chain verifies with the same key and anchors
+                    shutil.copyfile(source, dest)
+                    os.chmod(dest, 0o600)
         return target
 
 

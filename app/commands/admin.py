@@ -7,6 +7,7 @@ import argparse
 from app.reports import fmt_when
 from app.commands.common import add_json, add_reason, clock_from_args, db_path_from_args, print_json, session_from_args
 from app.ops import admin
+from app.ops.text import printable
 from app.settings import os_login
 
 
@@ -15,6 +16,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--tenant", required=True)
     p.add_argument("--site", required=True)
     p.add_argument("--name", default="", help="your display name")
+    p.add_argument("--admin", metavar="LOGIN", help="a new tenant's first platform_admin (an admin of this store creates it)")
     add_json(p)
     p.set_defaults(func=run_init)
 
@@ -55,7 +57,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run_init(args: argparse.Namespace) -> int:
     path = db_path_from_args(args)
-    user = admin.init_store(path, clock_from_args(args), os_login(), args.tenant, args.site, name=args.name)
+    user = admin.init_store(path, clock_from_args(args), os_login(), args.tenant, args.site, name=args.name, admin=args.admin)
     if args.json:
         print_json({"store": str(path), "user": user})
     else:
@@ -81,7 +83,7 @@ def run_users_list(args: argparse.Namespace) -> int:
         return 0
     print(f"{'login':<16} {'role':<15} {'sites':<20} {'active':<6} name")
     for u in users:
-        print(f"{u.login:<16} {u.role:<15} {','.join(u.sites):<20} {'yes' if u.active else 'no':<6} {u.name}")
+        print(f"{u.login:<16} {u.role:<15} {','.join(u.sites):<20} {'yes' if u.active else 'no':<6} {printable(u.name)}")
     return 0
 
 
@@ -105,11 +107,12 @@ def run_sites_list(args: argparse.Namespace) -> int:
         return 0
     for site in sites:
         gate = "enabled" if site.enabled else "shadow "
-        print(f"{site.code:<16} {gate}  by {site.updated_by} {fmt_when(site.updated_at)}  {site.reason}")
+        print(f"{site.code:<16} {gate}  by {printable(site.updated_by)} {fmt_when(site.updated_at)}  {printable(site.reason)}")
     return 0
 
 
 def run_kill_switch(args: argparse.Namespace) -> int:
     ks = admin.set_kill_switch(session_from_args(args), args.state == "on", args.reason)
-    print(f"kill switch {'ON: publish and lock are refused' if ks.on else 'off'} ({ks.reason})")
+    override = f" [clock override: real time {fmt_when(ks.real_at)}]" if ks.real_at else ""
+    print(f"kill switch {'ON: publish and lock are refused' if ks.on else 'off'} ({printable(ks.reason)}){override}")
     return 0

@@ -7,20 +7,23 @@ cockpit, and its start must not pay for parsers or the solver it does not use ye
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import sys
 from datetime import date
 from pathlib import Path
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from pydantic_core import to_jsonable_python
 
-from app.errors import EXIT_FAILED, UserError
+from app.errors import EXIT_BLOCKED, EXIT_FAILED, UserError
 from app.ops.session import Session, open_session
 from app.settings import os_login, resolve_db_path
 from engine.clock import Clock, SystemClock, parse_now
 from engine.parsers import FORMATS
+from storage.errors import StoreError
 
 if TYPE_CHECKING:
     from engine.ingest import IngestResult
@@ -85,4 +88,19 @@ def add_json(p: argparse.ArgumentParser) -> None:
 
 
 def add_reason(p: argparse.ArgumentParser, required: bool = True) -> None:
-    p.add_argument("--reason", required=required, help="why (at least 10 characters; recorded)")
+    p.add_argument("--reason", required=required, help="why (at least 10 visible characters; recorded)")
+
+
+def nothing_stored_exits_2(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """`validate` and `import`: every outcome that stores nothing exits 2 (a missing site, an unreadable
+    config, a refused role…), so a script can rely on "exit ≥ 2: nothing stored"; 1 stays WARN."""
+
+    @functools.wraps(run)
+    def guarded(args: argparse.Namespace) -> int:
+        try:
+            return run(args)
+        except (UserError, StoreError) as exc:
+            exc.exit_code = max(exc.exit_code, EXIT_BLOCKED)
+            raise
+
+    return guarded

@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from app.commands.common import add_json, print_json, session_from_args
+from app.commands.common import add_json, nothing_stored_exits_2, print_json, session_from_args
 from app.commands.validate import EXIT_BY_STATUS
+from app.ops.text import printable
 from app.reports import fmt_when, render_report
 from engine.parsers import FORMATS
 
@@ -18,7 +19,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--site", help="site code (default: your only site)")
     p.add_argument("--anchor", help="week anchor date YYYY-MM-DD, a Monday (CSV, text and export files)")
     add_json(p)
-    p.set_defaults(func=run_import)
+    p.set_defaults(func=nothing_stored_exits_2(run_import))
     f = sub.add_parser("forecasts", help="stored forecasts, newest first")
     f.add_argument("--site")
     f.add_argument("--limit", type=int, default=50)
@@ -63,5 +64,5 @@ def run_forecasts(args: argparse.Namespace) -> int:
         return 0
     print(f"{'id':>4}  {'site':<10} {'week':<10}  {'status':<6} {'inst':>5}  {'by':<12} {'when':<16}  file")
     for f in rows:
-        print(f"{f.id:>4}  {f.site:<10} {f.week_anchor!s:<10}  {f.status:<6} {f.instance_count:>5}  {f.created_by:<12} {fmt_when(f.created_at):<16}  {f.source_name}")
+        print(f"{f.id:>4}  {f.site:<10} {f.week_anchor!s:<10}  {f.status:<6} {f.instance_count:>5}  {printable(f.created_by):<12} {fmt_when(f.created_at):<16}  {printable(f.source_name)}")
     return 0

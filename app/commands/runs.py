@@ -10,8 +10,10 @@ from app.commands.common import add_json, add_reason, print_json, session_from_a
 from app.commands.solver_output import bound_parts, render_stages
 from app.errors import EXIT_FAILED, UserError
 from app.ops import runs as ops
+from engine.clock import FIRST_YEAR, LAST_YEAR, in_range
 from engine.models import DAY_CODES
-from storage.models import RunSummary
+from app.ops.text import printable
+from storage.models import ApprovalRecord, RunSummary
 
 STATES = ("QUEUED", "SOLVING", "SOLVED", "AUDITING", "AUDITED", "PUBLISHED", "LOCKED", "SUPERSEDED", "FAILED", "REJECTED")
 
@@ -43,6 +45,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         add_json(p)
         p.set_defaults(func=run_action, action=name)
 
+    p = sub.add_parser("runs", help="repair runs: fail a run stuck in SOLVING (its solver was killed)")
+    rs = p.add_subparsers(dest="runs_command", metavar="ACTION", required=True)
+    f = rs.add_parser("fail", help="mark a QUEUED/SOLVING/SOLVED/AUDITING run FAILED (refused while its solver is alive)")
+    f.add_argument("run_id", type=int, metavar="ID")
+    add_reason(f)
+    add_json(f)
+    f.set_defaults(func=run_fail)
+
     p = sub.add_parser("log", help="approval records (of one run, or all) and --verify of the hash chain")
     p.add_argument("run_id", type=int, nargs="?", metavar="ID")
     p.add_argument("--verify", action="store_true", help="check the hash chain (exit 1 when broken)")
@@ -54,9 +64,12 @@ def _week(text: str | None) -> date | None:
     if text is None:
         return None
     try:
-        return date.fromisoformat(text)
+        week = date.fromisoformat(text)
     except ValueError:
-        raise UserError(f"--week {text!r} is not a date YYYY-MM-DD", EXIT_FAILED) from None
+        raise UserError(f"--week {text[:40]!r} is not a date YYYY-MM-DD", EXIT_FAILED) from None
+    if not in_range(week):
+        raise UserError(f"--week {text!r} is outside the years {FIRST_YEAR}–{LAST_YEAR}", EXIT_FAILED)
+    return week
 
 
 def run_row(r: RunSummary) -> str:
@@ -65,7 +78,7 @@ def run_row(r: RunSummary) -> str:
     gap = f"{100 * k['gap']:.1f}%" if k.get("gap") is not None else "-"
     return (
         f"{r.id:>4}  {r.week_anchor!s:<10} {r.site:<8} {r.state:<10} {k.get('drivers', '-')!s:>4} "
-        f"{k.get('pt_drivers', '-')!s:>3} {cov:>5} {r.audits_passed}/{r.audits_total:<2} {gap:>6}  {r.created_by:<12} {fmt_when(r.created_at)}"
+        f"{k.get('pt_drivers', '-')!s:>3} {cov:>5} {r.audits_passed}/{r.audits_total:<2} {gap:>6}  {printable(r.created_by):<12} {fmt_when(r.created_at)}"
     )
 
 
@@ -87,10 +100,12 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_show(args: argparse.Namespace) -> int:
+    """Exit 1 when the stored plan disagrees with its approval chain (or with a fresh audit of its rows)."""
     view = ops.show_run(session_from_args(args), args.run_id)
     if args.json:
         d = view.detail
         print_json({
+            "integrity": {"ok": view.integrity is None, "problem": view.integrity},
             "run": d.summary, "forecast": d.forecast, "kpis": view.kpis, "lower_bound": view.lower_bound, "gap": view.gap,
             "solver": d.timings,
             "audits": d.audits, "approvals": d.approvals, "has_warnings": view.has_warnings,
@@ -98,9 +113,9 @@ def run_show(args: argparse.Namespace) -> int:
             "next_steps": view.next_steps,
             "drivers": [w.model_dump() | {"hours": w.hours, "contract": w.contract} for w in view.weeks] if args.drivers else None,
         })
-        return 0
+        return 0 if view.integrity is None else 1
     print("\n".join(render_run(view, drivers=args.drivers, audits=args.audits)))
-    return 0
+    return 0 if view.integrity is None else 1
 
 
 def render_run(view: ops.RunView, *, drivers: bool, audits: bool) -> list[str]:
@@ -108,8 +123,10 @@ def render_run(view: ops.RunView, *, drivers: bool, audits: bool) -> list[str]:
     out = [f"run {r.id} · {r.site} · week of {r.week_anchor} · version {r.version} · {r.state}"
            + (" · WAITING FOR SECOND APPROVER" if view.awaiting_second_approver else "")]
     out.append(f"forecast {r.forecast_id} ({r.forecast_status}) · {r.instance_count} instances · seed {r.seed} · output {r.output_hash or '-'}")
+    if view.integrity:
+        out.append(f"INTEGRITY BROKEN: {printable(view.integrity)}; its KPIs and audits below are not proven")
     if r.error_text:
-        out.append(f"error: {r.error_text}")
+        out.append(f"error: {printable(r.error_text)}")
     if view.kpis:
         k = view.kpis
         out.append("")
@@ -134,7 +151,9 @@ def render_run(view: ops.RunView, *, drivers: bool, audits: bool) -> list[str]:
         out.append(f"  open week {si['driver_id']}: {', '.join(DAY_CODES[d - 1] for d in si['days'])}, {si['hours']:g} h — no named driver can take it")
     out.append("")
     passed = sum(a.status == "PASS" for a in view.detail.audits)
-    out.append(f"audits {passed}/{len(view.detail.audits)}")
+    proof = " (not verified: see INTEGRITY above)" if view.integrity else (
+        " (re-audited from the stored rows)" if r.state in ops.REAUDITED else "")
+    out.append(f"audits {passed}/{len(view.detail.audits)}{proof}")
     for a in view.detail.audits:
         out.append(f"  {'✓ PASS' if a.status == 'PASS' else '✗ FAIL'} {a.name:<13} {a.violations} violation(s)")
         if audits or a.status == "FAIL":
@@ -144,11 +163,12 @@ def render_run(view: ops.RunView, *, drivers: bool, audits: bool) -> list[str]:
     out.append("approvals")
     for rec in view.detail.approvals:
         if rec.action in ("approve", "publish", "lock", "reject", "supersede", "override"):
-            out.append(f"  {fmt_when(rec.at)}  {rec.action:<9} {rec.actor} ({rec.role}): {rec.from_state} → {rec.to_state}  “{rec.reason}”")
+            out.append(f"  {fmt_when(rec.at)}  {rec.action:<9} {printable(rec.actor)} ({rec.role}): {rec.from_state} → {rec.to_state}"
+                       f"  “{printable(rec.reason)}”{clock_note(rec)}")
     out.append("")
     out.append("actions")
     for name, st in view.actions.items():
-        out.append(f"  {name:<8} {'possible' if st.possible else 'blocked: ' + st.why_not}  ({st.transition})")
+        out.append(f"  {name:<8} {'possible' if st.possible else 'blocked: ' + printable(st.why_not)}  ({st.transition})")
     if view.next_steps:
         out.append("next: " + " | ".join(view.next_steps))
     if drivers:
@@ -170,6 +190,22 @@ def run_action(args: argparse.Namespace) -> int:
     return outcome.exit_code
 
 
+def run_fail(args: argparse.Namespace) -> int:
+    outcome = ops.fail_run(session_from_args(args), args.run_id, args.reason)
+    if args.json:
+        print_json(outcome)
+    else:
+        print(outcome.message)
+    return outcome.exit_code
+
+
+def clock_note(rec: ApprovalRecord) -> str:
+    """Records written under a clock override say so, with the real time beside the overridden one."""
+    if not rec.clock_override:
+        return ""
+    return f"  [clock override: real time {fmt_when(rec.real_at)}]"
+
+
 def run_log(args: argparse.Namespace) -> int:
     s = session_from_args(args)
     if args.verify:
@@ -178,10 +214,13 @@ def run_log(args: argparse.Namespace) -> int:
             print_json({"ok": report.ok, "sites": report.sites})
             return 0 if report.ok else 1
         for site in report.sites:
-            if site.ok:
-                print(f"site {site.site}: {site.records} record(s), hash chain verifies")
-            else:
+            if not site.ok and site.first_broken is not None:
                 print(f"site {site.site}: BROKEN at record {site.first_broken.seq}: {site.first_broken.problem}")
+                continue
+            print(f"site {site.site}: {site.records} record(s), keyed hash chain verifies"
+                  + (f", head {site.head}" if site.head else "") + f"; {site.plans_checked} plan(s) checked against it")
+            for problem in site.plan_problems:
+                print(f"site {site.site}: plan {problem.plan_id} TAMPERED: {problem.problem}")
         return 0 if report.ok else 1
     records = ops.approvals(s, args.run_id)
     if args.json:
@@ -190,6 +229,6 @@ def run_log(args: argparse.Namespace) -> int:
     for rec in records:
         conds = ",".join(rec.conditions_met)
         print(f"#{rec.seq:<4} {fmt_when(rec.at)}  plan {rec.plan_id:<4} {rec.action:<9} {rec.from_state or '-'} → {rec.to_state:<10} "
-              f"{rec.actor} ({rec.role})" + (f"  “{rec.reason}”" if rec.reason else "") + (f"  [{conds}]" if conds else ""))
+              f"{printable(rec.actor)} ({rec.role})" + (f"  “{printable(rec.reason)}”" if rec.reason else "")
+              + (f"  [{conds}]" if conds else "") + clock_note(rec))
     return 0
-

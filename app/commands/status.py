@@ -9,6 +9,7 @@ from app.commands.solver_output import heartbeat_printer
 from app.commands.common import add_json, clock_from_args, db_path_from_args, print_json, session_from_args
 from app.commands.runs import RUN_HEADER, run_row
 from app.ops.status import status
+from app.ops.text import printable
 from app.settings import os_login
 
 
@@ -30,9 +31,13 @@ def run_status(args: argparse.Namespace) -> int:
     print(f"user {view.acting_as} ({view.role}) · tenant {view.tenant} · sites {', '.join(view.sites)}")
     print(f"store {view.store_path}" + (" (read-only)" if view.read_only else ""))
     ks = view.kill_switch
-    print("kill switch " + (f"ON since {fmt_when(ks.set_at)} by {ks.set_by}: {ks.reason}" if ks.on else "off"))
+    override = f" [clock override: real time {fmt_when(ks.real_at)}]" if ks.real_at else ""
+    print("kill switch " + (f"ON since {fmt_when(ks.set_at)} by {printable(ks.set_by)}: {printable(ks.reason)}{override}"
+                            if ks.on else "off"))
     for site in view.site_gates:
         print(f"site {site.code}: " + ("enabled for publish/lock" if site.enabled else "SHADOW MODE (solve and review only)"))
+    for line in view.stale_runs:
+        print(f"stale solve, marked FAILED: {line}" if not view.read_only else f"STALE solve: {line}")
     if view.awaiting_second_approver:
         print("waiting for a second approver: " + ", ".join(f"run {r.id}" for r in view.awaiting_second_approver))
     print()

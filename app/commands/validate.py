@@ -1,13 +1,13 @@
 """`solvereign validate FILE`: the import contract's verdict, nothing stored.
 
-Exit codes: 0 PASS, 1 WARN, 2 FAIL (`--strict` turns WARN into FAIL).
+Exit codes: 0 PASS, 1 WARN, 2 FAIL (`--strict` turns WARN into FAIL); any error exits 2 too.
 """
 
 from __future__ import annotations
 
 import argparse
 
-from app.commands.common import add_forecast_options, print_json, read_forecast
+from app.commands.common import add_forecast_options, nothing_stored_exits_2, print_json, read_forecast
 from app.reports import render_report
 
 EXIT_BY_STATUS = {"PASS": 0, "WARN": 1, "FAIL": 2}
@@ -19,7 +19,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_forecast_options(p)
     p.add_argument("--strict", action="store_true", help="treat warnings as failures")
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.set_defaults(func=run)
+    p.set_defaults(func=nothing_stored_exits_2(run))
 
 
 def run(args: argparse.Namespace) -> int:

@@ -6,10 +6,11 @@ from pathlib import Path
 
 from app.errors import EXIT_BLOCKED, EXIT_FAILED, UserError
 from app.ops.policy import ADMINS, reason_check, refuse_unless, role_check
-from app.ops.session import Session
+from app.ops.session import Session, check_clock_override, is_overridden
+from app.ops.text import check_free_text, check_login, printable
 from engine.clock import Clock
 from engine.models import CODE_PATTERN
-from storage.errors import NotFound
+from storage.errors import Conflict, NotFound
 from storage.models import KillSwitch, SiteRecord, UserRecord
 from storage.scope import Actor, Scope
 from storage.store import Store
@@ -18,8 +19,8 @@ ROLES = ("viewer", "dispatcher", "ops_lead", "on_call", "platform_admin")
 
 
 def _valid_code(kind: str, code: str) -> str:
-    if not CODE_PATTERN.match(code):
-        raise UserError(f"{kind} {code!r} must match ^[a-z][a-z0-9_]{{2,30}}$", EXIT_FAILED)
+    if not CODE_PATTERN.fullmatch(code):
+        raise UserError(f"{kind} {printable(code)!r} must match ^[a-z][a-z0-9_]{{2,30}}$", EXIT_FAILED)
     return code
 
 
@@ -27,31 +28,65 @@ def _require_admin(s: Session) -> None:
     refuse_unless(role_check(s.role, ADMINS, "administer"))
 
 
-def init_store(db_path: Path, clock: Clock, login: str, tenant: str, site: str, *, name: str = "") -> UserRecord:
-    """Create the store (or add a tenant to it); the creating OS user becomes its platform_admin."""
+def init_store(
+    db_path: Path, clock: Clock, login: str, tenant: str, site: str, *, name: str = "", admin: str | None = None,
+) -> UserRecord:
+    """Create the store, or (for one of its platform admins) add a site to their tenant or a new tenant.
+
+    On a new store the creating OS user becomes platform_admin. A store that has users takes `init`
+    only from an active platform_admin of it: for their own tenant it adds the site; a new tenant
+    needs `admin`, the login of its first platform_admin (nobody joins a second tenant)."""
     _valid_code("tenant", tenant)
     _valid_code("site", site)
+    check_login(login)
+    if admin is not None:
+        check_login(admin)
+    check_free_text("name", name)
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    store = Store(db_path, clock=clock.now)
+    store = Store(db_path, clock=clock.now, clock_override=is_overridden(clock))
     store.init()
-    existing = store.users.identify(login)
-    if existing is not None and existing.tenant != tenant:
-        raise UserError(f"login {login} already belongs to another tenant in {db_path}", EXIT_FAILED)
-    is_admin = existing is not None and existing.active and existing.role == "platform_admin"
-    if not is_admin and _tenant_exists(store, tenant):
-        # init must not make anyone (a stranger, a viewer, a removed user) platform_admin of an existing tenant
+    caller = store.users.identify(login)
+    is_admin = caller is not None and caller.active and caller.role == "platform_admin"
+    if store.users.has_users() and not is_admin:
+        # init must not make anyone (a stranger, a viewer, a removed user) platform_admin of anything here
         raise UserError(
-            f"blocked: tenant {tenant} already exists in {db_path} and {login} is not its platform_admin; "
-            f"its admin runs 'solvereign users add {login} --role ROLE --tenant {tenant} --sites S'",
+            f"blocked: the store {db_path} already has users and {login} is not one of its platform admins; "
+            f"a platform_admin runs 'solvereign users add {login} --role ROLE --tenant T --sites S'",
             EXIT_BLOCKED,
         )
-    sites = sorted({site, *(existing.sites if existing else ())})
-    scope = Scope(tenant=tenant, sites=frozenset(sites))
+    check_clock_override(clock, caller.role if caller is not None else "platform_admin")  # the creator of a new store
     actor = Actor(name=login, role="platform_admin")
+    if caller is not None and caller.tenant != tenant:
+        return _new_tenant(store, db_path, caller, actor, tenant, site, admin, name)
+    if admin not in (None, login):
+        raise UserError(f"--admin names the first admin of a new tenant; tenant {tenant} is yours already", EXIT_FAILED)
+    sites = sorted({site, *(caller.sites if caller else ())})
+    scope = Scope(tenant=tenant, sites=frozenset(sites))
     store.tenants.ensure(scope)
-    if site not in {r.code for r in store.sites.list_sites(scope)}:
-        store.sites.upsert(scope, site, name=site, enabled=True, actor=actor, reason="created by init")
+    if caller is None or site not in caller.sites:
+        try:
+            store.sites.create(scope, site, enabled=True, actor=actor, reason="created by init")
+        except Conflict as exc:
+            raise UserError(f"blocked: {exc.message}", EXIT_BLOCKED) from None
     return store.users.upsert(scope, login, name=name or login, email="", role="platform_admin", sites=sites, actor=actor)
+
+
+def _new_tenant(
+    store: Store, db_path: Path, caller: UserRecord, actor: Actor, tenant: str, site: str, admin: str | None, name: str,
+) -> UserRecord:
+    if admin is None:
+        raise UserError(
+            f"tenant {tenant} is not yours ({caller.login} belongs to {caller.tenant}): to create it, name its first "
+            f"platform_admin with --admin LOGIN", EXIT_FAILED,
+        )
+    if _tenant_exists(store, tenant):
+        raise UserError(f"blocked: tenant {tenant} already exists in {db_path}; its own platform_admin manages it", EXIT_BLOCKED)
+    if store.users.identify(admin) is not None:
+        raise UserError(f"login {admin} cannot be added here; choose another login", EXIT_FAILED)
+    scope = Scope(tenant=tenant, sites=frozenset({site}))
+    store.tenants.ensure(scope)
+    store.sites.create(scope, site, enabled=True, actor=actor, reason=f"created by init ({caller.login})")
+    return store.users.upsert(scope, admin, name=name or admin, email="", role="platform_admin", sites=[site], actor=actor)
 
 
 def _tenant_exists(store: Store, tenant: str) -> bool:
@@ -66,6 +101,9 @@ def add_user(
     s: Session, login: str, *, role: str, tenant: str, sites: list[str], name: str = "", email: str = ""
 ) -> UserRecord:
     _require_admin(s)
+    check_login(login)
+    check_free_text("name", name)
+    check_free_text("email", email)
     if tenant != s.user.tenant:
         raise UserError(f"tenant {tenant} not found", EXIT_FAILED)
     if role not in ROLES:
@@ -91,19 +129,27 @@ def remove_user(s: Session, login: str) -> UserRecord:
 
 
 def set_site(s: Session, site: str, enabled: bool, reason: str | None = None) -> SiteRecord:
-    """Site gate: enabled sites may publish and lock; others run in shadow mode. A new code creates the site."""
+    """Site gate: enabled sites may publish and lock; others run in shadow mode. A code the tenant does
+    not use yet creates the site (and adds it to the admin's sites); a site of the tenant that is not one
+    of the admin's own is refused, never joined."""
     _require_admin(s)
     _valid_code("site", site)
+    if reason:
+        check_free_text("reason", reason)
     why = reason or f"{'enabled' if enabled else 'disabled'} by {s.display}"
-    if site not in s.user.sites:
-        user = s.store.users.upsert(
-            Scope(tenant=s.user.tenant, sites=frozenset({*s.user.sites, site})),
-            s.user.login, name=s.user.name, email=s.user.email, role=s.user.role,
-            sites=sorted({*s.user.sites, site}), actor=s.actor,
-        )
-        scope = Scope(tenant=user.tenant, sites=frozenset(user.sites))
-        return s.store.sites.upsert(scope, site, name=site, enabled=enabled, actor=s.actor, reason=why)
-    return s.store.sites.set_enabled(s.scope, site, enabled, actor=s.actor, reason=why)
+    if site in s.user.sites:
+        return s.store.sites.set_enabled(s.scope, site, enabled, actor=s.actor, reason=why)
+    if s.login != s.user.login:  # under --as the admin acts within the target's sites only
+        raise UserError(f"site {site} not found", EXIT_FAILED)
+    wider = Scope(tenant=s.user.tenant, sites=frozenset({*s.user.sites, site}))
+    try:
+        record = s.store.sites.create(wider, site, enabled=enabled, actor=s.actor, reason=why)
+    except Conflict as exc:
+        raise UserError(f"blocked: {exc.message}", EXIT_BLOCKED) from None
+    s.store.users.upsert(
+        wider, s.user.login, name=s.user.name, email=s.user.email, role=s.user.role, sites=sorted(wider.sites), actor=s.actor,
+    )
+    return record
 
 
 def list_sites(s: Session) -> list[SiteRecord]:

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from app.errors import EXIT_BLOCKED, UserError
-from app.ops.session import effective_login
+from app.ops.session import people_of
+from app.ops.text import hidden_characters, visible_length
 from storage.models import ApprovalRecord, KillSwitch, RunSummary, SiteRecord
 
 MIN_REASON = 10
@@ -59,8 +60,12 @@ def role_check(role: str, allowed: frozenset[str], what: str) -> Check:
 
 
 def reason_check(reason: str) -> Check:
-    n = len(reason.strip())
-    return Check("reason_given", n >= MIN_REASON, f"reason must have at least {MIN_REASON} characters (has {n})")
+    """At least MIN_REASON visible characters, and no control or format characters (they forge log lines)."""
+    hidden = hidden_characters(reason.strip())  # outer blanks (a trailing newline) are trimmed, as stored
+    if hidden:
+        return Check("reason_given", False, f"reason must not contain control or format characters (found {', '.join(sorted(set(hidden))[:3])})")
+    n = visible_length(reason)
+    return Check("reason_given", n >= MIN_REASON, f"reason must have at least {MIN_REASON} visible characters (has {n})")
 
 
 def _common(g: GateInput, action: str, state: str) -> list[Check]:
@@ -94,13 +99,17 @@ def reject_checks(g: GateInput) -> list[Check]:
     ]
 
 
-def second_approval_check(role: str, login: str, prior: list[ApprovalRecord]) -> Check:
-    """A plan with warnings needs a second, different approver with role ops_lead (or platform_admin)."""
+def second_approval_check(role: str, people: frozenset[str], prior: list[ApprovalRecord]) -> Check:
+    """A plan with warnings needs a second, different approver with role ops_lead (or platform_admin).
+
+    `people` are everyone the caller stands for (the person and an `--as` target): an approval given
+    through `--as` is the acting person's too, so nobody of the first approval can give the second."""
     first = next((r for r in prior if r.action == "approve"), None)
     if first is None:
         return Check("second_approver", False, "")
-    if effective_login(first.actor) == login:
-        return Check("second_approver", False, f"second approver must be a different user than {login}")
+    same = sorted(people & people_of(first.actor))
+    if same:
+        return Check("second_approver", False, f"second approver must be a different user than {same[0]}")
     if role not in SECOND_APPROVERS:
         return Check("second_approver", False, f"second approval needs role ops_lead (you are {role})")
     return Check("second_approver", True, "")

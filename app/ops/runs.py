@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
+import os
+import socket
+from datetime import UTC, date, datetime
 
 from pydantic import BaseModel, ConfigDict
 
 from app.errors import EXIT_OK
 from app.ops.policy import (
     APPROVERS,
+    PLANNERS,
     SECOND_APPROVERS,
     Check,
     GateInput,
@@ -22,11 +25,16 @@ from app.ops.policy import (
     second_approval_check,
 )
 from app.ops.session import Session
+from app.ops.text import printable
+from app.reports import fmt_when
 from engine.bounds import LowerBound
 from engine.clock import instant_of
 from engine.driver_weeks import DriverWeek, driver_weeks
 from engine.kpis import Kpis
-from storage.models import ApprovalRecord, ChainReport, RunDetail, RunSummary
+from engine.models import DriverSpec
+from storage.errors import StoreError
+from storage.models import ApprovalRecord, ChainReport, RunDetail, RunSummary, SolveLease
+from storage.scope import Actor
 
 
 class ActionState(BaseModel):
@@ -53,6 +61,7 @@ class RunView(BaseModel):
     awaiting_second_approver: bool
     actions: dict[str, ActionState]
     next_steps: list[str]
+    integrity: str | None = None  # why the stored plan is not what its approval chain proves (None: it is)
 
     @property
     def run(self) -> RunSummary:
@@ -83,13 +92,81 @@ def has_warnings(run: RunSummary) -> bool:
 def list_runs(
     s: Session, *, site: str | None = None, week: date | None = None, states: list[str] | None = None, limit: int = 50
 ) -> list[RunSummary]:
+    reap_stale(s)
     return s.store.plans.list_runs(s.scope, site=site, week=week, states=states, limit=limit)
 
 
+# --- solve leases -------------------------------------------------------------------
+
+LEASE_TTL = 60.0  # seconds without a heartbeat after which a SOLVING run is stale
+HEARTBEAT_EVERY = 10.0  # how often a solving process renews its lease
+
+
+def stale_reason(lease: SolveLease, now: datetime | None = None) -> str | None:
+    """Why a SOLVING run's lease has expired (None while its solver is alive and reporting)."""
+    if lease.heartbeat_at is None or lease.pid is None:
+        return "it carries no solve lease (its process never reported)"
+    now = now or datetime.now(UTC)
+    age = (now - lease.heartbeat_at).total_seconds()
+    if lease.host == socket.gethostname() and not _alive(lease.pid):
+        return f"its solver process {lease.pid} on {lease.host} is gone (last heartbeat {age:.0f} s ago)"
+    if age > LEASE_TTL:
+        return f"its solver process {lease.pid} on {lease.host} has not reported for {age:.0f} s"
+    return None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process: alive
+    return True
+
+
+def stale_runs(s: Session) -> list[tuple[int, str]]:
+    return [(lease.plan_id, why) for lease in s.store.plans.leases(s.scope) if (why := stale_reason(lease))]
+
+
+def reap_stale(s: Session) -> list[tuple[int, str]]:
+    """Fail the SOLVING runs whose lease expired (a killed solver); on a read-only store only report them."""
+    stale = stale_runs(s)
+    if s.store.read_only:
+        return stale
+    for plan_id, why in stale:
+        run = s.store.plans.get(s.scope, plan_id)
+        try:
+            s.store.plans.fail(s.scope, plan_id, run.state_version, f"stale solve lease: {why} (noticed by {s.display})",
+                               Actor.system())
+        except StoreError:
+            pass  # someone else failed or finished it meanwhile
+    return stale
+
+
+def fail_run(s: Session, run_id: int, reason: str) -> ActionOutcome:
+    """`runs fail ID --reason`: mark a stuck QUEUED/SOLVING/SOLVED/AUDITING run FAILED (not one that is alive)."""
+    refuse_unless(role_check(s.role, PLANNERS, "fail runs"), reason_check(reason))
+    run = s.store.plans.get(s.scope, run_id)
+    if run.state == "SOLVING":
+        lease = next((x for x in s.store.plans.leases(s.scope) if x.plan_id == run_id), None)
+        if lease is not None and stale_reason(lease) is None:
+            refuse_unless(Check("lease_expired", False,
+                                f"run {run_id} is being solved by process {lease.pid} on {lease.host} (lease is alive); "
+                                "stop that process or wait for its lease to expire"))
+    result = s.store.plans.fail(s.scope, run_id, run.state_version, f"failed by {s.display}: {reason.strip()}", s.actor)
+    return ActionOutcome(run=result.plan, message=f"run {run_id} FAILED ({run.state} → FAILED)")
+
+
 def show_run(s: Session, run_id: int) -> RunView:
+    reap_stale(s)
     with s.store.snapshot():  # the plan and the gates as of one moment
         detail = s.store.plans.detail(s.scope, run_id)
         gate = _gate_input(s, detail)
+        integrity = s.store.approvals.plan_integrity(s.scope, run_id)
+        drivers = _forecast_drivers(s, detail) if integrity is None and detail.summary.state in REAUDITED else None
+    if drivers is not None:
+        integrity = reaudit_problem(detail, drivers)
     run = detail.summary
     kpis = kpis_of(run)
     bound = LowerBound.model_validate(detail.lower_bound) if detail.lower_bound.get("value") is not None else None
@@ -100,6 +177,9 @@ def show_run(s: Session, run_id: int) -> RunView:
         "lock": _state("lock", lock_checks(gate), "PUBLISHED → LOCKED"),
         "reject": _state("reject", reject_checks(gate), f"{run.state} → REJECTED"),
     }
+    if integrity is not None:
+        why = "the stored plan disagrees with its approval chain (solvereign log --verify)"
+        actions = {k: a.model_copy(update={"possible": False, "why_not": why}) for k, a in actions.items()}
     return RunView(
         detail=detail,
         kpis=kpis,
@@ -110,7 +190,36 @@ def show_run(s: Session, run_id: int) -> RunView:
         awaiting_second_approver=awaiting,
         actions=actions,
         next_steps=_next_steps(run, actions, awaiting),
+        integrity=integrity,
     )
+
+
+REAUDITED = frozenset({"LOCKED", "PUBLISHED"})  # show-run re-runs their audits on the stored rows before saying 7/7
+
+
+def _forecast_drivers(s: Session, detail: RunDetail) -> list[DriverSpec] | None:
+    """The forecast's driver list (R10 input), or None when its content was purged (no re-audit then)."""
+    from storage.errors import NotFound
+
+    try:
+        return list(s.store.forecasts.content(s.scope, detail.summary.forecast_id).canonical().drivers)
+    except NotFound:
+        return None
+
+
+def reaudit_problem(detail: RunDetail, drivers: list[DriverSpec]) -> str | None:
+    """Re-run the seven audits on the stored instances and assignments; a stored verdict that differs is a problem."""
+    from engine.audits import run_audits
+
+    fresh = {a.name: a.status for a in run_audits(detail.instances, detail.assignments, drivers=drivers)}
+    stored = {a.name: a.status for a in detail.audits}
+    differ = sorted(n for n in fresh.keys() | stored.keys() if fresh.get(n) != stored.get(n))
+    if differ:
+        return f"stored audit results differ from a fresh audit of the stored rows ({', '.join(differ)})"
+    covered = len(detail.assignments)
+    if covered != detail.summary.assigned_count or len(detail.instances) != detail.summary.instance_count:
+        return "stored counters differ from the stored rows"
+    return None
 
 
 def publish(s: Session, run_id: int, reason: str) -> ActionOutcome:
@@ -121,7 +230,7 @@ def publish(s: Session, run_id: int, reason: str) -> ActionOutcome:
     run = detail.summary
     met = [c.name for c in publish_checks(gate)] + ["reason_given"]
     if gate.has_warnings:
-        second = second_approval_check(s.role, s.user.login, detail.approvals)
+        second = second_approval_check(s.role, s.people, detail.approvals)
         if second.unmet:
             refuse_unless(second)
         if not second.ok:
@@ -145,12 +254,15 @@ def publish(s: Session, run_id: int, reason: str) -> ActionOutcome:
 
 
 def lock(s: Session, run_id: int, reason: str) -> ActionOutcome:
-    """PUBLISHED → LOCKED inside the lock window; idempotent; supersedes the older locked version."""
+    """PUBLISHED → LOCKED inside the lock window; idempotent; supersedes the older locked version.
+
+    Whoever loses a race to lock the same plan hears "already LOCKED by X at T" with exit 0, the same
+    answer as a lock of an already locked plan, so the exit code never depends on timing."""
     detail = s.store.plans.detail(s.scope, run_id)
     if detail.summary.state == "LOCKED":
         # idempotent, but only for someone who may lock: a viewer must not be told "done"
         refuse_unless(role_check(s.role, APPROVERS, "lock"))
-        return ActionOutcome(run=detail.summary, message=f"plan {run_id} is already locked")
+        return ActionOutcome(run=detail.summary, message=already_locked(run_id, detail.approvals))
     gate = _gate_input(s, detail)
     checks = lock_checks(gate)
     refuse_unless(*checks, reason_check(reason))
@@ -158,10 +270,21 @@ def lock(s: Session, run_id: int, reason: str) -> ActionOutcome:
         s.scope, run_id, "lock", expected_version=detail.summary.state_version, actor=s.actor,
         reason=reason.strip(), conditions_met=[c.name for c in checks] + ["reason_given"],
     )
+    if not result.changed:  # another process locked it between our read and our write
+        return ActionOutcome(run=result.plan, message=already_locked(run_id, s.store.approvals.for_plan(s.scope, run_id)))
     message = f"plan {run_id} locked (PUBLISHED → LOCKED)"
     if result.superseded:
         message += "; superseded " + ", ".join(f"plan {p}" for p in result.superseded)
+    if result.record is not None:
+        message += f"\nchain head {result.record.tenant}/{result.record.site} #{result.record.seq} {result.record.hash}"
     return ActionOutcome(run=result.plan, message=message, superseded=list(result.superseded))
+
+
+def already_locked(run_id: int, records: list[ApprovalRecord]) -> str:
+    rec = next((r for r in reversed(records) if r.action == "lock"), None)
+    if rec is None:
+        return f"plan {run_id} is already LOCKED"
+    return f"plan {run_id} is already LOCKED by {printable(rec.actor)} at {fmt_when(rec.at)}"
 
 
 def reject(s: Session, run_id: int, reason: str) -> ActionOutcome:
@@ -215,7 +338,7 @@ def _state(action: str, checks: list[Check], transition: str) -> ActionState:
 def _publish_state(s: Session, gate: GateInput, prior: list[ApprovalRecord]) -> ActionState:
     state = _state("publish", publish_checks(gate), "AUDITED → PUBLISHED")
     if state.possible and gate.has_warnings:
-        second = second_approval_check(s.role, s.user.login, prior)
+        second = second_approval_check(s.role, s.people, prior)
         if second.unmet:
             return state.model_copy(update={"possible": False, "why_not": second.unmet})
         if not second.ok:

@@ -1,4 +1,11 @@
-"""Who is acting on which store: the OS login, `--as` for platform admins, the clock."""
+"""Who is acting on which store: the OS login, `--as` for platform admins, the clock.
+
+The person is always the real uid's account (app/settings.py). `--as` lets a platform admin act
+for a user of their own tenant whose sites are all among the admin's own; what is done that way
+stays the admin's act (recorded "adam as dora", and it counts as adam's approval). A clock override
+(`--now`, SOLVEREIGN_NOW) is for platform admins, and for drills and test suites (SOLVEREIGN_DRILL=1);
+records written under it carry the real time too.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.errors import EXIT_BLOCKED, EXIT_FAILED, UserError
-from engine.clock import Clock
+from engine.clock import Clock, FixedClock
 from storage.models import UserRecord
 from storage.scope import Actor, Scope
 from storage.store import Store
@@ -38,10 +45,19 @@ class Session:
     def role(self) -> str:
         return self.user.role
 
+    @property
+    def people(self) -> frozenset[str]:
+        """The person at the keyboard and, under `--as`, the user they act for."""
+        return frozenset({self.login, self.user.login})
 
-def effective_login(actor_name: str) -> str:
-    """The user an approval record speaks for: "root as alice" → "alice"."""
-    return actor_name.rsplit(" as ", 1)[-1]
+
+def people_of(actor_name: str) -> frozenset[str]:
+    """Everyone a record's actor stands for: "root as alice" → {root, alice} (one person, one approval)."""
+    return frozenset(actor_name.split(" as "))
+
+
+def is_overridden(clock: Clock) -> bool:
+    return isinstance(clock, FixedClock)
 
 
 def open_store(db_path: Path, clock: Clock, *, read_only: bool = False) -> Store:
@@ -50,7 +66,20 @@ def open_store(db_path: Path, clock: Clock, *, read_only: bool = False) -> Store
             f"no store at {db_path}: an admin runs 'solvereign init --tenant T --site S' (or 'solvereign demo')",
             EXIT_FAILED,
         )
-    return Store(db_path, read_only=read_only, clock=clock.now)
+    return Store(db_path, read_only=read_only, clock=clock.now, clock_override=is_overridden(clock))
+
+
+def check_clock_override(clock: Clock, role: str | None) -> None:
+    """`--now` / SOLVEREIGN_NOW only for a platform admin (the person's role, not an `--as` target's) or in drill mode."""
+    from app.settings import drill_mode
+
+    if not is_overridden(clock) or drill_mode() or role == "platform_admin":
+        return
+    raise UserError(
+        f"blocked: --now / SOLVEREIGN_NOW sets the clock for platform_admin only (you are {role or 'not registered'}); "
+        "drills and test suites set SOLVEREIGN_DRILL=1",
+        EXIT_BLOCKED,
+    )
 
 
 def open_session(db_path: Path, clock: Clock, login: str, *, act_as: str | None = None, read_only: bool = False) -> Session:
@@ -60,11 +89,13 @@ def open_session(db_path: Path, clock: Clock, login: str, *, act_as: str | None 
     hint = f"an admin runs 'solvereign users add {login} --role dispatcher --tenant T --sites S'"
     if user is None or not user.active:
         raise UserError(f"user {login!r} is not registered in {db_path}: {hint}", EXIT_BLOCKED)
+    check_clock_override(clock, user.role)
     if act_as and act_as != login:
         if user.role != "platform_admin":
             raise UserError(f"--as is only for platform_admin; {login} is {user.role}", EXIT_BLOCKED)
         target = store.users.identify(act_as)
-        if target is None or not target.active or target.tenant != user.tenant:
+        # only a user of the admin's own tenant whose every site is one of the admin's own
+        if target is None or not target.active or target.tenant != user.tenant or not set(target.sites) <= set(user.sites):
             raise UserError(f"user {act_as!r} not found", EXIT_FAILED)
         user = target
     return Session(store=store, clock=clock, login=login, user=user)

@@ -6,21 +6,47 @@ transaction, the solve runs between them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from app.errors import EXIT_FAILED, UserError
 from app.ops.policy import PLANNERS, refuse_unless, role_check
 from app.ops.roster import drivers_for_solve
+from app.ops.runs import HEARTBEAT_EVERY
 from app.ops.session import Session
 from engine.audits import run_audits
 from engine.rules import DEFAULT_CONFIG
+from storage.errors import StoreError
 from storage.models import AuditResult, NewPlan, PlanResult, RunSummary
 
 if TYPE_CHECKING:
     from engine.solver.api import CancelToken, Progress, SolveResult
 
 StateCallback = Callable[[str], None]
+
+
+@contextmanager
+def _lease_kept(s: Session, plan_id: int) -> Iterator[None]:
+    """Renew the SOLVING run's lease every HEARTBEAT_EVERY seconds while the engine works (a thread that
+    holds no connection between beats), so a killed solver shows up as a stale run."""
+    stop = threading.Event()
+
+    def beat() -> None:
+        while not stop.wait(HEARTBEAT_EVERY):
+            try:
+                s.store.plans.heartbeat(s.scope, plan_id)
+            except StoreError:
+                pass  # a busy store skips one beat; the lease outlives several
+
+    thread = threading.Thread(target=beat, name=f"lease-{plan_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 def solve_forecast(
@@ -48,7 +74,8 @@ def solve_forecast(
     plan = s.store.plans.transition(s.scope, plan.id, "solve", expected_version=plan.state_version, actor=s.actor).plan
     announce("SOLVING")
     try:
-        result = solve(forecast, seed=seed, time_limit=time_limit, config=config, progress=progress, cancel=cancel)
+        with _lease_kept(s, plan.id):
+            result = solve(forecast, seed=seed, time_limit=time_limit, config=config, progress=progress, cancel=cancel)
     except Exception as exc:  # an engine fault must not leave the run SOLVING forever
         s.store.plans.fail(s.scope, plan.id, plan.state_version, f"solver error: {exc}", s.actor)
         announce("FAILED")

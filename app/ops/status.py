@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from app.ops.runs import has_warnings, list_runs
+from app.ops.runs import has_warnings, reap_stale
 from app.ops.session import Session
 from storage.models import KillSwitch, RunSummary, SiteRecord
 
@@ -21,17 +21,20 @@ class StatusView(BaseModel):
     site_gates: list[SiteRecord]
     latest_runs: list[RunSummary]
     awaiting_second_approver: list[RunSummary]
+    stale_runs: list[str] = []  # SOLVING runs whose solver stopped reporting (failed now, unless read-only)
 
 
 def status(s: Session, *, latest: int = 10) -> StatusView:
     """One consistent read of the store (a snapshot), so the banners match the runs listed."""
+    stale = reap_stale(s)
     with s.store.snapshot():
-        return _status(s, latest)
+        view = _status(s, latest)
+    return view.model_copy(update={"stale_runs": [f"run {pid}: {why}" for pid, why in stale]})
 
 
 def _status(s: Session, latest: int) -> StatusView:
-    runs = list_runs(s, limit=latest)
-    audited = list_runs(s, states=["AUDITED"], limit=200)
+    runs = s.store.plans.list_runs(s.scope, limit=latest)
+    audited = s.store.plans.list_runs(s.scope, states=["AUDITED"], limit=200)
     waiting = [r for r in audited if has_warnings(r) and _has_first_approval(s, r)]
     return StatusView(
         login=s.login,

@@ -19,6 +19,7 @@ CODE_GATE = {
     "MISSING_DAY": "HG-006",
     "INVALID_DAY": "HG-006",
     "INVALID_COUNT": "HG-006",
+    "COUNT_TOO_LARGE": "HG-006",
     "INVALID_TIME_FORMAT": "HG-007",
     "INVALID_HOUR": "HG-007",
     "INVALID_MINUTE": "HG-007",
@@ -29,7 +30,11 @@ CODE_GATE = {
 _DAY_TOKENS = {c.lower(): i + 1 for i, c in enumerate(DAY_CODES)} | {
     n.lower(): i + 1 for i, n in enumerate(DAY_NAMES)
 }
-_TIME_RE = re.compile(r"^(\d{1,2}):(\d{2})$")
+_TIME_RE = re.compile(r"([0-9]{1,2}):([0-9]{2})", re.ASCII)  # ASCII digits only: "٠٦:٠٠" is not a time
+
+
+class BigNumber(str):
+    """A JSON integer too long to convert (Python refuses > 4,300 digits): kept as its text."""
 
 
 class UnreadableInput(Exception):
@@ -83,7 +88,7 @@ class RawForecast:
     week_anchor_date: Any = None
     tours: list[RawTour] = field(default_factory=list)
     line_errors: list[LineError] = field(default_factory=list)
-    drivers: list[dict[str, Any]] = field(default_factory=list)
+    drivers: list[Any] = field(default_factory=list)
     defaults_are_normal: bool = False  # text/export carry no count/depot/skill fields
     notes: list[str] = field(default_factory=list)
 
@@ -104,7 +109,7 @@ def day_number(token: str) -> int | None:
 
 def parse_time(text: str) -> tuple[int | None, str | None]:
     """`H:MM` / `HH:MM` in 00:00–23:59 → (minutes, None), else (None, error code)."""
-    m = _TIME_RE.match(text.strip())
+    m = _TIME_RE.fullmatch(text.strip())
     if not m:
         return None, "INVALID_TIME_FORMAT"
     hour, minute = int(m.group(1)), int(m.group(2))

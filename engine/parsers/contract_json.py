@@ -5,14 +5,29 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from engine.parsers.common import RawForecast, RawTour, UnreadableInput
+from engine.parsers.common import BigNumber, RawForecast, RawTour, UnreadableInput
 
 _TOUR_FIELDS = ("external_id", "day", "start_time", "end_time", "count", "depot", "skill", "priority", "lat", "lng", "notes")
 
 
+def _int(text: str) -> int | str:
+    """JSON integers longer than a count could ever be stay text (Python refuses > 4,300 digits)."""
+    return BigNumber(text) if len(text) > 30 else int(text)
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object whose keys are unique: a repeated key must not silently take the last value."""
+    doc: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in doc:
+            raise UnreadableInput(f"duplicate JSON key {key[:40]!r} (each key may appear once per object)")
+        doc[key] = value
+    return doc
+
+
 def parse_contract_json(text: str) -> RawForecast:
     try:
-        doc = json.loads(text)
+        doc = json.loads(text, parse_int=_int, object_pairs_hook=_object)
     except json.JSONDecodeError as exc:
         raise UnreadableInput(f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
     except RecursionError:
@@ -36,7 +51,8 @@ def parse_contract_json(text: str) -> RawForecast:
             raw.tours.append(RawTour(line=None, position=position))
             continue
         raw.tours.append(RawTour(line=None, position=position, **{k: item.get(k) for k in _TOUR_FIELDS}))
-    drivers: Any = doc.get("drivers") or []
-    if isinstance(drivers, list):
-        raw.drivers = [d for d in drivers if isinstance(d, dict)]
+    drivers: Any = doc.get("drivers")
+    if drivers is not None and not isinstance(drivers, list):
+        raise UnreadableInput("'drivers' must be a list")
+    raw.drivers = list(drivers or [])  # each entry is judged (with its index) when the forecast is built
     return raw

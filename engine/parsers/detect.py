@@ -20,13 +20,31 @@ def decode(data: bytes) -> str:
         except UnicodeDecodeError:
             raise UnreadableInput("file claims UTF-16 but is not valid UTF-16") from None
     if b"\x00" in data:
-        raise UnreadableInput("file is binary (contains NUL bytes), not a forecast")
+        text = _utf16_without_bom(data)
+        if text is not None:
+            return text
+        offset = data.index(b"\x00")
+        raise UnreadableInput(f"file is binary (NUL byte at offset {offset}), not a forecast; save it as UTF-8 text")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise UnreadableInput(
             f"file is not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); save it as UTF-8"
         ) from None
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 text saved without a BOM (mostly ASCII: every other byte is NUL), else None."""
+    if len(data) < 4 or len(data) % 2:
+        return None
+    for encoding, zeros in (("utf-16-le", data[1::2]), ("utf-16-be", data[0::2])):
+        if zeros.count(0) >= 0.9 * len(zeros):
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError:
+                return None
+            return None if "\x00" in text else text
+    return None
 
 
 def detect_format(text: str) -> str:

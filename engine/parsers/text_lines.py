@@ -18,7 +18,8 @@ from engine.parsers.common import (
 
 _RANGE = re.compile(r"^(?P<a>[^\s+\-]+)\s*-\s*(?P<b>[^\s+\-]+)")
 _SPLIT = re.compile(r"^\+\s*")
-_COUNT = re.compile(r"^(?P<n>-?\d+)(?:\s*(?:Fahrer|Driver)\b)?", re.IGNORECASE)
+_COUNT = re.compile(r"(?P<n>[+-]?[0-9]+)(?:\s*(?:Fahrer|Driver)\b)?(?=\s|$)", re.IGNORECASE | re.ASCII)
+_COUNTED = re.compile(r"(?P<n>\S+?)\s*(?:Fahrer|Driver)\b", re.IGNORECASE)  # "<something> Fahrer"
 _DEPOT = re.compile(r"^Depot\s+(?P<d>\S+)", re.IGNORECASE)
 
 
@@ -82,6 +83,12 @@ def _parse_line(line: str, line_no: int, errors: list[LineError]) -> RawTour | N
     if m:
         count = m.group("n")
         rest = rest[m.end():].strip()
+    else:
+        bad = _COUNTED.match(rest) or _number_like(rest)
+        if bad:  # "2.5 Fahrer", "1e9 Fahrer", "abc Fahrer", "1_000", "３ Fahrer": never a silent default of 1
+            token = bad.group("n") if isinstance(bad, re.Match) else bad
+            fail("INVALID_COUNT", f"count {token[:40]!r} must be a whole number (ASCII digits) before 'Fahrer'")
+            return None
     depot = None
     m = _DEPOT.match(rest)
     if m:
@@ -101,6 +108,13 @@ def _parse_line(line: str, line_no: int, errors: list[LineError]) -> RawTour | N
         depot=depot,
         notes=rest or None,
     )
+
+
+def _number_like(rest: str) -> str | None:
+    """The first word when it starts like a number but is not a plain one (2.5, 1e9, 1_000, Unicode digits)."""
+    word = rest.split()[0] if rest.split() else ""
+    head = word.lstrip("+-")
+    return word if head[:1].isdigit() or head[:1] in ".," and head[1:2].isdigit() else None
 
 
 def _segments_ordered(segments: list[tuple[str, str]]) -> bool:

@@ -7,6 +7,7 @@ e2e_terminal.py; the store is the cockpit tests' world (tests/tui/tui_world.py).
 from __future__ import annotations
 
 import os
+import shlex
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -18,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tui"))
 
 import tui_world as world  # noqa: E402
 from e2e_terminal import PROMPT, TMUX, Terminal  # noqa: E402, F401
+from os_identity import as_login_command  # noqa: E402
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -47,11 +49,17 @@ def terminal(store: Path, tmp_path: Path) -> Iterator[Callable[..., Terminal]]:
     home.mkdir()
 
     def open_terminal(login: str = "dana", **extra: str) -> Terminal:
+        # `solvereign` in this terminal acts as `login`: a shim that runs the identity launcher
+        # (tests/os_identity.py), since the program itself takes the person from the real uid only
+        shims = home / f"bin-{login}"
+        shims.mkdir(exist_ok=True)
+        shim = shims / "solvereign"
+        shim.write_text("#!/bin/sh\nexec " + " ".join(shlex.quote(a) for a in as_login_command(login)) + ' "$@"\n')
+        shim.chmod(0o755)
         env = {
-            "HOME": str(home), "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
+            "HOME": str(home), "PATH": f"{shims}:{Path(sys.executable).parent}:/usr/bin:/bin",
             "TERM": "xterm-256color", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
-            "LOGNAME": login, "USER": login,
-            "SOLVEREIGN_CONFIG": str(home / "none.toml"),
+            "SOLVEREIGN_CONFIG": str(home / "none.toml"), "SOLVEREIGN_DRILL": "1",
             **extra,
         }
         term = Terminal(f"solvereign-e2e-{os.getpid()}-{len(opened)}", store.parent, env)

@@ -18,7 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from os_identity import acting_as, as_login_command
+
 from app.cli import build_parser, main
+from app.settings import os_login
+from storage.trust import companion_files
 
 REPO_DIR = Path(__file__).resolve().parents[2]
 SHARED_DIR = Path(__file__).resolve().parents[3] / "shared" / "data"
@@ -47,7 +51,7 @@ DISPATCHER2 = "dirk"  # a second dispatcher of wien
 GRAZ_USER = "gina"  # dispatcher of acme/graz only
 RIVAL = "rita"  # platform_admin of tenant rival (site code wien too)
 UNKNOWN = "nobody"
-ENV_KEYS = ("LOGNAME", "USER", "LNAME", "USERNAME")
+REAL_LOGIN = os_login()  # the account the suite runs under (root in CI)
 
 
 # --- running the command line ------------------------------------------------------
@@ -77,18 +81,9 @@ class Result:
 
 @contextmanager
 def login_as(login: str) -> Iterator[None]:
-    """Act as OS login `login` (getpass reads LOGNAME, USER, LNAME, USERNAME in that order)."""
-    saved = {k: os.environ.get(k) for k in ENV_KEYS}
-    os.environ["LOGNAME"] = login
-    os.environ["USER"] = login
-    try:
+    """Act as OS login `login` in this process (the seam of tests/os_identity.py; LOGNAME is ignored)."""
+    with acting_as(login):
         yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 def global_args(db: Path | str | None, now: str | None, act_as: str | None) -> list[str]:
@@ -113,20 +108,27 @@ def cli(db: Path | str | None, *args: str, login: str, now: str | None = NOW_OPE
     return Result(code, out.getvalue(), err.getvalue())
 
 
-def subprocess_env(login: str) -> dict[str, str]:
+def subprocess_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SOLVEREIGN_")}
-    env.update(LOGNAME=login, USER=login, SOLVEREIGN_CONFIG=os.devnull, PYTHONUNBUFFERED="1")
+    env.update(SOLVEREIGN_CONFIG=os.devnull, SOLVEREIGN_DRILL="1", PYTHONUNBUFFERED="1")
     return env
 
 
+def solvereign_argv(login: str | None, *args: str) -> list[str]:
+    """The installed command when acting as the real OS account, else the identity launcher (tests/os_identity.py)."""
+    if login is None or login == REAL_LOGIN:
+        return [str(SOLVEREIGN), *args]
+    return as_login_command(login, *args)
+
+
 def run_solvereign(
-    db: Path | str | None, *args: str, login: str, now: str | None = NOW_OPEN, act_as: str | None = None,
+    db: Path | str | None, *args: str, login: str | None, now: str | None = NOW_OPEN, act_as: str | None = None,
     timeout: float = 180,
 ) -> Result:
-    """The installed `solvereign` command as a subprocess, as OS user `login`."""
+    """`solvereign` as a subprocess acting as OS user `login` (None: the real account, the installed command)."""
     proc = subprocess.run(
-        [str(SOLVEREIGN), *global_args(db, now, act_as), *args],
-        capture_output=True, text=True, timeout=timeout, env=subprocess_env(login), check=False,
+        solvereign_argv(login, *global_args(db, now, act_as), *args),
+        capture_output=True, text=True, timeout=timeout, env=subprocess_env(), check=False,
     )
     return Result(proc.returncode, proc.stdout, proc.stderr)
 
@@ -197,16 +199,17 @@ def write(path: Path, text: str) -> Path:
 
 
 def clone_store(src: Path, dest: Path) -> Path:
-    """A copy of a store file (each operation detaches, which checkpoints: normally no WAL is left)."""
+    """A copy of a store file with its key and heads file (each operation detaches, which checkpoints: normally
+    no WAL is left)."""
     shutil.copyfile(src, dest)
-    wal = Path(f"{src}.wal")
-    if wal.exists():
-        shutil.copyfile(wal, f"{dest}.wal")
+    for suffix in (".wal", ".key", ".heads"):
+        if Path(f"{src}{suffix}").exists():
+            shutil.copyfile(f"{src}{suffix}", f"{dest}{suffix}")
     return dest
 
 
 def drop_store(path: Path) -> None:
-    for p in (path, Path(f"{path}.wal")):
+    for p in (path, Path(f"{path}.wal"), *companion_files(path)):
         p.unlink(missing_ok=True)
 
 
@@ -257,7 +260,7 @@ def build_world(root: Path) -> World:
             _ok(cli(db, "users", "add", login, "--role", role, "--tenant", TENANT, "--sites", SITE, login=ADMIN))
     _ok(cli(db, "users", "add", DISPATCHER2, "--role", "dispatcher", "--tenant", TENANT, "--sites", SITE, login=ADMIN))
     _ok(cli(db, "users", "add", GRAZ_USER, "--role", "dispatcher", "--tenant", TENANT, "--sites", OTHER_SITE, login=ADMIN))
-    _ok(cli(db, "init", "--tenant", OTHER_TENANT, "--site", SITE, login=RIVAL))
+    _ok(cli(db, "init", "--tenant", OTHER_TENANT, "--site", SITE, "--admin", RIVAL, login=ADMIN))
 
     def imp(name: str, login: str, anchor: str | None, *extra: str) -> int:
         args = ["import", str(files[name]), "--json", *extra] + (["--anchor", anchor] if anchor else [])

@@ -109,7 +109,7 @@ def test_remove_needs_a_reason_and_an_existing_driver(fresh_world: World) -> Non
     w = fresh_world
     assert cli(w.db, "drivers", "import", str(ROSTER_CSV), login=DISPATCHER).code == 0
     short = cli(w.db, "drivers", "remove", "DRV-1", "--site", SITE, "--reason", "gone", login=DISPATCHER)
-    assert short.code == 2 and "reason must have at least 10 characters" in short.error_line
+    assert short.code == 2 and "reason must have at least 10 visible characters" in short.error_line
     missing = cli(w.db, "drivers", "remove", "DRV-77", "--site", SITE, "--reason", "left the company", login=DISPATCHER)
     assert missing.code == 1 and missing.error_line == "error: driver DRV-77 not found"
     done = cli(w.db, "drivers", "remove", "DRV-1", "--site", SITE, "--reason", "left the company", "--json", login=DISPATCHER)

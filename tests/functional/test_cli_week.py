@@ -71,7 +71,7 @@ def check_records(db: Path, run_id: int, login: str, *, publisher: str, locker: 
     for before, after in zip(records, records[1:]):  # one plan alone on its site: consecutive links
         assert after["prev_hash"] == before["hash"]
     verify = ok(run_solvereign(db, "log", "--verify", login=login, now=NOW))
-    assert "hash chain verifies" in verify.out
+    assert "keyed hash chain verifies" in verify.out and "TAMPERED" not in verify.out
     doc = ok(cli(db, "log", "--verify", "--json", login=login, now=NOW)).json
     assert doc["ok"] is True and doc["sites"][0]["records"] == len(records)
     return records
@@ -149,7 +149,7 @@ def test_wien_week_import_solve_review_publish_lock(tmp_path):
     locked = ok(run_solvereign(db, "lock", str(run_id), "--reason", LOCK_REASON, login=admin, now=NOW, act_as=dispatcher))
     assert "locked" in locked.out
     again = ok(cli(db, "lock", str(run_id), "--reason", LOCK_REASON, login=dispatcher, now=NOW))
-    assert "already locked" in again.out
+    assert "already LOCKED by" in again.out
 
     records = check_records(db, run_id, dispatcher, publisher=publisher, locker=f"{admin} as {dispatcher}",
                             locker_role="dispatcher")

@@ -86,7 +86,7 @@ def test_kill_switch_refuses_publish_and_lock_while_viewing_and_solving_work(fre
 
 def test_kill_switch_needs_a_reason_of_ten_characters(world: World):
     before = snapshot(world.db, ADMIN)
-    blocked(cli(world.db, "kill-switch", "on", "--reason", "  short  ", login=ADMIN), "at least 10 characters")
+    blocked(cli(world.db, "kill-switch", "on", "--reason", "  short  ", login=ADMIN), "at least 10 visible characters")
     assert snapshot(world.db, ADMIN) == before
 
 
@@ -230,7 +230,7 @@ def test_reason_under_ten_characters_is_refused(world: World, action: str, reaso
     run = world.runs["published" if action == "lock" else "clean"]
     r = cli(world.db, action, str(run), "--reason", reason, login=DISPATCHER)
     n = len(reason.strip())
-    blocked(r, f"at least 10 characters (has {n})")
+    blocked(r, f"at least 10 visible characters (has {n})")
 
 
 def test_reason_length_counts_after_trimming(fresh_world: World):
@@ -259,7 +259,7 @@ def test_lock_is_idempotent(fresh_world: World):
     before = snapshot(w.db, ADMIN)
     for login in (DISPATCHER, OPS_LEAD):
         again = ok(cli(w.db, "lock", run, "--reason", LOCK_REASON, login=login))
-        assert "already locked" in again.out
+        assert "already LOCKED by" in again.out
     assert snapshot(w.db, ADMIN) == before
     assert [r["action"] for r in records(w, int(run))].count("lock") == 1
     # a locked plan is immutable

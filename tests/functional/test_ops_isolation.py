@@ -148,7 +148,7 @@ def test_solving_a_hidden_forecast_is_not_found(guarded: World, who: str, name: 
 
 def test_importing_into_a_foreign_site_is_not_found(guarded: World):
     r = cli(guarded.db, "import", str(guarded.files["fresh"]), "--site", OTHER_SITE, "--anchor", "2026-01-19", login=DISPATCHER)
-    assert r.code == 1 and f"site {OTHER_SITE} not found" in r.error_line, r
+    assert r.code == 2 and f"site {OTHER_SITE} not found" in r.error_line, r  # import: nothing stored is 2
 
 
 def test_admin_cannot_add_users_to_another_tenant(guarded: World):

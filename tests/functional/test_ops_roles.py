@@ -7,6 +7,7 @@ exit 2 and a message naming their role, on one shared copy that must stay unchan
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -19,6 +20,8 @@ from ops_world import (
     DISPATCHER2,
     LOCK_REASON,
     OPS_LEAD,
+    OTHER_SITE,
+    OTHER_TENANT,
     REASON,
     RIVAL,
     ROLE_LOGINS,
@@ -30,7 +33,6 @@ from ops_world import (
     Result,
     World,
     cli,
-    login_as,
     run_solvereign,
     snapshot,
     solve,
@@ -87,6 +89,18 @@ def _remove_driver(w: World, who: str) -> Result:
     return cli(w.db, "drivers", "remove", "DRV-3", "--site", SITE, "--reason", "left the company in May", login=who)
 
 
+def queued_run(w: World) -> int:
+    """A run left QUEUED (as a crashed solve leaves it): the target of `runs fail`."""
+    from storage import Actor, NewPlan, Scope, Store
+
+    store = Store(w.db)
+    scope = Scope.of(TENANT, SITE)
+    queued = store.plans.list_runs(scope, states=["QUEUED"])
+    if queued:
+        return queued[0].id
+    return store.plans.create(scope, NewPlan(forecast_id=w.forecasts["clean_a"]), Actor(name=DISPATCHER, role="dispatcher")).id
+
+
 ACTIONS = [
     Action("drivers import", PLANNERS,
            lambda w, who: cli(w.db, "drivers", "import", str(ROSTER_FILE), "--site", SITE, "--json", login=who),
@@ -105,6 +119,9 @@ ACTIONS = [
     Action("lock", PLANNERS,
            lambda w, who: cli(w.db, "lock", str(w.runs["published"]), "--reason", LOCK_REASON, login=who),
            lambda w, r: assert_state(w, w.runs["published"], "LOCKED")),
+    Action("runs fail", PLANNERS,
+           lambda w, who: cli(w.db, "runs", "fail", str(queued_run(w)), "--reason", "the solver host was rebooted", login=who),
+           lambda w, r: assert_state(w, queued_run_id(r), "FAILED")),
     Action("users add", ADMINS,
            lambda w, who: cli(w.db, "users", "add", "neo", "--role", "viewer", "--tenant", TENANT, "--sites", SITE, login=who),
            lambda w, r: _check(_user_names(w).get("neo") is True)),
@@ -131,6 +148,10 @@ def _check(ok: bool) -> None:
     assert ok
 
 
+def queued_run_id(r: Result) -> int:
+    return int(r.out.split()[1])  # "run 7 FAILED (QUEUED → FAILED)"
+
+
 def assert_state(w: World, run_id: int, state: str) -> None:
     assert state_of(w, run_id) == state
 
@@ -138,6 +159,7 @@ def assert_state(w: World, run_id: int, state: str) -> None:
 @pytest.fixture(scope="module")
 def refusals(world: World):
     """The shared copy the refused cases run on; it must end exactly as it began."""
+    queued_run(world)  # before the snapshot: the refused `runs fail` cases find it there
     before = snapshot(world.db)
     yield world
     assert snapshot(world.db) == before, "a refused command changed the store"
@@ -162,7 +184,7 @@ def test_other_roles_are_refused_naming_their_role(refusals: World, action: Acti
 READ_ONLY = {"validate", "status", "forecasts", "list-runs", "show-run", "log", "users list", "sites list", "tui", "audit",
              "drivers list", "drivers show"}
 SETUP = {"init", "demo"}  # create a store or a tenant: tested in test_init_* and the week scripts
-GROUPS = {"users", "sites", "drivers"}  # only their actions count
+GROUPS = {"users", "sites", "drivers", "runs"}  # only their actions count
 
 
 def test_matrix_covers_every_mutating_command():
@@ -170,7 +192,7 @@ def test_matrix_covers_every_mutating_command():
     names = set(subcommands()) - GROUPS
     names = (names - {"kill-switch"}) | {"kill-switch on", "kill-switch off"}
     assert names - READ_ONLY - SETUP == {a.name for a in ACTIONS}
-    assert len(CASES) == 65
+    assert len(CASES) == 70
     assert "--forecast" in subcommands()["solve"].format_help()
 
 
@@ -182,7 +204,7 @@ def test_refused_lock_of_a_locked_plan_is_not_reported_as_done(fresh_world: Worl
         r = cli(w.db, "lock", str(w.runs["published"]), "--reason", LOCK_REASON, login=ROLE_LOGINS[role])
         assert r.code == 2 and f"role {role}" in r.error_line, r
     again = cli(w.db, "lock", str(w.runs["published"]), "--reason", LOCK_REASON, login=OPS_LEAD)
-    assert again.code == 0 and "already locked" in again.out
+    assert again.code == 0 and f"already LOCKED by {DISPATCHER} at" in again.out
 
 
 # --- --as -----------------------------------------------------------------------------
@@ -260,26 +282,25 @@ def test_admin_cannot_remove_themself(world: World):
     assert r.code == 1 and "yourself" in r.error_line
 
 
-def test_os_login_comes_from_logname_before_user(world: World):
-    """getpass reads LOGNAME first: the CLI acts as LOGNAME even when USER names someone else."""
-    import os
+def test_os_login_ignores_the_environment(monkeypatch):
+    """LOGNAME, USER, LNAME and USERNAME name nobody: the acting person is the real uid's account."""
+    import pwd
 
     from app.settings import os_login
 
-    with login_as(DISPATCHER):  # restores LOGNAME and USER afterwards
-        os.environ["USER"] = ROLE_LOGINS["viewer"]
-        assert os_login() == DISPATCHER
-    status = cli(world.db, "status", "--json", login=OPS_LEAD).json
-    assert status["login"] == OPS_LEAD and status["role"] == "ops_lead"
+    for key in ("LOGNAME", "USER", "LNAME", "USERNAME"):
+        monkeypatch.setenv(key, "root-impostor")
+    assert os_login() == pwd.getpwuid(os.getuid()).pw_name
 
 
 @pytest.mark.parametrize("login", [UNKNOWN, ROLE_LOGINS["viewer"], DISPATCHER, OPS_LEAD])
-def test_init_cannot_make_anyone_admin_of_an_existing_tenant(refusals: World, login: str):
-    """`init` on an existing store creates a tenant; it never promotes a stranger or a user of the tenant."""
-    r = cli(refusals.db, "init", "--tenant", TENANT, "--site", SITE, login=login)
+@pytest.mark.parametrize("tenant", [TENANT, "newco"])
+def test_init_on_a_store_with_users_needs_one_of_its_platform_admins(refusals: World, login: str, tenant: str):
+    """Any unregistered OS user could `init` a new tenant inside a shared store and become its admin; no more."""
+    r = cli(refusals.db, "init", "--tenant", tenant, "--site", SITE, login=login)
     assert r.code == 2, r
     line = r.error_line
-    assert f"tenant {TENANT} already exists" in line and "solvereign users add" in line
+    assert "already has users" in line and f"{login} is not one of its platform admins" in line and "users add" in line
 
 
 def test_removed_user_cannot_reinstate_themself_with_init(fresh_world: World):
@@ -290,10 +311,21 @@ def test_removed_user_cannot_reinstate_themself_with_init(fresh_world: World):
     assert users[DISPATCHER2]["active"] is False and users[DISPATCHER2]["role"] == "dispatcher"
 
 
-def test_init_by_the_tenant_admin_adds_a_site_and_a_stranger_gets_a_tenant_of_their_own(fresh_world: World):
+def test_init_by_the_tenant_admin_adds_a_site_and_a_new_tenant_gets_its_own_admin(fresh_world: World):
     w = fresh_world
     r = cli(w.db, "init", "--tenant", TENANT, "--site", "linz", "--json", login=ADMIN)
     assert r.code == 0 and "linz" in r.json["user"]["sites"], r
-    r = cli(w.db, "init", "--tenant", "newco", "--site", SITE, "--json", login=UNKNOWN)
-    assert r.code == 0 and r.json["user"]["role"] == "platform_admin", r
-    assert cli(w.db, "list-runs", "--json", login=UNKNOWN).json["runs"] == []  # sees nothing of acme or rival
+    r = cli(w.db, "init", "--tenant", "newco", "--site", SITE, "--admin", "nora", "--json", login=ADMIN)
+    assert r.code == 0 and r.json["user"]["login"] == "nora" and r.json["user"]["role"] == "platform_admin", r
+    assert cli(w.db, "list-runs", "--json", login="nora").json["runs"] == []  # sees nothing of acme or rival
+    assert cli(w.db, "status", "--json", login=ADMIN).json["tenant"] == TENANT  # the creator did not move
+    taken = cli(w.db, "init", "--tenant", "third", "--site", SITE, "--admin", RIVAL, login=ADMIN)
+    assert taken.code == 1 and "cannot be added here" in taken.error_line and OTHER_TENANT not in taken.err
+
+
+def test_init_cannot_join_a_site_of_the_tenant_that_is_not_the_admins(fresh_world: World):
+    w = fresh_world
+    assert cli(w.db, "users", "add", "sam", "--role", "platform_admin", "--tenant", TENANT, "--sites", SITE, login=ADMIN).code == 0
+    r = cli(w.db, "init", "--tenant", TENANT, "--site", OTHER_SITE, login="sam")
+    assert r.code == 2 and "not one of your sites" in r.error_line, r
+    assert cli(w.db, "status", "--json", login="sam").json["sites"] == [SITE]

@@ -11,7 +11,8 @@ import pytest
 from helpers import ALICE, WEEK, add_forecast, build_in_tx, plan_in_state
 
 from storage import Scope, State, Store
-from storage.approvals import GENESIS_HASH, record_hash
+from storage.approvals import GENESIS_HASH, keyed_record_hash, record_hash
+from storage.trust import load_key
 
 
 @contextmanager
@@ -42,7 +43,9 @@ def test_an_untouched_chain_verifies(chain: tuple[Store, Scope]) -> None:
     assert records[0].prev_hash == GENESIS_HASH
     for before, after in zip(records, records[1:], strict=False):
         assert after.prev_hash == before.hash
-    assert all(record_hash(r) == r.hash for r in records)
+    key = load_key(store.path, create=False)
+    assert key is not None
+    assert all(keyed_record_hash(key, r) == r.hash for r in records)
     assert records[0].at.tzinfo is not None
 
 
@@ -56,14 +59,14 @@ def test_editing_a_record_is_detected_at_that_record(chain: tuple[Store, Scope],
     assert problem is not None and problem.seq == 5 and "edited" in problem.problem
 
 
-def test_editing_a_record_and_its_hash_breaks_the_next_link(chain: tuple[Store, Scope]) -> None:
+def test_editing_a_record_and_rehashing_it_without_the_key_is_detected_at_that_record(chain: tuple[Store, Scope]) -> None:
     store, scope = chain
     rec = next(r for r in store.approvals.list_records(scope) if r.seq == 5)
     forged = rec.model_copy(update={"reason": "forged"})
     with raw(store) as conn:
         conn.execute("UPDATE approvals SET reason = 'forged', hash = ? WHERE seq = 5", [record_hash(forged)])
     problem = store.approvals.verify(scope).sites[0].first_broken
-    assert problem is not None and problem.seq == 6 and "prev_hash" in problem.problem
+    assert problem is not None and problem.seq == 5 and "store key" in problem.problem
 
 
 def test_deleting_a_record_is_detected(chain: tuple[Store, Scope]) -> None:

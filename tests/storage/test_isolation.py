@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ class World:
     plan: int
     forecast: int
     input_hash: str
+    solving: int
 
 
 @pytest.fixture(scope="module")
@@ -39,6 +41,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
         for scope in (OWNER, SAME_TENANT_OTHER_SITE, OTHER_TENANT_SAME_SITE):  # identical content everywhere
             key = f"{scope.tenant}/{sorted(scope.sites)[0]}"
             ids[key] = build_in_tx(tx, scope, State.LOCKED, week=WEEK)
+            ids[f"{key}/solving"] = build_in_tx(tx, scope, State.SOLVING, week=WEEK + timedelta(weeks=1), tag="s")
     owner_plan = store.plans.get(OWNER, ids["acme/wien"])
     for scope, login in ((OWNER, "alice"), (SAME_TENANT_OTHER_SITE, "gina"), (OTHER_TENANT_SAME_SITE, "olga")):
         store.users.upsert(scope, login, name=login.title(), email=f"{login}@example.com", role="dispatcher",
@@ -47,7 +50,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     store.settings.set_kill_switch(OWNER, True, actor=ALICE, reason="acme-reason")
     store.settings.set_kill_switch(OTHER_TENANT_SAME_SITE, False, actor=ALICE, reason="other-reason")
     store.tenants.ensure(OWNER, "Acme")
-    return World(store, empty, owner_plan.id, owner_plan.forecast_id, owner_plan.input_hash)
+    return World(store, empty, owner_plan.id, owner_plan.forecast_id, owner_plan.input_hash, ids["acme/wien/solving"])
 
 
 def _has(items: Any, pred: Callable[[Any], bool]) -> bool:
@@ -73,6 +76,8 @@ READS: dict[str, tuple[Callable[[Store, Scope, World], Any], Callable[[Any, Worl
     "plans.list_runs": (lambda s, sc, w: s.plans.list_runs(sc), lambda r, w: _has(r, lambda x: x.id == w.plan), "site"),
     "approvals.for_plan": (lambda s, sc, w: s.approvals.for_plan(sc, w.plan), lambda r, w: len(r) > 0, "site"),
     "approvals.list_records": (lambda s, sc, w: s.approvals.list_records(sc), lambda r, w: _has(r, lambda x: x.plan_id == w.plan), "site"),
+    "approvals.plan_integrity": (lambda s, sc, w: s.approvals.plan_integrity(sc, w.plan), lambda r, w: r is None, "site"),
+    "plans.leases": (lambda s, sc, w: s.plans.leases(sc), lambda r, w: _has(r, lambda x: x.plan_id == w.solving), "site"),
     "approvals.verify": (lambda s, sc, w: s.approvals.verify(sc), lambda r, w: _has(r.sites, lambda x: x.site == "wien" and r.tenant == "acme"), "site"),
     "drivers.get": (lambda s, sc, w: s.drivers.get(sc, "wien", "W-1"), lambda r, w: r.tenant == "acme" and r.site == "wien", "site"),
     "drivers.list_drivers": (lambda s, sc, w: s.drivers.list_drivers(sc), lambda r, w: _has(r, lambda x: (x.tenant, x.site) == ("acme", "wien")), "site"),
@@ -131,6 +136,8 @@ WRITES: dict[str, Callable[[Store, Scope, World], Any]] = {
     "plans.fail": lambda s, sc, w: s.plans.fail(sc, w.plan, 7, "boom", ALICE),
     "forecasts.add": lambda s, sc, w: s.forecasts.add(sc, new_forecast("acme", "wien", prefix="X"), ALICE),
     "sites.upsert": lambda s, sc, w: s.sites.upsert(sc, "wien", name="hijacked", enabled=True, actor=ALICE),
+    "sites.create": lambda s, sc, w: s.sites.create(sc, "linz", enabled=True, actor=ALICE, reason="a new depot"),
+    "plans.heartbeat": lambda s, sc, w: s.plans.heartbeat(sc, w.solving),
     "sites.set_enabled": lambda s, sc, w: s.sites.set_enabled(sc, "wien", True, actor=ALICE, reason="hijack the gate"),
     "users.upsert": lambda s, sc, w: s.users.upsert(sc, "mallory", name="M", email="m@x", role="viewer", sites=["wien"], actor=ALICE),
     "drivers.upsert_many": lambda s, sc, w: s.drivers.upsert_many(sc, "wien", [DriverSpec(external_id="W-9")], ALICE),

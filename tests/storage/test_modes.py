@@ -98,6 +98,8 @@ def test_read_only_refuses_every_write_and_leaves_the_file_untouched(store: Stor
         "tenants.ensure": lambda: ro.tenants.ensure(scope, "Acme"),
         "sites.upsert": lambda: ro.sites.upsert(scope, "wien", name="Wien", enabled=True, actor=ALICE),
         "sites.set_enabled": lambda: ro.sites.set_enabled(scope, "wien", True, actor=ALICE, reason="go live now"),
+        "sites.create": lambda: ro.sites.create(scope, "graz", enabled=True, actor=ALICE, reason="a new depot"),
+        "plans.heartbeat": lambda: ro.plans.heartbeat(scope, plan.id),
         "users.upsert": lambda: ro.users.upsert(scope, "bob", name="Bob", email="b@x", role="viewer", sites=["wien"], actor=ALICE),
         "settings.put": lambda: ro.settings.put(scope, "x", 1, actor=ALICE, reason="why not"),
         "settings.set_kill_switch": lambda: ro.settings.set_kill_switch(scope, True, actor=ALICE, reason="incident"),

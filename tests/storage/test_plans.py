@@ -99,7 +99,7 @@ def test_every_plan_write_that_takes_a_plan_is_covered() -> None:
         if getattr(fn, "__store_kind__", None) == "write" and "plan_id" in inspect.signature(fn).parameters
     }
     covered = {n.split(":")[0] for n in _plan_writes(None, None, 0, 0)}  # type: ignore[arg-type]
-    assert with_plan == covered
+    assert with_plan == covered | {"heartbeat"}  # heartbeat touches only a SOLVING plan's lease (checked below)
 
 
 @pytest.mark.parametrize("state", [State.LOCKED, State.SUPERSEDED])
@@ -114,8 +114,24 @@ def test_locked_and_superseded_plans_cannot_change(store: Store, scope: Scope, s
     for name, call in _plan_writes(store, scope, plan.id, plan.state_version).items():
         with pytest.raises(PlanLocked):
             call()  # type: ignore[operator]
+    assert store.plans.heartbeat(scope, plan.id) is False
     assert store.plans.detail(scope, plan.id) == before, "a refused write changed the plan"
     # a repair of a locked plan is a new version; the locked one stays as it is
     repair = store.plans.save(scope, NewPlan(forecast_id=fid, kind="repair", parent_plan_id=plan.id),
                               make_result(before.instances, drivers=3), ALICE).plan
     assert repair.parent_plan_id == plan.id and store.plans.detail(scope, plan.id) == before
+
+
+def test_a_solving_plan_carries_this_processs_lease_which_heartbeat_renews(store: Store, scope: Scope) -> None:
+    import os
+    import socket
+
+    fid = add_forecast(store, scope)
+    plan = plan_in_state(store, scope, fid, State.SOLVING)
+    (lease,) = store.plans.leases(scope)
+    assert (lease.plan_id, lease.pid, lease.host) == (plan.id, os.getpid(), socket.gethostname())
+    first = lease.heartbeat_at
+    assert store.plans.heartbeat(scope, plan.id) is True
+    assert store.plans.leases(scope)[0].heartbeat_at >= first
+    store.plans.fail(scope, plan.id, plan.state_version, "solver error", SYSTEM)
+    assert store.plans.leases(scope) == [] and store.plans.heartbeat(scope, plan.id) is False

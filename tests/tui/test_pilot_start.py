@@ -18,8 +18,9 @@ from app.ops.runs import publish
 @pytest.fixture
 def as_dana(monkeypatch, tmp_path):
     """`solvereign` as dana would start it (her login; logs into a temporary folder)."""
-    monkeypatch.setenv("LOGNAME", "dana")
-    monkeypatch.setenv("USER", "dana")
+    import app.settings
+
+    monkeypatch.setattr(app.settings, "account_name", lambda uid: "dana")  # her login (tests/os_identity.py)
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level

@@ -26,6 +26,8 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+
+from os_identity import as_login_command
 import sys
 from pathlib import Path
 
@@ -133,20 +135,23 @@ def base_store(root: Path) -> Path:
 
 
 def copy_store(base: Path, dest: Path) -> Path:
-    """A private copy (the base is checkpointed: no WAL to carry along)."""
+    """A private copy with its key and heads file (the base is checkpointed: no WAL to carry along)."""
     dest.parent.mkdir(parents=True, exist_ok=True)
-    for suffix in ("", ".wal"):
+    for suffix in ("", ".wal", ".key", ".heads"):
         if Path(f"{dest}{suffix}").exists():
             os.unlink(f"{dest}{suffix}")
     shutil.copyfile(base, dest)
+    for suffix in (".key", ".heads"):
+        if Path(f"{base}{suffix}").exists():
+            shutil.copyfile(f"{base}{suffix}", f"{dest}{suffix}")
     return dest
 
 
 def cli(db: Path, *args: str, login: str = "dana", timeout: float = 60) -> subprocess.CompletedProcess[str]:
     """`solvereign --db DB --now NOW ARGS…` in a separate OS process, acting as `login`."""
-    env = os.environ | {"LOGNAME": login, "USER": login, "NO_COLOR": "1"}
+    env = os.environ | {"NO_COLOR": "1", "SOLVEREIGN_DRILL": "1"}
     env.pop("SOLVEREIGN_NOW", None)
     return subprocess.run(
-        [str(SOLVEREIGN), "--db", str(db), "--now", NOW, *args],
+        as_login_command(login, "--db", str(db), "--now", NOW, *args),  # acts as `login` (tests/os_identity.py)
         capture_output=True, text=True, env=env, timeout=timeout, check=False,
     )
