@@ -33,6 +33,7 @@ from engine.solver.weeks import ILLEGAL, Slot, week_cost
 
 NONE = -1
 STALL_SWEEPS = 3
+KICKS = 3  # noisy sweeps after the descent stalls (seeded)
 
 
 @dataclass
@@ -350,7 +351,7 @@ def settle(grid: Grid, budget: Budget, max_sweeps: int) -> int:
     return sweeps
 
 
-def improve(grid: Grid, budget: Budget, seed: int, max_sweeps: int, soft: bool = True, kicks: int = 3) -> tuple[int, bool]:
+def improve(grid: Grid, budget: Budget, seed: int, max_sweeps: int, soft: bool = True, kicks: int = KICKS) -> tuple[int, bool]:
     """Repair, then polish; returns (sweeps run, wall cap fired).
 
     Soft sweeps first (a breach costs more than a driver but less than a
