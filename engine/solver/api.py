@@ -314,13 +314,14 @@ def _integer_stage(stages: Stages, db: DayBlocks, cfg: RuleConfig, lp: flow.LpRe
 
 def _exact_pt(stages: Stages, db: DayBlocks, cfg: RuleConfig, named: bool, bound: LowerBound, budget: Budget, seed: int, time_limit: float) -> None:
     """CP-SAT on the counting network, where counts are hours exactly and part-timers remain."""
-    from engine.solver.counting import CountingModel
-    from engine.solver.decode import weeks_of_flow
     from engine.solver.network import build_network, counts_exact
 
     best = stages.best
     if best.score is None or best.score[2] == 0 or named or budget.out():
         return
+    from engine.solver.counting import CountingModel  # CP-SAT loads only when this stage runs
+    from engine.solver.decode import weeks_of_flow
+
     if not counts_exact(db, cfg):
         stages.skip("exact part-timers", "instance counts do not measure hours exactly on this week")
         return

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from engine import rules
@@ -95,22 +95,20 @@ def _successors(day_tours: list[TourType], cfg: RuleConfig, lo: int, hi: int) ->
     return out
 
 
-def _candidates(day_tours: list[TourType], cfg: RuleConfig) -> list[tuple[TourType, ...]]:
-    """Sequences inside the legal gap windows only (R4); span and size are judged by the rule table."""
+def _candidates(day_tours: list[TourType], cfg: RuleConfig) -> Iterator[tuple[TourType, ...]]:
+    """Sequences inside the legal gap windows only (R4), lazily; span and size are judged by the rule table."""
     day_tours = sorted(day_tours, key=lambda t: (t.start, t.index))
     regular = _successors(day_tours, cfg, cfg.regular_gap_min, cfg.regular_gap_max)
     split = _successors(day_tours, cfg, cfg.split_break_min, cfg.split_break_max)
-    seqs: list[tuple[TourType, ...]] = []
     for t in day_tours:
-        seqs.append((t,))
+        yield (t,)
         if t.split or cfg.max_block_instances < 2:
             continue
         for u in regular[t.index]:
-            seqs.append((t, u))
+            yield (t, u)
             if cfg.max_block_instances >= 3:
-                seqs.extend((t, u, v) for v in regular[u.index] if v.end - t.start <= cfg.span_triple_max)
-        seqs.extend((t, u) for u in split[t.index])
-    return seqs
+                yield from ((t, u, v) for v in regular[u.index] if v.end - t.start <= cfg.span_triple_max)
+        yield from ((t, u) for u in split[t.index])
 
 
 class Stopped(Exception):

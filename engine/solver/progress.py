@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from engine.solver.budget import Budget
 
 log = logging.getLogger("engine.solver")
+log.addHandler(logging.NullHandler())  # a library: the application decides where the solver's log goes
 HEARTBEAT_S = 0.5
 
 
