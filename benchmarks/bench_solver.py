@@ -150,8 +150,23 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="the sweep's first six weeks only, no extra bars")
     parser.add_argument("--json", action="store_true", help="one JSON object per measurement")
+    parser.add_argument("--parts", default="1234", help="which parts to run, e.g. 34 (default all)")
     args = parser.parse_args()
     out = (lambda label, r: print(json.dumps({"week": label} | r))) if args.json else (lambda label, r: print(_line(label, r), flush=True))
+    if "1" in args.parts:
+        _sweep(args, out)
+    if args.quick:
+        return 0
+    if "2" in args.parts:
+        _real(args, out)
+    if "3" in args.parts:
+        _bars(args, out)
+    if "4" in args.parts:
+        _named(args, out)
+    return 0
+
+
+def _sweep(args: argparse.Namespace, out) -> None:  # noqa: ANN001 - the printer
     if not args.json:
         print("1. sweep (time limit 60 s, seed 94; shape seeds in the first column)")
         print(HEAD)
@@ -166,8 +181,9 @@ def main() -> int:
     n = 6 if args.quick else len(SWEEP)
     if not args.json:
         print(f"   at the bound on {at_bound}/{n} (bar ≥ {n - 1}), above 1.02× on {over} (bar 0), violations {violations} (bar 0)")
-    if args.quick:
-        return 0
+
+
+def _real(args: argparse.Namespace, out) -> None:  # noqa: ANN001 - the printer
     if not args.json:
         print("\n2. real weeks")
     for name, (_, _, (want_d, want_pt)) in REAL.items():
@@ -178,6 +194,9 @@ def main() -> int:
         out(name, r)
         if not args.json:
             print(f"   bar {want_d} / {want_pt} PT: {'met' if (r['drivers'], r['pt']) == (want_d, want_pt) else 'MISSED'}")
+
+
+def _bars(args: argparse.Namespace, out) -> None:  # noqa: ANN001 - the printer
     if not args.json:
         print("\n3. bars on varied weeks")
     big = ("varied", 2500, 6, {"varied": True})
@@ -193,6 +212,9 @@ def main() -> int:
         out(f"varied 2,500, cancel {after:g} s", r)
         if not args.json:
             print(f"   cancel latency {r['cancel_latency_s']:.2f} s (bar ≤ 1 s), largest heartbeat gap {r['max_beat_gap_s']:.2f} s (bar ≤ 1 s), legal: {r['violations'] == 0}")
+
+
+def _named(args: argparse.Namespace, out) -> None:  # noqa: ANN001 - the printer
     if not args.json:
         print("\n4. named drivers (1,000 varied tours, 10 % needing a skill)")
     for drivers in (150, 60):
@@ -200,7 +222,6 @@ def main() -> int:
         out(f"{drivers} named drivers", r)
         if not args.json:
             print(f"   named used {r['named_used']}, stand-ins {r['standins']}, R10 breaches {r['r10_breaches']}, audits with drivers {r['audits']}")
-    return 0
 
 
 if __name__ == "__main__":
