@@ -28,7 +28,6 @@ from app.ops.session import Session
 from app.ops.text import printable
 from app.reports import fmt_when
 from engine.bounds import LowerBound
-from engine.clock import instant_of
 from engine.driver_weeks import DriverWeek, driver_weeks
 from engine.kpis import Kpis
 from engine.models import DriverSpec
@@ -314,15 +313,16 @@ def verify_log(s: Session) -> ChainReport:
 
 
 def _gate_input(s: Session, detail: RunDetail) -> GateInput:
+    from app.ops.versions import lock_window_start
+
     run = detail.summary
-    first = min((i.start for i in detail.instances), default=None)
     return GateInput(
         run=run,
         role=s.role,
         kill_switch=s.store.settings.kill_switch(s.scope),
         site=s.store.sites.get(s.scope, run.site),
         now=s.clock.now(),
-        week_starts_at=instant_of(run.week_anchor, first) if first is not None else None,
+        week_starts_at=lock_window_start(s, detail),
         has_warnings=has_warnings(run),
     )
 
