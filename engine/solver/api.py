@@ -333,6 +333,9 @@ def _run_stages(
 def _first(db: DayBlocks, cfg: RuleConfig, drivers: list[DriverSpec], best: _Best, budget: Budget, whole: bool) -> tuple[str, str]:
     """The first legal plan: chained greedy blocks (finished unless cancelled: < 1 s on 2,500 tours), else every instance alone."""
     weeks = construct(db, cfg, budget.cancel_requested) if whole else alone(db)
+    fallback = not whole or budget.cancelled
+    if fallback:
+        log.warning("first plan: every instance alone (%s)", "cancelled" if budget.cancelled else "no time to enumerate blocks")
     if drivers:
         grid = moves.Grid(db, named_slots(drivers, len(weeks)), [], cfg)
         grid.hard = True  # a week goes to a named driver only where it is legal for them
@@ -340,6 +343,8 @@ def _first(db: DayBlocks, cfg: RuleConfig, drivers: list[DriverSpec], best: _Bes
         best.offer(grid.weeks())
     else:
         best.offer([(Slot(None, ANONYMOUS), w) for w in weeks])
+    if fallback:
+        return "STOPPED", f"{len(weeks)} weeks: every instance alone (stopped before the blocks were known)"
     return "DONE", f"{len(weeks)} weeks"
 
 

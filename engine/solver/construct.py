@@ -24,8 +24,8 @@ from engine.solver.weeks import DriverState
 _NEW_DRIVER_COST = 1_000_000
 
 
-def greedy_day_blocks(db: DayBlocks, day: int) -> list[BlockType]:
-    """A multiset of legal blocks covering the day's tours exactly."""
+def greedy_day_blocks(db: DayBlocks, day: int, demand: dict[int, int] | None = None) -> list[BlockType]:
+    """A multiset of legal blocks covering the day's tours (or `demand` of them: tour index → count) exactly."""
     by_tours = {b.tours: b for b in db.blocks if b.day == day}
     followers: dict[int, list[BlockType]] = defaultdict(list)
     for b in by_tours.values():
@@ -33,7 +33,7 @@ def greedy_day_blocks(db: DayBlocks, day: int) -> list[BlockType]:
             followers[b.tours[0]].append(b)
     for options in followers.values():  # regular links before split breaks, then the longest follower
         options.sort(key=lambda b: (b.is_split, -db.tours[b.tours[1]].work, b.tours[1]))
-    left = {t.index: t.demand for t in db.tours if t.day == day}
+    left = {t.index: (t.demand if demand is None else demand.get(t.index, 0)) for t in db.tours if t.day == day}
     out: list[BlockType] = []
     for t in sorted(left, key=lambda i: (db.tours[i].start, i)):
         while left[t] > 0:

@@ -33,6 +33,7 @@ from engine.solver.weeks import ILLEGAL, Slot, week_cost
 
 NONE = -1
 STALL_SWEEPS = 3
+KICKS = 3  # noisy sweeps after the descent stalls (seeded)
 
 
 @dataclass
@@ -77,6 +78,11 @@ class Grid:
         self.slot_depot = np.array([depot_id[s.spec.depot] if s.spec is not None else 0 for s in slots], dtype=np.int64)
         self.hard = False  # soft: breaches cost less than a driver (see `weeks.week_cost`)
         self.grid = np.full((len(slots), len(db.days)), NONE, dtype=np.int64)
+        # repairs only: each cell's home row (NONE: new work), cells that may not move, what a change costs
+        self.home = np.full_like(self.grid, NONE)
+        self.held = np.zeros(self.grid.shape, dtype=bool)
+        self.churn_cost = 0  # per instance moved away from its home row
+        self.touch_cost = 0  # per row whose week changes at all
         if len(weeks) > len(slots):
             raise ValueError("more weeks than slots")
         for i, week in enumerate(weeks):
@@ -130,7 +136,28 @@ class Grid:
         return int((self.costs(hard=True) >= ILLEGAL).sum())
 
     def total(self) -> int:
-        return int(self.costs().sum())
+        return int(self.costs().sum()) + self._change_cost()
+
+    def _change_cost(self) -> int:
+        """Churn and touched rows against the homes (0 outside repairs)."""
+        if not self.churn_cost and not self.touch_cost:
+            return 0
+        has = self.grid != NONE
+        rows = np.arange(len(self.slots))[:, None]
+        away = has & (self.home != NONE) & (self.home != rows)
+        moved = int(np.where(away, self.b.size[np.where(has, self.grid, 0)], 0).sum())
+        touched = self._touched(self.grid, self.home).sum()
+        return moved * self.churn_cost + int(touched) * self.touch_cost
+
+    def _touched(self, grid: np.ndarray, home: np.ndarray) -> np.ndarray:
+        """Rows whose week differs from their home week: they hold a block from elsewhere, or lost one of theirs."""
+        rows = np.arange(len(self.slots))
+        has = grid != NONE
+        gained = (has & (home != rows[:, None])).any(axis=1)
+        lost = np.zeros(len(rows), dtype=bool)
+        gone = has & (home != NONE) & (home != rows[:, None])
+        lost[home[gone]] = True
+        return gained | lost
 
     def _row_legal(self, grid: np.ndarray) -> np.ndarray:
         """R6/R7 between consecutive worked days of every row."""
@@ -152,8 +179,10 @@ class Grid:
 
     # ---- moves ----
     def tail_swap(self, k: int, noise: np.ndarray | None) -> bool:
-        """Rows keep days < k and take the best row's days ≥ k; True when the plan changed."""
+        """Rows keep days < k and take the best row's days ≥ k; True when the plan changed (never with held cells)."""
         n = len(self.slots)
+        if self.held.any():
+            return False
         pw, pd, pbad, pmiss = self._agg(slice(0, k))
         sw, sd, _, _ = self._agg(slice(k, None))
         sbad, smiss = self._cross(slice(k, None))
@@ -171,6 +200,7 @@ class Grid:
         if perm is None or np.array_equal(perm, np.arange(n)):
             return False
         self.grid[:, k:] = self.grid[perm, k:]
+        self.home[:, k:] = self.home[perm, k:]
         return True
 
     def day_move(self, k: int, noise: np.ndarray | None) -> bool:
@@ -198,10 +228,15 @@ class Grid:
         miss_b = miss[None, :] + self._miss(self.b.depot[blk], self.slot_depot[None, :])
         cost_b = self._cost(w[None, :] + self.b.work[blk], d[None, :] + 1, self.kind[None, :], self.limit[None, :], bad_b, miss_b)
         cost_e = np.where(rest_legal, self._cost(w, d, self.kind, self.limit, bad, miss), ILLEGAL)
+        owner = np.flatnonzero(col != NONE)
+        homes = self.home[owner, k]
+        if self.churn_cost or self.touch_cost:
+            cost_b = cost_b + self._change_matrix(k, owner, homes, rows)
         cost = np.vstack([cost_b, np.broadcast_to(cost_e, (n - m, n))])
         legal = np.vstack([legal_b, np.ones((n - m, n), dtype=bool)])
+        held = self.held[owner, k]
+        legal[:m][held] = False  # a held block stays where it is
         # the current dealing must stay possible: row r holds the block of slot owner[r]
-        owner = np.flatnonzero(col != NONE)
         free = np.flatnonzero(col == NONE)
         current = np.empty(n, dtype=np.int64)
         current[owner] = np.arange(m)
@@ -211,13 +246,32 @@ class Grid:
         if perm_rows is None:
             return False
         new_col = np.full(n, NONE, dtype=np.int64)
+        new_home = np.full(n, NONE, dtype=np.int64)
+        new_held = np.zeros(n, dtype=bool)
         for row, slot in enumerate(perm_rows):
             if row < m:
-                new_col[slot] = rows[row]
+                new_col[slot], new_home[slot], new_held[slot] = rows[row], homes[row], held[row]
         if np.array_equal(new_col, col):
             return False
-        self.grid[:, k] = new_col
+        self.grid[:, k], self.home[:, k], self.held[:, k] = new_col, new_home, new_held
         return True
+
+    def _change_matrix(self, k: int, owner: np.ndarray, homes: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """[block row, slot]: churn of the block's instances if it leaves its home, and first touches of the rows involved."""
+        n = len(self.slots)
+        slots = np.arange(n)
+        away = (homes[:, None] != NONE) & (homes[:, None] != slots[None, :])
+        churn = np.where(away, self.b.size[rows][:, None] * self.churn_cost, 0)
+        rest = self.grid.copy()
+        rest[:, k] = NONE
+        rest_home = self.home.copy()
+        rest_home[:, k] = NONE
+        touched = self._touched(rest, rest_home)
+        foreign = homes[:, None] != slots[None, :]  # the slot gains a block that is not its own
+        touch = np.where(foreign & ~touched[None, :], self.touch_cost, 0)
+        home_row = np.where(homes != NONE, homes, 0)
+        touch += np.where(away & ~touched[home_row][:, None], self.touch_cost, 0)  # and its home loses it
+        return churn + touch
 
     def place(self, weeks: list[list[BlockType]]) -> None:
         """Put whole weeks on the slots by one assignment (named drivers first where legal); the grid is replaced."""
@@ -278,7 +332,26 @@ def _assign(cost: np.ndarray, legal: np.ndarray, noise: np.ndarray | None) -> np
     return np.array([lsa.right_mate(i) for i in range(n)], dtype=np.int64)
 
 
-def improve(grid: Grid, budget: Budget, seed: int, max_sweeps: int, soft: bool = True, kicks: int = 3) -> tuple[int, bool]:
+def settle(grid: Grid, budget: Budget, max_sweeps: int) -> int:
+    """Day moves only (whole suffixes never move: held cells and homes stay put), until nothing improves."""
+    grid.hard = True
+    sweeps, total = 0, grid.total()
+    while sweeps < max_sweeps and not budget.out():
+        before = (grid.grid.copy(), grid.home.copy(), grid.held.copy())
+        for k in range(len(grid.db.days)):
+            if budget.out():
+                grid.grid, grid.home, grid.held = before
+                return sweeps
+            grid.day_move(k, None)
+        sweeps += 1
+        new = grid.total()
+        if new >= total:
+            break
+        total = new
+    return sweeps
+
+
+def improve(grid: Grid, budget: Budget, seed: int, max_sweeps: int, soft: bool = True, kicks: int = KICKS) -> tuple[int, bool]:
     """Repair, then polish; returns (sweeps run, wall cap fired).
 
     Soft sweeps first (a breach costs more than a driver but less than a

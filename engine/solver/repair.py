@@ -17,6 +17,8 @@ on a sick call only the absent drivers' blocks move when that is possible.
 
 from __future__ import annotations
 
+import time
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -24,9 +26,14 @@ from pydantic import BaseModel, Field
 
 from engine.audits import AuditResult, run_audits
 from engine.kpis import Kpis, compute_kpis
-from engine.models import CanonicalForecast, Instance
+from engine.models import CanonicalForecast, DriverSpec, Instance
 from engine.plan import output_hash
 from engine.rules import DEFAULT_CONFIG, RuleConfig
+from engine.solver import moves
+from engine.solver.blocks import BlockType, DayBlocks, enumerate_blocks
+from engine.solver.budget import Budget
+from engine.solver.construct import greedy_day_blocks
+from engine.solver.weeks import ANONYMOUS, FULL_TIME, PART_TIME, STAND_IN, Slot
 
 
 @dataclass(frozen=True)
@@ -87,9 +94,130 @@ def churn(parent: Mapping[str, str], assignments: Mapping[str, str]) -> float:
     return moved / len(parent)
 
 
+CHURN_PER_INSTANCE = 10**6  # below a stand-in's minute of work, above hours and balance
+TOUCH_PER_DRIVER = 10**5
+MAX_SWEEPS = 30
+
+
 def repair(request: RepairRequest) -> RepairResult:
     """Cover everything the absences and the parent leave open, moving as little as the rules allow."""
-    raise NotImplementedError("engine repair: being written (see the module docstring)")
+    started = time.monotonic()
+    cfg = request.config
+    instances = list(request.forecast.instances)
+    by_id = _by_id(instances)
+    parent = {iid: d for iid, d in request.parent.items() if iid in by_id}
+    budget = Budget(request.time_limit)
+    db = enumerate_blocks(instances, cfg)
+    tour_of = {iid: t.index for t in db.tours for iid in t.instance_ids}
+    by_tours = {b.tours: b for b in db.blocks}
+    layer = {d: k for k, d in enumerate(db.days)}
+    named = {d.external_id: d for d in request.forecast.drivers}
+    drivers = sorted(set(parent.values()))
+    absent_days = _absent_days(request, parent, by_id)
+    # the parent's driver-days as blocks; what does not form a legal block, or is unassigned, is new work
+    cells: dict[tuple[int, int], BlockType] = {}
+    orphans: list[str] = sorted(iid for iid in tour_of if iid not in parent)
+    for row, driver in enumerate(drivers):
+        days: dict[int, list[Instance]] = defaultdict(list)
+        for iid, d in parent.items():
+            if d == driver and iid in tour_of:
+                days[by_id[iid].day].append(by_id[iid])
+        for day, insts in days.items():
+            key = tuple(tour_of[i.id] for i in sorted(insts, key=lambda i: (i.start, i.id)))
+            if key in by_tours:
+                cells[(row, layer[day])] = by_tours[key]
+            else:
+                orphans.extend(i.id for i in insts)
+    new_blocks = _blocks_for(db, orphans, tour_of)
+    per_day = defaultdict(int)
+    for b in new_blocks:
+        per_day[b.day] += 1
+    idle = sorted(set(named) - set(drivers))
+    standins = max(per_day.values(), default=0) + sum(1 for (r, k) in cells if db.days[k] in absent_days.get(drivers[r], ())) + 2
+    slots = [_slot(d, named, absent_days.get(d, frozenset())) for d in drivers]
+    slots += [_slot(d, named, frozenset()) for d in idle]
+    slots += [Slot(None, STAND_IN) for _ in range(standins)]
+    grid = moves.Grid(db, slots, [], cfg)
+    for (row, k), b in cells.items():
+        grid.grid[row, k] = b.index
+        grid.home[row, k] = row
+        held_here = [iid for iid, d in parent.items() if d == drivers[row] and iid in request.held and by_id[iid].day == db.days[k]]
+        grid.held[row, k] = bool(held_here)
+    free_row = {k: len(drivers) + len(idle) for k in range(len(db.days))}
+    for b in new_blocks:
+        k = layer[b.day]
+        grid.grid[free_row[k], k] = b.index
+        free_row[k] += 1
+    grid.churn_cost, grid.touch_cost = CHURN_PER_INSTANCE, TOUCH_PER_DRIVER
+    moves.settle(grid, budget, MAX_SWEEPS)
+    used = [row for row in range(len(slots)) if (grid.grid[row] != moves.NONE).any()]
+    ids = _ids(drivers, idle, named, [row for row in used if row >= len(drivers) + len(idle)])
+    assignments = _instances(grid, db, parent, ids)
+    return _judge(request, assignments, time.monotonic() - started)
+
+
+def _absent_days(request: RepairRequest, parent: Mapping[str, str], by_id: Mapping[str, Instance]) -> dict[str, frozenset[int]]:
+    """Per absent driver, the days on which some of their instances fall in the absence (held ones do not count)."""
+    out: dict[str, set[int]] = defaultdict(set)
+    held_days: dict[str, set[int]] = defaultdict(set)
+    for iid, d in parent.items():
+        inst = by_id[iid]
+        if iid in request.held:
+            held_days[d].add(inst.day)
+        elif any(a.driver == d and a.covers(inst) for a in request.absent):
+            out[d].add(inst.day)
+    return {d: frozenset(days - held_days[d]) for d, days in out.items()}
+
+
+def _slot(driver: str, named: Mapping[str, DriverSpec], absent: frozenset[int]) -> Slot:
+    spec = named.get(driver)
+    kind = ANONYMOUS if spec is None else (PART_TIME if spec.contract_type in ("part_time", "flex") else FULL_TIME)
+    return Slot(spec, kind, absent)
+
+
+def _blocks_for(db: DayBlocks, orphans: Sequence[str], tour_of: Mapping[str, int]) -> list[BlockType]:
+    """Greedy legal blocks for the new work (as the first plan builds them)."""
+    demand: dict[int, int] = defaultdict(int)
+    for iid in orphans:
+        demand[tour_of[iid]] += 1
+    return [b for day in db.days for b in greedy_day_blocks(db, day, demand)]
+
+
+def _ids(drivers: list[str], idle: list[str], named: Mapping[str, DriverSpec], new_rows: list[int]) -> dict[int, str]:
+    """Row → driver id: the parent's drivers, the idle named ones, then new ids (numbered on) that collide with none."""
+    taken = set(drivers) | set(idle)
+    out = dict(enumerate(drivers + idle))
+    k = 0
+    for row in new_rows:
+        while True:
+            k += 1
+            ident = f"open-{k:02d}" if named else f"D{k:03d}"
+            if ident not in taken:
+                break
+        out[row] = ident
+    return out
+
+
+def _instances(grid: moves.Grid, db: DayBlocks, parent: Mapping[str, str], ids: Mapping[int, str]) -> dict[str, str]:
+    """Concrete instances per cell: a driver keeps the very instances it had of a tour type, others take what is left."""
+    pools: dict[int, list[str]] = {t.index: list(t.instance_ids) for t in db.tours}
+    want: list[tuple[str, int]] = []  # (driver, tour type) per worked tour
+    for row in range(len(grid.slots)):
+        for x in grid.grid[row]:
+            if x != moves.NONE:
+                want.extend((ids[row], t) for t in db.blocks[int(x)].tours)
+    out: dict[str, str] = {}
+    left: list[tuple[str, int]] = []
+    for driver, t in want:
+        mine = next((iid for iid in pools[t] if parent.get(iid) == driver), None)
+        if mine is None:
+            left.append((driver, t))
+        else:
+            pools[t].remove(mine)
+            out[mine] = driver
+    for driver, t in left:
+        out[pools[t].pop(0)] = driver
+    return out
 
 
 def _judge(request: RepairRequest, assignments: dict[str, str], seconds: float) -> RepairResult:

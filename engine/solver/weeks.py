@@ -46,11 +46,14 @@ class Slot:
 
     spec: DriverSpec | None
     kind: int
+    absent_days: frozenset[int] = frozenset()  # a repair's sick or vacation days: like unavailable days (R10)
 
     def limit(self, cfg: RuleConfig) -> int:
         return rules.weekly_limit_minutes(cfg, self.spec)
 
     def may_work(self, day: int, skill: str) -> bool:
+        if day in self.absent_days:
+            return False
         return self.spec is None or not rules.availability_breaches(self.spec, day, skill)
 
 

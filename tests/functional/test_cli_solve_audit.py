@@ -101,8 +101,10 @@ def test_no_legal_plan_exits_1_and_says_why(capsys, tmp_path: Path):
 
 
 def test_solve_json_summary(capsys, week_file: Path):
-    code, out, _ = run(capsys, "solve", str(week_file), *ANCHOR, "--time-limit", "6", "--json")
+    code, out, err = run(capsys, "solve", str(week_file), *ANCHOR, "--time-limit", "6", "--json")
     doc = json.loads(out)
+    beats = [json.loads(line)["heartbeat"] for line in err.splitlines() if line.startswith('{"heartbeat"')]
+    assert beats and {"phase", "drivers", "pt", "bound", "elapsed_s"} <= set(beats[-1])  # heartbeats on stderr, stdout stays the result
     assert code == 0 and doc["status"] in ("OPTIMAL", "FEASIBLE")
     assert doc["lower_bound"]["value"] <= doc["drivers"] and doc["output_hash"].startswith("sha256:")
     assert [a["status"] for a in doc["audits"]] == ["PASS"] * 7
@@ -116,5 +118,6 @@ def test_solvereign_entry_point(tmp_path: Path, week_file: Path):
         capture_output=True, text=True, timeout=120, check=False,
     )
     assert proc.returncode == 0, proc.stderr
+    assert "construct · best " in proc.stderr and "solver stages" in proc.stdout  # heartbeat lines and the stage table
     audit = subprocess.run([str(exe), "audit", str(plan)], capture_output=True, text=True, timeout=60, check=False)
     assert audit.returncode == 0 and "7/7" in audit.stdout

@@ -39,7 +39,10 @@ def check_show_run(db: Path, run_id: int, login: str) -> dict:
     assert f"run {run_id} · wien · week of {WEEK}" in text
     assert "audits 7/7" in text and "AUDITED" in text
     assert "lower bound" in text and "gap" in text
+    assert "solver stages" in text and "construct" in text  # what each solver stage did, stored with the run
     doc = ok(cli(db, "show-run", str(run_id), "--json", login=login, now=NOW)).json
+    stages = doc["solver"]["stages"]
+    assert [st["name"] for st in stages][:2] == ["blocks", "construct"] and all(st["seconds"] >= 0 for st in stages)
     run = doc["run"]
     assert run["state"] == "AUDITED"
     assert run["audits_passed"] == run["audits_total"] == 7
