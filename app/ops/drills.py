@@ -24,6 +24,7 @@ from app.ops.session import Session
 from engine.clock import FixedClock, instant_of
 from engine.freeze import DEFAULT_HORIZON_MIN, freezes_at
 from engine.models import Instance
+from storage.errors import StoreError
 from storage.models import RunDetail, RunSummary, UserRecord
 from storage.scope import Actor
 from storage.store import Store
@@ -119,14 +120,15 @@ def run_drill(
     with tempfile.TemporaryDirectory(prefix="solvereign-drill-") as tmp:
         d = Drill(s, Path(tmp), plan.site)
         detail = s.store.plans.detail(s.scope, plan.id)
-        if drill == "sick-call":
-            _sick_call(d, detail, report, absent, time_limit)
-        elif drill == "freeze-window":
-            _freeze_window(d, detail, report, horizon_min, time_limit)
-        elif drill == "partial-forecast":
-            _partial_forecast(d, detail, report, time_limit)
-        else:
-            _break_glass(d, detail, report, horizon_min)
+        steps: dict[str, Callable[[], None]] = {
+            "sick-call": lambda: _sick_call(d, detail, report, absent, time_limit),
+            "freeze-window": lambda: _freeze_window(d, detail, report, horizon_min, time_limit),
+            "partial-forecast": lambda: _partial_forecast(d, detail, report, time_limit),
+            "break-glass": lambda: _break_glass(d, detail, report, horizon_min),
+        }
+        _, err = _attempt(steps[drill])
+        if err:  # a step the drill could not even try is a FAIL of the drill, with the reason as evidence
+            report.check("drill_completed", "every step ran", err.message, False)
     report.timings["total_s"] = round(time.perf_counter() - started, 3)
     report.judge()
     report.evidence = str(write_evidence(s, report))
@@ -172,10 +174,11 @@ def busiest_drivers(detail: RunDetail, n: int = 3) -> list[str]:
     return [d for d, _ in sorted(minutes.items(), key=lambda kv: (-kv[1], kv[0]))[:n]]
 
 
-def _attempt(fn: Callable[[], Any]) -> tuple[Any, UserError | None]:
+def _attempt(fn: Callable[[], Any]) -> tuple[Any, UserError | StoreError | None]:
+    """Run one step of a drill; a refusal (or a store that refuses, e.g. a tampered plan) is its outcome."""
     try:
         return fn(), None
-    except UserError as exc:
+    except (UserError, StoreError) as exc:
         return None, exc
 
 
@@ -278,10 +281,10 @@ def _partial_forecast(d: Drill, detail: RunDetail, report: DrillReport, time_lim
     partial_days = days[: max(1, len(days) // 2)]
     report.inputs["partial_days"] = partial_days
     clock = FixedClock(instant_of(detail.summary.week_anchor, -1440))  # the Sunday before the week: nothing frozen yet
-    runs = [_partial_once(d, detail, clock, partial_days, time_limit, report) for _ in range(2)]
-    if any(r is None for r in runs):
+    first = _partial_once(d, detail, clock, partial_days, time_limit, report)
+    second = _partial_once(d, detail, clock, partial_days, time_limit, report) if first else None
+    if first is None or second is None:
         return
-    first, second = runs
     report.hashes.update(partial_output_hash=first["partial"], complete_output_hash=first["complete"],
                          rerun_partial_output_hash=second["partial"], rerun_complete_output_hash=second["complete"])
     report.figures.update(churn=first["churn"], new_instances=first["new"], mapped=first["mapped"])
@@ -298,7 +301,11 @@ def _partial_once(
     from storage.models import NewForecast
 
     s = d.copy(clock)("dispatcher")
-    full = s.store.forecasts.content(s.scope, detail.summary.forecast_id).canonical()
+    content, err = _attempt(lambda: s.store.forecasts.content(s.scope, detail.summary.forecast_id))
+    if err:
+        report.check("forecast_content", "the week's forecast content", err.message, False)
+        return None
+    full = content.canonical()
     partial = full.model_copy(update={"instances": [i for i in full.instances if i.day in partial_days]})
     raw = partial.canonical_json().encode()
     added = s.store.forecasts.add(s.scope, NewForecast(forecast=partial, source_format="contract_json", raw_bytes=raw, status="PASS",
