@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from engine.solver.api import Heartbeat
+    from engine.solver.progress import Heartbeat
 
 
 def heartbeat_printer(as_json: bool) -> Callable[[Heartbeat], None]:

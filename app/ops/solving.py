@@ -22,7 +22,9 @@ from storage.errors import StoreError
 from storage.models import AuditResult, NewPlan, PlanResult, RunSummary
 
 if TYPE_CHECKING:
-    from engine.solver.api import CancelToken, Progress, SolveResult
+    from engine.solver.api import SolveResult
+    from engine.solver.budget import CancelToken
+    from engine.solver.progress import Progress
 
 StateCallback = Callable[[str], None]
 

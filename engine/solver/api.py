@@ -1,35 +1,34 @@
 """`solve(forecast)`: the anytime, deterministic weekly roster solver.
 
-Stages, each offering its plan to the best-so-far (compared by stand-ins,
-drivers, part-timers, split blocks, then the heaviest week):
-1. construct: greedy day blocks chained day by day, the first legal plan;
-2. lp: the week flow's LP relaxation over every legal block type, a driver
-   bound that is valid on every week shape (`flow.py`);
-3. integer: the flow as an integer model on the block types the LP uses;
-4. moves: exact assignment moves place the weeks on the named drivers (or
+Stages, each offering its plan to the best so far (compared by open weeks,
+drivers, part-timers, split blocks, then the heaviest week), each only while
+it can still help:
+1. blocks: tour types and legal block types (`blocks.py`);
+2. construct: greedy day blocks chained day by day, the first legal plan;
+3. moves: exact assignment moves put the weeks on the named drivers (or
    anonymous weeks), repair R8–R10 and lift part-timers (`moves.py`);
-5. exact part-timers: where instance counts measure hours exactly, CP-SAT on
+4. lp: the week flow's LP relaxation over every block type, a driver bound
+   valid on every week shape (`flow.py`);
+5. integer: the flow as an integer model on the block types the LP uses,
+   then moves again on its weeks;
+6. exact part-timers: where instance counts measure hours exactly, CP-SAT on
    the counting network proves the fewest part-timers (`counting.py`).
 
-Bounded and observable: every stage checks one `Budget` (deadline and cancel)
-inside its loops, and a heartbeat thread reports the best plan, the bound and
-the phase at least every second; it also interrupts a running LP/MIP when the
+Bounded and observable (`progress.py`): every stage checks one `Budget`
+(deadline and cancel) inside its loops; a heartbeat thread reports phase,
+best plan and bound every half second and interrupts a running LP/MIP when the
 budget runs out. Deterministic: stages stop on deterministic budgets (node
 limits, sweep counts, CP-SAT deterministic time, one worker); the wall clock
-is only a safety cap, and when it fires inside a stage that stage's partial
-result is dropped, so the plan is the last whole stage's (`wall_limited`).
-The plan is audited with the forecast's drivers before it is returned; a plan
-failing any audit is never returned.
+is only a safety cap: a stage it cuts keeps its last whole sweep, or nothing
+(`wall_limited`). The plan is audited with the forecast's drivers before it is
+returned; a plan failing any audit is never returned.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections import defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -43,8 +42,11 @@ from engine.rules import DEFAULT_CONFIG, RuleConfig
 from engine.solver import flow, moves
 from engine.solver.blocks import BlockType, DayBlocks, Stopped, enumerate_blocks
 from engine.solver.budget import Budget, CancelToken
+from engine.solver.progress import Heart, Progress, StageReport, Stages
 from engine.solver.construct import alone, construct
-from engine.solver.weeks import ANONYMOUS, PART_TIME, STAND_IN, Slot, anonymous_slots, legal_parts, named_slots, week_is_legal
+from engine.solver.weeks import (
+    ANONYMOUS, PART_TIME, STAND_IN, Slot, anonymous_slots, legal_parts, named_slots, new_driver_ids, week_is_legal,
+)
 
 log = logging.getLogger("engine.solver")
 
@@ -53,32 +55,7 @@ WORKERS = 1  # one CP-SAT worker: reproducible by construction, leaves a core fo
 DET_PER_SECOND = 0.15  # CP-SAT deterministic-time units granted per second of time limit
 MIP_NODES = 20_000  # SCIP node limit of the integer stage (deterministic)
 MAX_SWEEPS = 40  # assignment-move sweeps per move stage (deterministic)
-HEARTBEAT_S = 0.5
 SPARES = 3  # anonymous weeks that open only when moves cannot repair a breach otherwise
-
-
-@dataclass(frozen=True)
-class Heartbeat:
-    """What a solve reports while it runs: the best plan so far, the bound, the phase."""
-
-    phase: str
-    drivers: int | None
-    pt: int | None
-    standins: int
-    bound: int
-    elapsed: float
-
-    def describe(self) -> str:
-        """One line for people: the same words in the CLI and the cockpit."""
-        best = f"best {self.drivers} drivers, {self.pt} PT" if self.drivers is not None else "no plan yet"
-        open_weeks = f", {self.standins} open" if self.standins else ""
-        return f"{self.phase} · {best}{open_weeks} · bound {self.bound} · {self.elapsed:.1f} s"
-
-    def as_json(self) -> dict[str, object]:
-        return {"phase": self.phase, "drivers": self.drivers, "pt": self.pt, "standins": self.standins, "bound": self.bound, "elapsed_s": self.elapsed}
-
-
-Progress = Callable[[Heartbeat], None]
 
 
 class Infeasibility(BaseModel):
@@ -90,17 +67,6 @@ class Infeasibility(BaseModel):
 class Timings(BaseModel):
     first_plan_s: float
     total_s: float
-
-
-class StageReport(BaseModel):
-    """One stage of a solve: what it ended with, how long it took, what it found."""
-
-    name: str
-    status: str  # DONE | OPTIMAL | FEASIBLE | SKIPPED | STOPPED | TIME_LIMIT | NO_PLAN
-    seconds: float
-    drivers: int | None = None
-    pt: int | None = None
-    note: str = ""
 
 
 class StandIn(BaseModel):
@@ -135,7 +101,7 @@ class SolveResult(BaseModel):
 
 
 Plan = list[tuple[Slot, list[BlockType]]]
-Score = tuple[int, int, int, int, int]
+Score = tuple[int, int, int, int, int]  # open weeks, drivers, part-timers, split blocks, heaviest week
 
 
 class _Best:
@@ -188,71 +154,6 @@ def _score(plan: Plan, cfg: RuleConfig) -> Score:
     return (standins, len(plan), pt, splits, max((w for _, w in works), default=0))
 
 
-class _Heart:
-    """A thread that reports progress every HEARTBEAT_S and interrupts a running LP/MIP when the budget is out."""
-
-    def __init__(self, best: _Best, budget: Budget, progress: Progress | None) -> None:
-        self.best, self.budget, self.progress = best, budget, progress
-        self.bound = 0
-        self.phase = "blocks"
-        self.interrupt: Callable[[], object] | None = None
-        self._stop = threading.Event()
-        self._beat_lock = threading.Lock()
-        self._last = 0.0
-        self._thread = threading.Thread(target=self._run, name="solver-heartbeat", daemon=True)
-
-    def __enter__(self) -> _Heart:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    def beat(self) -> None:
-        if self.progress is None:
-            return
-        with self.best.lock:
-            score = self.best.score
-        hb = Heartbeat(self.phase, score[1] if score else None, score[2] if score else None, score[0] if score else 0, self.bound,
-                       round(self.budget.elapsed(), 3))
-        with self._beat_lock:  # the stages and this thread both beat: one at a time, in order
-            self._last = time.monotonic()
-            self.progress(hb)
-
-    def _run(self) -> None:
-        while not self._stop.wait(0.05):
-            if self.budget.out() and self.interrupt is not None:
-                self.interrupt()
-                self.interrupt = None
-            if time.monotonic() - self._last >= HEARTBEAT_S:
-                self.beat()
-
-
-class _Stages:
-    """Runs and records the stages of one solve."""
-
-    def __init__(self, heart: _Heart, best: _Best) -> None:
-        self.heart, self.best = heart, best
-        self.reports: list[StageReport] = []
-
-    def run(self, name: str, fn: Callable[[], tuple[str, str]]) -> str:
-        """Run a stage (returns status and note), record it with the best plan after it."""
-        self.heart.phase = name
-        started = time.monotonic()
-        status, note = fn()
-        score = self.best.score
-        report = StageReport(name=name, status=status, seconds=round(time.monotonic() - started, 3),
-                             drivers=score[1] if score else None, pt=score[2] if score else None, note=note)
-        self.reports.append(report)
-        log.info("stage %s: %s in %.2fs (drivers %s, pt %s) %s", name, status, report.seconds, report.drivers, report.pt, note)
-        self.heart.beat()
-        return status
-
-    def skip(self, name: str, note: str) -> None:
-        self.reports.append(StageReport(name=name, status="SKIPPED", seconds=0.0, note=note))
-
-
 def solve(
     forecast: CanonicalForecast,
     *,
@@ -267,8 +168,8 @@ def solve(
     budget = Budget(time_limit, cancel, reserve=_reserve(len(instances)))
     drivers = list(forecast.drivers)
     best = _Best(config, drivers)
-    with _Heart(best, budget, progress) as heart:
-        stages = _Stages(heart, best)
+    with Heart(best, budget, progress) as heart:
+        stages = Stages(heart, best)
         db, unworkable = _week_blocks(stages, instances, config, budget)
         coverable_ids = {i for t in db.tours for i in t.instance_ids}
         bound = lower_bound([i for i in instances if i.id in coverable_ids], config)
@@ -280,7 +181,7 @@ def solve(
     return _result(forecast, instances, best, bound, stages.reports, config, seed, budget, first_plan_s, stopped, wall_limited, unworkable)
 
 
-def _week_blocks(stages: _Stages, instances: list, cfg: RuleConfig, budget: Budget) -> tuple[DayBlocks, tuple]:
+def _week_blocks(stages: Stages, instances: list, cfg: RuleConfig, budget: Budget) -> tuple[DayBlocks, tuple]:
     """Tour and block types of the coverable instances, and the instances no block can hold (with the rule)."""
     state: dict[str, object] = {}
 
@@ -303,7 +204,7 @@ def _week_blocks(stages: _Stages, instances: list, cfg: RuleConfig, budget: Budg
 
 
 def _run_stages(
-    stages: _Stages, db: DayBlocks, cfg: RuleConfig, drivers: list[DriverSpec], bound: LowerBound, budget: Budget, seed: int, time_limit: float
+    stages: Stages, db: DayBlocks, cfg: RuleConfig, drivers: list[DriverSpec], bound: LowerBound, budget: Budget, seed: int, time_limit: float
 ) -> float:
     """All stages in order, each only while it can still help; returns the time to the first legal plan."""
     best = stages.best
@@ -362,7 +263,7 @@ def _moves(db: DayBlocks, cfg: RuleConfig, drivers: list[DriverSpec], best: _Bes
     return "DONE", f"{sweeps} sweeps"
 
 
-def _lp_stage(stages: _Stages, db: DayBlocks, cfg: RuleConfig, bound: LowerBound, budget: Budget) -> flow.LpResult | None:
+def _lp_stage(stages: Stages, db: DayBlocks, cfg: RuleConfig, bound: LowerBound, budget: Budget) -> flow.LpResult | None:
     out: list[flow.LpResult] = []
 
     def lp() -> tuple[str, str]:
@@ -382,7 +283,7 @@ def _lp_stage(stages: _Stages, db: DayBlocks, cfg: RuleConfig, bound: LowerBound
     return out[0] if out else None
 
 
-def _integer_stage(stages: _Stages, db: DayBlocks, cfg: RuleConfig, lp: flow.LpResult, budget: Budget) -> list[list[BlockType]] | None:
+def _integer_stage(stages: Stages, db: DayBlocks, cfg: RuleConfig, lp: flow.LpResult, budget: Budget) -> list[list[BlockType]] | None:
     """The integer flow on the LP's block types, widened until it reaches the LP bound."""
     found: list[list[list[BlockType]]] = []
 
@@ -411,7 +312,7 @@ def _integer_stage(stages: _Stages, db: DayBlocks, cfg: RuleConfig, lp: flow.LpR
     return found[0] if found else None
 
 
-def _exact_pt(stages: _Stages, db: DayBlocks, cfg: RuleConfig, named: bool, bound: LowerBound, budget: Budget, seed: int, time_limit: float) -> None:
+def _exact_pt(stages: Stages, db: DayBlocks, cfg: RuleConfig, named: bool, bound: LowerBound, budget: Budget, seed: int, time_limit: float) -> None:
     """CP-SAT on the counting network, where counts are hours exactly and part-timers remain."""
     from engine.solver.counting import CountingModel
     from engine.solver.decode import weeks_of_flow
@@ -451,15 +352,7 @@ def _driver_ids(plan: Plan) -> list[tuple[str, list[BlockType]]]:
     named = {slot.spec.external_id for slot, _ in plan if slot.spec is not None}
     anonymous = sorted((w for slot, w in plan if slot.spec is None), key=lambda w: [(b.day, b.start, b.end, b.tours) for b in sorted(w, key=lambda b: b.day)])
     out = [(slot.spec.external_id, w) for slot, w in sorted(plan, key=lambda p: p[0].spec.external_id if p[0].spec else "") if slot.spec is not None]
-    width = max(3 if not named else 2, len(str(len(anonymous))))
-    n = 0
-    for w in anonymous:
-        while True:
-            n += 1
-            ident = f"open-{n:0{width}d}" if named else f"D{n:0{width}d}"
-            if ident not in named:
-                break
-        out.append((ident, w))
+    out.extend(zip(new_driver_ids(len(anonymous), named, bool(named)), anonymous, strict=True))
     return out
 
 

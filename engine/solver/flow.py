@@ -13,9 +13,10 @@ R8–R10 are left to the assignment moves.
 
 Every legal plan is such a flow, so the LP optimum (rounded up) is a valid
 lower bound on drivers; on split and night weeks it is tighter than the path
-cover. The integer model is solved on the block types the LP uses (plus every
-single block, so it is always feasible), widened by reduced cost when that
-subset cannot reach the LP bound.
+cover. The integer model is solved on the block types the LP uses, recombined
+along the LP's links (plus every single block, so it is always feasible), then
+on every block of the tours the LP links, when the first set cannot reach the
+LP bound (`widenings`).
 """
 
 from __future__ import annotations

@@ -33,7 +33,7 @@ from engine.solver import moves
 from engine.solver.blocks import BlockType, DayBlocks, enumerate_blocks
 from engine.solver.budget import Budget
 from engine.solver.construct import greedy_day_blocks
-from engine.solver.weeks import ANONYMOUS, FULL_TIME, PART_TIME, STAND_IN, Slot
+from engine.solver.weeks import ANONYMOUS, FULL_TIME, PART_TIME, STAND_IN, Slot, new_driver_ids
 
 
 @dataclass(frozen=True)
@@ -185,16 +185,8 @@ def _blocks_for(db: DayBlocks, orphans: Sequence[str], tour_of: Mapping[str, int
 
 def _ids(drivers: list[str], idle: list[str], named: Mapping[str, DriverSpec], new_rows: list[int]) -> dict[int, str]:
     """Row → driver id: the parent's drivers, the idle named ones, then new ids (numbered on) that collide with none."""
-    taken = set(drivers) | set(idle)
     out = dict(enumerate(drivers + idle))
-    k = 0
-    for row in new_rows:
-        while True:
-            k += 1
-            ident = f"open-{k:02d}" if named else f"D{k:03d}"
-            if ident not in taken:
-                break
-        out[row] = ident
+    out.update(zip(new_rows, new_driver_ids(len(new_rows), set(drivers) | set(idle), bool(named)), strict=True))
     return out
 
 

@@ -68,6 +68,19 @@ def anonymous_slots(weeks: int, spares: int) -> list[Slot]:
     return [Slot(None, ANONYMOUS) for _ in range(weeks)] + [Slot(None, STAND_IN) for _ in range(spares)]
 
 
+def new_driver_ids(count: int, taken: set[str], beside_named: bool) -> list[str]:
+    """Ids for weeks nobody in the roster works: D001… (open-01… beside named drivers), skipping ids in use."""
+    width = max(2 if beside_named else 3, len(str(count)))
+    out: list[str] = []
+    n = 0
+    while len(out) < count:
+        n += 1
+        ident = f"open-{n:0{width}d}" if beside_named else f"D{n:0{width}d}"
+        if ident not in taken:
+            out.append(ident)
+    return out
+
+
 @dataclass
 class DriverState:
     """A week being built day by day, with the exact R6–R10 checks."""

@@ -180,7 +180,6 @@ def test_time_limit_is_honoured_on_a_big_varied_week():
     assert time.monotonic() - started < 8.0  # the 6 s bar itself is measured in benchmarks/bench_solver.py, not here
     assert _legal(result)
     assert result.wall_limited and result.status in ("TIME_LIMIT", "OPTIMAL")
-    assert any(st.status == "TIME_LIMIT" for st in result.stages)
 
 
 def test_cancel_is_honoured_within_a_second_in_any_phase():

@@ -18,7 +18,7 @@ from app.tui.widgets.footer import CockpitFooter
 from app.tui.widgets.table import RosterTable
 
 if TYPE_CHECKING:
-    from engine.solver.api import Heartbeat
+    from engine.solver.progress import Heartbeat
 
 
 class SolveScreen(Screen[int | None]):
