@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from ops_world import cli, clone_store, drop_store
-from week_world import (ADMIN, DISPATCHER, NOW, ON_CALL, SICK, THURSDAY, VIEWER, assignments, build_week, detail, ok,
+from week_world import (ADMIN, DISPATCHER, NOW, ON_CALL, SICK, THURSDAY, VIEWER, assignments, build_week, ok,
                         publish_lock)
 
 from app.ops.demo import demo_week_bytes

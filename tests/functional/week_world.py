@@ -6,8 +6,6 @@ Shared by the repair/edit tests and the drill tests (kept out of conftest.py so 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
-
 from ops_world import Result, cli
 
 NOW = "2026-01-01T12:00"  # Thursday before the demo week (Mon 2026-01-05): nothing frozen, lock window open
@@ -29,10 +27,6 @@ def build_week(root: Path) -> Path:
     for login, role in ((DISPATCHER, "dispatcher"), (OPS_LEAD, "ops_lead"), (ON_CALL, "on_call"), (VIEWER, "viewer")):
         ok(cli(db, "users", "add", login, "--role", role, "--tenant", "demo", "--sites", "wien", login=ADMIN, now=NOW))
     return db
-
-
-def detail(db: Path, run_id: int, now: str = NOW) -> dict[str, Any]:
-    return ok(cli(db, "show-run", str(run_id), "--drivers", "--json", login=ADMIN, now=now)).json
 
 
 def assignments(db: Path, run_id: int) -> dict[str, str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from engine.clock import VIENNA, instant_of
+from engine.clock import VIENNA
 from engine.freeze import freezes_at, frozen_ids, is_frozen, next_freeze
 from engine.models import Instance
 

@@ -7,7 +7,7 @@ Same effect as `solvereign repair|undo|diff`.
 
 from __future__ import annotations
 
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
