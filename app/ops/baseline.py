@@ -9,7 +9,7 @@ deterministic for the same inputs, seed and config.
 from __future__ import annotations
 
 from app.errors import EXIT_FAILED, UserError
-from app.ops.policy import PLANNERS, Check, refuse_unless, role_check
+from app.ops.policy import PLANNERS, refuse_unless, role_check
 from app.ops.session import Session
 from app.ops.versions import forecast_of, load_base, store_version
 from engine.freeze import frozen_ids
@@ -33,7 +33,8 @@ def solve_with_baseline(
     pins = {iid: d for iid, d in base.pins.items() if iid in parent}
     result = repair(RepairRequest(forecast=forecast, parent=parent, held=frozen | set(pins),
                                   seed=base.run.seed, time_limit=time_limit))
-    refuse_unless(Check("resolve_pass", result.verdict == "PASS", "no legal plan against the baseline: " + "; ".join(result.reasons)))
+    if result.verdict != "PASS":
+        raise UserError(f"no legal plan of forecast {forecast_id} against plan {baseline_run}: " + "; ".join(result.reasons), EXIT_FAILED)
     run = store_version(
         s, forecast_id=forecast_id, parent=base.run, kind="resolve", forecast=forecast, assignments=result.assignments,
         audits=result.audits, kpis=result.kpis, output_hash=result.output_hash, lower_bound={},

@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 
 from app.errors import EXIT_BLOCKED, EXIT_FAILED, UserError
 from app.ops.policy import REPAIRERS, refuse_unless, role_check
-from app.ops.session import Session
+from app.ops.session import Session, is_overridden
 from engine.clock import FixedClock, instant_of
 from engine.freeze import DEFAULT_HORIZON_MIN, freezes_at
 from engine.models import Instance
@@ -82,7 +82,7 @@ class Drill:
         self._n += 1
         path = self._s.store.copy_to(self._root / f"copy{self._n}.duckdb")
         use = clock or self._s.clock
-        store = Store(path, clock=use.now, clock_override=True)
+        store = Store(path, clock=use.now, clock_override=is_overridden(use))
         users: dict[str, UserRecord] = {}
 
         def as_role(role: str) -> Session:

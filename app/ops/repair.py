@@ -112,7 +112,8 @@ def apply_repair(
     """Store the repair as a new AUDITED version (parent = the plan); refused when the repair fails its bar."""
     base, preview = _prepare(s, run_id, absent, reason, kind, start, end, override_freeze, time_limit)
     result = preview.result
-    refuse_unless(Check("repair_pass", result.verdict == "PASS", "repair found no legal plan: " + "; ".join(result.reasons)))
+    if result.verdict != "PASS":  # nothing stored: the plan stays as it was
+        raise UserError(f"repair of plan {run_id} found no legal plan: " + "; ".join(result.reasons), EXIT_FAILED)
     run = store_version(
         s, forecast_id=base.run.forecast_id, parent=base.run, kind="repair",
         forecast=base.forecast, assignments=result.assignments, audits=result.audits,
