@@ -15,7 +15,7 @@ from engine.models import CanonicalForecast, Instance
 
 Role = Literal["viewer", "dispatcher", "ops_lead", "on_call", "platform_admin"]
 ForecastStatus = Literal["PASS", "WARN"]
-PlanKind = Literal["solve", "repair", "resolve"]
+PlanKind = Literal["solve", "repair", "resolve", "edit"]
 
 _FROZEN = ConfigDict(frozen=True)
 _FROZEN_ANY = ConfigDict(frozen=True, arbitrary_types_allowed=True)
@@ -158,6 +158,27 @@ class NewPlan(BaseModel):
     parent_plan_id: int | None = None
     seed: int = 94
     solver_config_hash: str = ""
+
+
+class Pin(BaseModel):
+    """An assignment that re-solves and repairs of its plan keep (SPEC §7, like a frozen one)."""
+
+    model_config = _FROZEN
+    plan_id: int
+    instance_id: str
+    driver_id: str
+    pinned_by: str
+    pinned_at: datetime
+    reason: str
+
+
+class VersionExtras(BaseModel):
+    """What a repair or edit version carries besides its rows: pins copied from the parent and a freeze override."""
+
+    model_config = _FROZEN
+    pins: dict[str, str] = Field(default_factory=dict)  # instance → driver
+    override_reason: str = ""
+    overridden: tuple[str, ...] = ()  # frozen instances the version moves (needs override_reason)
 
 
 class AuditResult(BaseModel):

@@ -18,7 +18,7 @@ from storage.db import Database, Tx
 from storage.errors import InvalidInput
 from storage.lifecycle import Action, State
 from storage.clock import from_db
-from storage.models import AuditResult, NewPlan, PlanResult, RunDetail, RunSummary, SolveLease, TransitionResult
+from storage.models import AuditResult, NewPlan, PlanResult, RunDetail, RunSummary, SolveLease, TransitionResult, VersionExtras
 from storage.plan_rows import (
     SUMMARY_COLUMNS,
     SUMMARY_FROM,
@@ -32,6 +32,7 @@ from storage.plan_rows import (
     summary_from_row,
 )
 from storage.repo_forecasts import load_forecast
+from storage.repo_pins import copy_pins
 from storage.scope import Actor, Scope, reads, writes
 
 PUBLIC_ACTIONS = frozenset(
@@ -67,6 +68,27 @@ class PlanRepo:
             else:
                 assert result is not None
                 outcome = write_result(tx, scope, plan_id, 2, result, actor)
+            return TransitionResult(plan=load_summary(tx, scope, plan_id), record=outcome.record)
+
+    @writes
+    def save_version(self, scope: Scope, new: NewPlan, result: PlanResult, actor: Actor, extras: VersionExtras) -> TransitionResult:
+        """A repair/edit/re-solve version in one transaction: QUEUED … AUDITED, the pins it inherits, and its
+        freeze override record (listing the overridden instances) when it moves frozen ones."""
+        if new.parent_plan_id is None or result.audits is None:
+            raise ValueError("a version needs its parent and its audits")
+        if extras.overridden and not extras.override_reason.strip():
+            raise InvalidInput("a freeze override needs a reason")
+        with self._db.session(write=True) as tx:
+            plan_id = insert_plan(tx, scope, new, actor)
+            lifecycle.transition(tx, scope, plan_id, Action.SOLVE, expected_version=1, actor=actor)
+            outcome = write_result(tx, scope, plan_id, 2, result, actor)
+            copy_pins(tx, plan_id, extras.pins, actor, f"kept from plan {new.parent_plan_id}")
+            if extras.overridden:
+                outcome = lifecycle.transition(
+                    tx, scope, plan_id, Action.OVERRIDE, expected_version=5, actor=actor, reason=extras.override_reason,
+                    conditions_met=("freeze_override", f"role_{actor.role}", "reason_given",
+                                    *(f"overridden:{i}" for i in extras.overridden)),
+                )
             return TransitionResult(plan=load_summary(tx, scope, plan_id), record=outcome.record)
 
     @writes

@@ -247,10 +247,23 @@ _V3_DRIVER_ROSTER = (
         reason VARCHAR NOT NULL)""",
 )
 
+_V4_PINS = (
+    # an assignment a dispatcher pinned on a plan version: re-solves and repairs of it keep it
+    """CREATE TABLE plan_pins (
+        plan_id BIGINT NOT NULL,
+        instance_id VARCHAR NOT NULL,
+        driver_id VARCHAR NOT NULL,
+        pinned_by VARCHAR NOT NULL,
+        pinned_at TIMESTAMP NOT NULL,
+        reason VARCHAR NOT NULL,
+        PRIMARY KEY (plan_id, instance_id))""",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema: tenancy, forecasts, plans, approval chain, operator views", _V1_TABLES + _V1_VIEWS),
     Migration(2, "keyed approval chain over plan content, real time under a clock override, solve leases", _V2_TRUST),
     Migration(3, "driver roster: contact columns, removals log", _V3_DRIVER_ROSTER),
+    Migration(4, "pinned assignments per plan version", _V4_PINS),
 )
 
 CURRENT_VERSION = MIGRATIONS[-1].version

@@ -21,6 +21,7 @@ from storage.db import ALIAS, Database
 from storage.errors import InvalidInput, StoreError
 from storage.repo_drivers import DriverRepo
 from storage.repo_forecasts import ForecastRepo
+from storage.repo_pins import PinRepo
 from storage.repo_plans import PlanRepo
 from storage.repo_tenancy import SettingsRepo, SiteRepo, TenantRepo, UserRepo
 from storage.retention import RetentionRepo
@@ -46,6 +47,7 @@ class Store:
         self.plans = PlanRepo(self._db)
         self.approvals = ApprovalRepo(self._db)
         self.drivers = DriverRepo(self._db)
+        self.pins = PinRepo(self._db)
         self.retention = RetentionRepo(self._db)
 
     @property

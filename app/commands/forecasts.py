@@ -9,6 +9,8 @@ from app.commands.common import add_json, nothing_stored_exits_2, print_json, se
 from app.commands.validate import EXIT_BY_STATUS
 from app.ops.text import printable
 from app.reports import fmt_when, render_report
+from app.ops.session import Session
+from engine.models import DAY_CODES
 from engine.parsers import FORMATS
 
 
@@ -23,6 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     f = sub.add_parser("forecasts", help="stored forecasts, newest first")
     f.add_argument("--site")
     f.add_argument("--limit", type=int, default=50)
+    f.add_argument("--diff", nargs=2, type=int, metavar=("A", "B"), help="tours added, removed, changed between two forecasts")
     add_json(f)
     f.set_defaults(func=run_forecasts)
 
@@ -56,13 +59,42 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_forecasts(args: argparse.Namespace) -> int:
+    from app.ops.diff import forecast_days
     from app.ops.forecasts import list_forecasts
 
-    rows = list_forecasts(session_from_args(args), site=args.site, limit=args.limit)
+    s = session_from_args(args)
+    if args.diff:
+        return _diff(args, s)
+    rows = list_forecasts(s, site=args.site, limit=args.limit)
+    days = {f.id: forecast_days(s, f.id) for f in rows}
     if args.json:
-        print_json({"forecasts": rows})
+        print_json({"forecasts": [f.model_dump(mode="json") | {"days": days[f.id]} for f in rows]})
         return 0
-    print(f"{'id':>4}  {'site':<10} {'week':<10}  {'status':<6} {'inst':>5}  {'by':<12} {'when':<16}  file")
+    print(f"{'id':>4}  {'site':<10} {'week':<10}  {'status':<6} {'inst':>5}  {'days':<14} {'by':<12} {'when':<16}  file")
     for f in rows:
-        print(f"{f.id:>4}  {f.site:<10} {f.week_anchor!s:<10}  {f.status:<6} {f.instance_count:>5}  {printable(f.created_by):<12} {fmt_when(f.created_at):<16}  {printable(f.source_name)}")
+        covered = " ".join(DAY_CODES[d - 1] for d in days[f.id]) or "-"
+        print(f"{f.id:>4}  {f.site:<10} {f.week_anchor!s:<10}  {f.status:<6} {f.instance_count:>5}  {covered:<14} {printable(f.created_by):<12} {fmt_when(f.created_at):<16}  {printable(f.source_name)}")
+    return 0
+
+
+def _diff(args: argparse.Namespace, s: Session) -> int:
+    from app.ops.diff import diff_forecast_versions
+
+    a, b = args.diff
+    d = diff_forecast_versions(s, a, b)
+    if args.json:
+        print_json(d)
+        return 0
+    def days(ds: list[int]) -> str:
+        return " ".join(DAY_CODES[x - 1] for x in ds) or "-"
+
+    print(f"forecast {a} ({days(d.days_a)}) → forecast {b} ({days(d.days_b)}): "
+          f"{len(d.added)} added, {len(d.removed)} removed, {len(d.changed)} changed")
+    for label, ids in (("+", d.added), ("-", d.removed)):
+        for iid in ids[:15]:
+            print(f"  {label} {printable(iid)}")
+        if len(ids) > 15:
+            print(f"  {label} … and {len(ids) - 15} more")
+    for c in d.changed[:15]:
+        print(f"  ~ {printable(c.instance_id)}: {c.before} → {c.after}")
     return 0

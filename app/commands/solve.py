@@ -30,6 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("solve", help="solve a stored forecast as a run (--forecast ID), or a forecast file (no store)")
     p.add_argument("file", metavar="FILE", nargs="?", help="a forecast file to solve without any store")
     p.add_argument("--forecast", type=int, metavar="ID", help="a stored forecast: creates a run and walks its states")
+    p.add_argument("--baseline", type=int, metavar="RUN", help="with --forecast: keep RUN's drivers where possible (a completed or corrected forecast)")
     add_forecast_options(p)
     p.add_argument("--seed", type=int, default=94, help="solver seed (default 94)")
     p.add_argument("--time-limit", type=float, default=60.0, metavar="S", help="time budget in seconds (default 60)")
@@ -45,6 +46,8 @@ def run(args: argparse.Namespace) -> int:
         raise UserError("give either FILE (no store) or --forecast ID (a stored forecast)", EXIT_FAILED)
     if args.forecast is not None:
         return run_store_solve(args)
+    if args.baseline is not None:
+        raise UserError("--baseline needs --forecast ID", EXIT_FAILED)
     args.tenant = args.tenant or DEFAULT_TENANT
     args.site = args.site or DEFAULT_SITE
     _, ingested = read_forecast(args.file, args)

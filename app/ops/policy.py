@@ -21,6 +21,7 @@ SECOND_APPROVERS = frozenset({"ops_lead", "platform_admin"})
 PLANNERS = frozenset({"dispatcher", "ops_lead", "platform_admin"})  # import, solve
 REPAIRERS = frozenset({"dispatcher", "ops_lead", "on_call", "platform_admin"})
 ADMINS = frozenset({"platform_admin"})
+OVERRIDERS = frozenset({"on_call", "platform_admin"})  # the emergency freeze override (SPEC §7)
 
 
 @dataclass(frozen=True)

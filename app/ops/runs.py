@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from pydantic import BaseModel, ConfigDict
 
 from app.errors import EXIT_OK
+from app.ops.freeze import FreezeView, freeze_of
 from app.ops.policy import (
     APPROVERS,
     PLANNERS,
@@ -28,7 +29,6 @@ from app.ops.session import Session
 from app.ops.text import printable
 from app.reports import fmt_when
 from engine.bounds import LowerBound
-from engine.clock import instant_of
 from engine.driver_weeks import DriverWeek, driver_weeks
 from engine.kpis import Kpis
 from engine.models import DriverSpec
@@ -62,6 +62,8 @@ class RunView(BaseModel):
     actions: dict[str, ActionState]
     next_steps: list[str]
     integrity: str | None = None  # why the stored plan is not what its approval chain proves (None: it is)
+    freeze: FreezeView | None = None  # what is frozen now and when the next tours freeze
+    pins: list[str] = []  # pinned instances (re-solves and repairs keep them)
 
     @property
     def run(self) -> RunSummary:
@@ -165,6 +167,8 @@ def show_run(s: Session, run_id: int) -> RunView:
         gate = _gate_input(s, detail)
         integrity = s.store.approvals.plan_integrity(s.scope, run_id)
         drivers = _forecast_drivers(s, detail) if integrity is None and detail.summary.state in REAUDITED else None
+        freeze = freeze_of(s, detail)
+        pins = sorted(p.instance_id for p in s.store.pins.for_plan(s.scope, run_id))
     if drivers is not None:
         integrity = reaudit_problem(detail, drivers)
     run = detail.summary
@@ -191,6 +195,8 @@ def show_run(s: Session, run_id: int) -> RunView:
         actions=actions,
         next_steps=_next_steps(run, actions, awaiting),
         integrity=integrity,
+        freeze=freeze,
+        pins=pins,
     )
 
 
@@ -314,15 +320,16 @@ def verify_log(s: Session) -> ChainReport:
 
 
 def _gate_input(s: Session, detail: RunDetail) -> GateInput:
+    from app.ops.versions import lock_window_start
+
     run = detail.summary
-    first = min((i.start for i in detail.instances), default=None)
     return GateInput(
         run=run,
         role=s.role,
         kill_switch=s.store.settings.kill_switch(s.scope),
         site=s.store.sites.get(s.scope, run.site),
         now=s.clock.now(),
-        week_starts_at=instant_of(run.week_anchor, first) if first is not None else None,
+        week_starts_at=lock_window_start(s, detail),
         has_warnings=has_warnings(run),
     )
 

@@ -375,7 +375,11 @@ class CockpitApp(App[None]):
         if week is None:
             self.notify(f"driver {driver_id} has no work in the open run", severity="warning")
             return
-        self.push_screen(DriverWeekScreen(week, self.run_view.run.id))
+        view = self.run_view
+        self.push_screen(DriverWeekScreen(
+            week, view.run.id, session=None if self.ctx.read_only else self.session,
+            frozen=frozenset(view.freeze.frozen if view.freeze else ()), pinned=frozenset(view.pins),
+        ))
 
     def action_goto_run(self, run_id: int) -> None:
         self.query_one("#runs-table", RosterTable).select_key(str(run_id))
@@ -434,6 +438,26 @@ class CockpitApp(App[None]):
 
         anchor = next_week_anchor(self.ctx.clock).isoformat()
         self.push_screen(ImportScreen(self.session, anchor), lambda _fid: self.load_runs())
+
+    def action_repair(self) -> None:
+        from app.tui.screens.repair import RepairScreen  # on first use: it loads the repair engine
+
+        view = self.run_view
+        if view is None or self.session is None or self.ctx.read_only:
+            self.notify("open a run first (1, then enter); repair needs a writable store", severity="warning")
+            return
+
+        def done(run_id: int | None) -> None:
+            self.load_runs()
+            if run_id is not None:
+                self.open_run(run_id)
+
+        self.push_screen(RepairScreen(self.session, view.run.id, sorted(w.driver_id for w in view.weeks)), done)
+
+    def action_drills(self) -> None:
+        from app.tui.screens.drills import DrillsScreen
+
+        self.push_screen(DrillsScreen(str(self.ctx.db_path)))
 
     def action_roster(self) -> None:
         from app.tui.screens.roster import RosterScreen  # on first use: it loads the roster parser

@@ -26,6 +26,8 @@ ACTIONS = [
     ("Copy the selected row (y)", "copy_row"),
     ("Load the demo week (d)", "demo"),
     ("Driver roster of your sites (D)", "roster"),
+    ("Repair the open run: sick call (R)", "repair"),
+    ("Past drills and their verdicts (H)", "drills"),
     ("Help: every key (?)", "help"),
 ]
 

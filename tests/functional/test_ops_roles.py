@@ -42,6 +42,8 @@ from ops_world import (
 PLANNERS = {"dispatcher", "ops_lead", "platform_admin"}
 ROSTER_FILE = FIXTURES / "roster_wien.csv"
 ADMINS = {"platform_admin"}
+REPAIRERS = PLANNERS | {"on_call"}
+SICK = "sick call from the depot"
 
 
 @dataclass(frozen=True)
@@ -101,7 +103,60 @@ def queued_run(w: World) -> int:
     return store.plans.create(scope, NewPlan(forecast_id=w.forecasts["clean_a"]), Actor(name=DISPATCHER, role="dispatcher")).id
 
 
+def _first_instance(w: World, run_id: int) -> str:
+    from storage import Scope, Store
+
+    return sorted(Store(w.db, read_only=True).plans.detail(Scope.of(TENANT, SITE), run_id).assignments)[0]
+
+
+def repair_version(w: World) -> int:
+    """An unpublished repair of the clean run (made once, before the refusals' snapshot): the target of `undo`."""
+    from storage import Scope, Store
+
+    found = [r for r in Store(w.db, read_only=True).plans.list_runs(Scope.of(TENANT, SITE)) if r.kind == "repair" and r.state == "AUDITED"]
+    if found:
+        return found[0].id
+    r = cli(w.db, "repair", str(w.runs["clean"]), "--absent", "D001", "--reason", SICK, "--json", login=ADMIN)
+    assert r.code == 0, r
+    return int(r.json["run"]["id"])
+
+
+def _newest_kind(w: World, kind: str) -> None:
+    runs = cli(w.db, "list-runs", "--json", login=ADMIN).json["runs"]
+    assert runs[0]["kind"] == kind and runs[0]["parent_plan_id"] == w.runs["clean"]
+
+
+def _pins(w: World) -> list[str]:
+    from storage import Scope, Store
+
+    return [p.instance_id for p in Store(w.db, read_only=True).pins.for_plan(Scope.of(TENANT, SITE), w.runs["clean"])]
+
+
+def _unpin(w: World, who: str) -> Result:
+    iid = _first_instance(w, w.runs["clean"])
+    assert cli(w.db, "pin", str(w.runs["clean"]), iid, login=ADMIN).code == 0
+    return cli(w.db, "unpin", str(w.runs["clean"]), iid, login=who)
+
+
 ACTIONS = [
+    Action("repair", REPAIRERS,
+           lambda w, who: cli(w.db, "repair", str(w.runs["clean"]), "--absent", "D001", "--reason", SICK, "--json", login=who),
+           lambda w, r: _newest_kind(w, "repair")),
+    Action("undo", REPAIRERS, lambda w, who: cli(w.db, "undo", str(repair_version(w)), login=who),
+           lambda w, r: assert_state(w, repair_version_of(r), "REJECTED")),
+    Action("edit", REPAIRERS,
+           lambda w, who: cli(w.db, "edit", str(w.runs["clean"]), "--move", _first_instance(w, w.runs["clean"]), "--to", "S-NEW",
+                              "--reason", "driver asked for a free morning", login=who),
+           lambda w, r: _newest_kind(w, "edit")),
+    Action("pin", REPAIRERS, lambda w, who: cli(w.db, "pin", str(w.runs["clean"]), _first_instance(w, w.runs["clean"]), login=who),
+           lambda w, r: _check(_pins(w) == [_first_instance(w, w.runs["clean"])])),
+    Action("unpin", REPAIRERS, _unpin, lambda w, r: _check(_pins(w) == [])),
+    Action("freeze", ADMINS,
+           lambda w, who: cli(w.db, "freeze", "--site", SITE, "--set-horizon", "600", "--reason", "pilot uses a 10 h horizon", "--json", login=who),
+           lambda w, r: _check(cli(w.db, "freeze", "--site", SITE, "--json", login=ADMIN).json["horizon_min"] == 600)),
+    Action("drill", REPAIRERS,
+           lambda w, who: cli(w.db, "drill", "freeze-window", "--run", str(w.runs["published"]), "--json", login=who),
+           lambda w, r: _check(r.json["verdict"] == "PASS" and os.path.exists(r.json["evidence"]))),
     Action("drivers import", PLANNERS,
            lambda w, who: cli(w.db, "drivers", "import", str(ROSTER_FILE), "--site", SITE, "--json", login=who),
            lambda w, r: _check(_roster(w) == {"DRV-1", "DRV-2", "DRV-3", "DRV-4"} and r.json["stored"] == 4)),
@@ -148,6 +203,10 @@ def _check(ok: bool) -> None:
     assert ok
 
 
+def repair_version_of(r: Result) -> int:
+    return int(r.out.split()[1])  # "plan 9 (repair v2) discarded: REJECTED"
+
+
 def queued_run_id(r: Result) -> int:
     return int(r.out.split()[1])  # "run 7 FAILED (QUEUED → FAILED)"
 
@@ -160,6 +219,7 @@ def assert_state(w: World, run_id: int, state: str) -> None:
 def refusals(world: World):
     """The shared copy the refused cases run on; it must end exactly as it began."""
     queued_run(world)  # before the snapshot: the refused `runs fail` cases find it there
+    repair_version(world)  # and the refused `undo` cases this repair
     before = snapshot(world.db)
     yield world
     assert snapshot(world.db) == before, "a refused command changed the store"
@@ -182,7 +242,7 @@ def test_other_roles_are_refused_naming_their_role(refusals: World, action: Acti
 
 
 READ_ONLY = {"validate", "status", "forecasts", "list-runs", "show-run", "log", "users list", "sites list", "tui", "audit",
-             "drivers list", "drivers show"}
+             "drivers list", "drivers show", "diff"}
 SETUP = {"init", "demo"}  # create a store or a tenant: tested in test_init_* and the week scripts
 GROUPS = {"users", "sites", "drivers", "runs"}  # only their actions count
 
@@ -192,7 +252,7 @@ def test_matrix_covers_every_mutating_command():
     names = set(subcommands()) - GROUPS
     names = (names - {"kill-switch"}) | {"kill-switch on", "kill-switch off"}
     assert names - READ_ONLY - SETUP == {a.name for a in ACTIONS}
-    assert len(CASES) == 70
+    assert len(CASES) == 105
     assert "--forecast" in subcommands()["solve"].format_help()
 
 

@@ -14,6 +14,7 @@ from helpers import ALICE, SYSTEM, WEEK, build_in_tx, make_result, new_forecast
 
 from engine.models import DriverSpec
 from storage import NewPlan, NotFound, RetentionPolicy, Scope, State, Store
+from storage.models import VersionExtras
 
 OWNER = Scope.of("acme", "wien")
 SAME_TENANT_OTHER_SITE = Scope.of("acme", "graz")
@@ -50,6 +51,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     store.settings.set_kill_switch(OWNER, True, actor=ALICE, reason="acme-reason")
     store.settings.set_kill_switch(OTHER_TENANT_SAME_SITE, False, actor=ALICE, reason="other-reason")
     store.tenants.ensure(OWNER, "Acme")
+    pinned = sorted(store.plans.detail(OWNER, owner_plan.id).assignments)[0]
+    store.pins.set(OWNER, owner_plan.id, pinned, pinned=True, actor=ALICE, reason="keep this one")
     return World(store, empty, owner_plan.id, owner_plan.forecast_id, owner_plan.input_hash, ids["acme/wien/solving"])
 
 
@@ -81,6 +84,7 @@ READS: dict[str, tuple[Callable[[Store, Scope, World], Any], Callable[[Any, Worl
     "approvals.verify": (lambda s, sc, w: s.approvals.verify(sc), lambda r, w: _has(r.sites, lambda x: x.site == "wien" and r.tenant == "acme"), "site"),
     "drivers.get": (lambda s, sc, w: s.drivers.get(sc, "wien", "W-1"), lambda r, w: r.tenant == "acme" and r.site == "wien", "site"),
     "drivers.list_drivers": (lambda s, sc, w: s.drivers.list_drivers(sc), lambda r, w: _has(r, lambda x: (x.tenant, x.site) == ("acme", "wien")), "site"),
+    "pins.for_plan": (lambda s, sc, w: s.pins.for_plan(sc, w.plan), lambda r, w: len(r) == 1, "site"),
 }
 FOREIGN = {"site": [SAME_TENANT_OTHER_SITE, OTHER_TENANT_SAME_SITE, NO_SITES], "tenant": [OTHER_TENANT_SAME_SITE]}
 
@@ -142,6 +146,9 @@ WRITES: dict[str, Callable[[Store, Scope, World], Any]] = {
     "users.upsert": lambda s, sc, w: s.users.upsert(sc, "mallory", name="M", email="m@x", role="viewer", sites=["wien"], actor=ALICE),
     "drivers.upsert_many": lambda s, sc, w: s.drivers.upsert_many(sc, "wien", [DriverSpec(external_id="W-9")], ALICE),
     "drivers.remove": lambda s, sc, w: s.drivers.remove(sc, "wien", "W-1", ALICE, "left the company"),
+    "plans.save_version": lambda s, sc, w: s.plans.save_version(
+        sc, NewPlan(forecast_id=w.forecast, kind="repair", parent_plan_id=w.plan), make_result([]), ALICE, VersionExtras()),
+    "pins.set": lambda s, sc, w: s.pins.set(sc, w.plan, "T-1", pinned=False, actor=ALICE, reason="not yours"),
 }
 # tenant-wide writes act on the caller's own tenant by construction; purge only sees the caller's sites
 OWN_TENANT_ONLY = {"tenants.ensure", "settings.put", "settings.set_kill_switch", "retention.purge"}

@@ -26,6 +26,7 @@ from storage import (
     StoreMissing,
 )
 from storage import schema as schema_module
+from storage.models import VersionExtras
 from storage.schema import CURRENT_VERSION, Migration
 
 
@@ -114,6 +115,9 @@ def test_read_only_refuses_every_write_and_leaves_the_file_untouched(store: Stor
         "drivers.upsert_many": lambda: ro.drivers.upsert_many(scope, "wien", [DriverSpec(external_id="D1")], ALICE),
         "drivers.remove": lambda: ro.drivers.remove(scope, "wien", "D1", ALICE, "left the company"),
         "retention.purge": lambda: ro.retention.purge(scope, dry_run=False),
+        "plans.save_version": lambda: ro.plans.save_version(
+            scope, NewPlan(forecast_id=plan.forecast_id, kind="edit", parent_plan_id=plan.id), make_result([]), ALICE, VersionExtras()),
+        "pins.set": lambda: ro.pins.set(scope, plan.id, "x", pinned=True, actor=ALICE, reason="keep it"),
     }
     from test_isolation import _methods
 

@@ -1,13 +1,20 @@
-"""One driver's week: per day the block, its tours, span and rest against the limits."""
+"""One driver's week: per day the block, its tours, span and rest against the limits.
+
+Frozen tours carry ❄ and pinned ones ⚑; `p` pins (or unpins) the highlighted day's tours and `m`
+moves that block to another driver (MoveDialog, with the live rule check), each a use case of
+app.ops.edit. Without a session (read-only) the keys say why they do nothing.
+"""
 
 from __future__ import annotations
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Static
 
+from app.ops.session import Session
 from app.tui.widgets.footer import CockpitFooter
 from app.tui.widgets.table import RosterTable
 from engine.driver_weeks import DriverWeek
@@ -19,12 +26,22 @@ def _minutes(m: int) -> str:
 
 
 class DriverWeekScreen(Screen[None]):
-    BINDINGS = [Binding("escape", "app.pop_screen", "Back", id="driver.back")]
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back", id="driver.back"),
+        Binding("p", "pin", "Pin day", id="driver.pin"),
+        Binding("m", "move", "Move block", id="driver.move"),
+    ]
 
-    def __init__(self, week: DriverWeek, run_id: int) -> None:
+    def __init__(
+        self, week: DriverWeek, run_id: int, *, session: Session | None = None,
+        frozen: frozenset[str] = frozenset(), pinned: frozenset[str] = frozenset(),
+    ) -> None:
         super().__init__()
         self._week = week
         self._run_id = run_id
+        self._session = session
+        self._frozen = frozen
+        self._pinned = set(pinned)
 
     def compose(self) -> ComposeResult:
         w = self._week
@@ -38,6 +55,12 @@ class DriverWeekScreen(Screen[None]):
         yield CockpitFooter()
 
     def on_mount(self) -> None:
+        self._fill()
+
+    def _mark(self, iid: str) -> str:
+        return iid + ("❄" if iid in self._frozen else "") + ("⚑" if iid in self._pinned else "")
+
+    def _fill(self) -> None:
         rows = []
         notes = []
         for day, b in sorted(self._week.blocks.items()):
@@ -49,9 +72,53 @@ class DriverWeekScreen(Screen[None]):
                 (
                     DAY_NAMES[day - 1], b.label, b.kind,
                     f"{'✓' if span_ok else '✗'} {_minutes(b.span)} (≤{_minutes(b.span_limit)})",
-                    f"{'✓' if rest_ok else '✗'} {rest}", f"{b.work_minutes / 60:.1f} h", ", ".join(b.instances),
+                    f"{'✓' if rest_ok else '✗'} {rest}", f"{b.work_minutes / 60:.1f} h", ", ".join(map(self._mark, b.instances)),
                 ),
             ))
             notes.extend(f"{DAY_NAMES[day - 1]}: ✗ {msg}" for msg in b.breaches)
         self.query_one(RosterTable).set_data(("day", "block", "kind", "span", "rest before", "work", "tours"), rows)
         self.query_one("#driver-week-notes", Static).update("\n".join(notes) or "✓ every day within span and rest limits")
+
+    def _day(self) -> int | None:
+        key = self.query_one(RosterTable).selected_key
+        return int(key) if key else None
+
+    def action_pin(self) -> None:
+        day = self._day()
+        if self._session is None or day is None:
+            self.notify("pinning needs a writable store and a day", severity="warning")
+            return
+        ids = self._week.blocks[day].instances
+        self._toggle_pins(list(ids), pinned=not all(i in self._pinned for i in ids))
+
+    @work(thread=True, exclusive=True, group="pin", exit_on_error=False)
+    def _toggle_pins(self, ids: list[str], *, pinned: bool) -> None:
+        from app.ops.edit import pin
+
+        assert self._session is not None
+        try:
+            for iid in ids:
+                pin(self._session, self._run_id, iid, pinned=pinned)
+        except Exception as exc:
+            self.app.call_from_thread(self.notify, getattr(exc, "message", str(exc)), severity="error")
+            return
+        self.app.call_from_thread(self._pins_changed, ids, pinned)
+
+    def _pins_changed(self, ids: list[str], pinned: bool) -> None:
+        self._pinned = (self._pinned | set(ids)) if pinned else (self._pinned - set(ids))
+        self._fill()
+        self.notify(f"{len(ids)} tour(s) {'pinned' if pinned else 'unpinned'}: re-solves and repairs keep them")
+
+    def action_move(self) -> None:
+        from app.tui.dialogs.move import MoveDialog
+
+        day = self._day()
+        if self._session is None or day is None:
+            self.notify("editing needs a writable store and a day", severity="warning")
+            return
+
+        def done(message: str | None) -> None:
+            if message:
+                self.notify(message)
+
+        self.app.push_screen(MoveDialog(self._session, self._run_id, self._week.driver_id, day), done)

@@ -1,0 +1,56 @@
+"""`solvereign drill sick-call|freeze-window|partial-forecast|break-glass`: exit 0 PASS, 1 WARN, 2 FAIL.
+
+Every drill runs on a temporary copy of the store (the live store is never changed, so `--dry-run`
+is what always happens) and writes its evidence JSON under artifacts/drills/<type>/ next to the store.
+`drill list` shows past drills with their verdicts.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from app.commands.common import add_json, print_json, session_from_args
+from app.ops.text import printable
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    from app.ops.drills import DRILLS
+
+    p = sub.add_parser("drill", help="incident drills on a copy of the store (exit 0 PASS, 1 WARN, 2 FAIL); 'drill list'")
+    p.add_argument("drill", choices=(*DRILLS, "list"), metavar="TYPE", help=" | ".join((*DRILLS, "list")))
+    p.add_argument("--run", type=int, metavar="RUN", help="the plan to drill on (default: the newest LOCKED, PUBLISHED or AUDITED)")
+    p.add_argument("--absent-drivers", metavar="D1,D2", help="sick-call: absent drivers (default: the three with the most work)")
+    p.add_argument("--freeze-horizon", type=int, default=720, metavar="MIN", help="freeze-window, break-glass: the expected horizon")
+    p.add_argument("--seed", type=int, default=94, help="accepted for runbook compatibility; the plan's own seed is used")
+    p.add_argument("--tenant", help="accepted for runbook compatibility; your own tenant is used")
+    p.add_argument("--dry-run", action="store_true", help="always so: drills run on a copy of the store")
+    p.add_argument("--time-limit", type=float, default=10.0, metavar="S")
+    add_json(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from app.ops.drills import past_drills, run_drill
+
+    s = session_from_args(args)
+    if args.drill == "list":
+        reports = past_drills(s.store.path)
+        if args.json:
+            print_json({"drills": reports})
+        else:
+            for r in reports:
+                print(f"{r.ran_at[:16]:<16}  {r.drill:<16} {r.verdict:<4}  plan {r.plan_id:<5} {printable(r.ran_by):<12} {printable(r.evidence)}")
+        return 0
+    absent = [a.strip() for a in args.absent_drivers.split(",") if a.strip()] if args.absent_drivers else None
+    report = run_drill(s, args.drill, run_id=args.run, absent=absent, horizon_min=args.freeze_horizon, time_limit=args.time_limit)
+    if args.json:
+        print_json(report)
+    else:
+        print(f"drill {report.drill} on plan {report.plan_id} ({report.site}, week {report.week}): {report.verdict}")
+        for c in report.checks:
+            mark = "✓" if c.ok else ("!" if c.severity == "WARN" else "✗")
+            print(f"  {mark} {c.name:<36} expected {printable(str(c.expected))}, got {printable(str(c.actual))}")
+        if report.figures:
+            print("  figures: " + ", ".join(f"{k} {v}" for k, v in report.figures.items() if not isinstance(v, list)))
+        print(f"  {report.timings.get('total_s', 0):.1f} s · evidence {printable(report.evidence)}")
+    return report.exit_code

@@ -1,0 +1,117 @@
+"""Move a driver's block of one day to another driver (a swap when that driver works the day too),
+with the rule check shown live as the target is typed: which rule would break, for whom.
+
+Confirming stores a new version (kind edit) through app.ops.edit; a refusal stays in the dialog.
+"""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Static
+
+from app.ops.session import Session
+from app.ops.versions import Base
+
+MIN_REASON = 10
+
+
+class MoveDialog(ModalScreen[str | None]):
+    """Returns the success message, or None when cancelled."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="move.cancel")]
+
+    def __init__(self, session: Session, run_id: int, driver: str, day: int) -> None:
+        super().__init__()
+        self._s, self._run_id, self._driver, self._day = session, run_id, driver, day
+        self._base: Base | None = None
+        self._ok = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="move-dialog", classes="dialog"):
+            yield Label(f"move {self._driver}'s block of day {self._day} — run {self._run_id} (a new version)", classes="dialog-title")
+            yield Input(placeholder="to driver (a swap if they work that day)", id="move-driver")
+            yield Input(placeholder=f"reason (at least {MIN_REASON} characters)", id="move-reason")
+            yield Static("loading the plan…", markup=False, id="move-check")
+            yield Static("enter confirm · esc cancel", classes="dialog-keys")
+
+    def on_mount(self) -> None:
+        self._load()
+
+    @work(thread=True, exclusive=True, group="move", exit_on_error=False)
+    def _load(self) -> None:
+        from app.ops.versions import load_base
+
+        try:
+            base = load_base(self._s, self._run_id, what="an edit")
+        except Exception as exc:
+            self.app.call_from_thread(self._show, f"✖ {getattr(exc, 'message', str(exc))}", False)
+            return
+        self.app.call_from_thread(self._loaded, base)
+
+    def _loaded(self, base: Base) -> None:
+        self._base = base
+        self._check(self.query_one("#move-driver", Input).value)
+
+    def _show(self, text: str, ok: bool) -> None:
+        self._ok = ok
+        check = self.query_one("#move-check", Static)
+        check.set_class(not ok, "error")
+        check.update(text)
+
+    @on(Input.Changed, "#move-driver")
+    def _driver_changed(self, event: Input.Changed) -> None:
+        self._check(event.value)
+
+    def _check(self, target: str) -> None:
+        """The live rule check: pure engine work on the loaded plan, no store access."""
+        from app.errors import UserError
+        from app.ops.edit import check_edit, swap_changes
+
+        if self._base is None:
+            return
+        if not target.strip():
+            self._show("type the driver to give the block to", False)
+            return
+        try:
+            check, _ = check_edit(self._base, swap_changes(self._base, self._driver, target.strip(), self._day))
+        except UserError as exc:
+            self._show(f"✖ {exc.message}", False)
+            return
+        if check.frozen:
+            self._show(f"❄ frozen: {', '.join(check.frozen[:4])} (needs the on-call override: solvereign edit --override-freeze)", False)
+        elif check.pinned:
+            self._show(f"⚑ pinned: {', '.join(check.pinned[:4])} (unpin first)", False)
+        elif check.breaks:
+            self._show(f"✗ would break {check.first_break}", False)
+        else:
+            self._show(f"✓ rules hold: {len(check.changes)} tour(s) change driver", True)
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        target = self.query_one("#move-driver", Input).value.strip()
+        reason = self.query_one("#move-reason", Input).value.strip()
+        if not self._ok:
+            return
+        if len(reason) < MIN_REASON:
+            self.query_one("#move-reason", Input).focus()
+            return
+        self._ok = False
+        self._save(target, reason)
+
+    @work(thread=True, exclusive=True, group="move", exit_on_error=False)
+    def _save(self, target: str, reason: str) -> None:
+        from app.ops.edit import edit
+
+        try:
+            outcome = edit(self._s, self._run_id, "swap", reason=reason, driver_a=self._driver, driver_b=target, day=self._day)
+        except Exception as exc:
+            self.app.call_from_thread(self._show, f"✖ {getattr(exc, 'message', str(exc))}", False)
+            return
+        self.app.call_from_thread(self.dismiss, outcome.message)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
