@@ -30,6 +30,7 @@ from app.ops.status import StatusView
 from app.reports import fmt_when
 from app.tui.commands import CockpitCommands
 from app.tui.context import CockpitContext
+from app.tui.dialogs.blocked import BlockedNotice
 from app.tui.dialogs.confirm import ConfirmDialog
 from app.tui.dialogs.reason import ReasonDialog
 from app.tui.keys import APP_BINDINGS
@@ -58,6 +59,7 @@ SECTION_TABLES = {
 }
 READ_AHEAD_AFTER = 0.15  # seconds the cursor rests on a run before its review is read ahead
 READ_AHEAD_TTL = 60.0  # a review read ahead is used for this long (if the run and the gates are unchanged)
+DIMMABLE = {*RUN_ACTIONS, "solve", "import_forecast"}  # shown dimmed, with a reason, when not possible
 TITLES = {"publish": "Publish the plan", "lock": "Lock the plan (final, immutable)", "reject": "Reject the plan"}
 
 
@@ -346,6 +348,31 @@ class CockpitApp(App[None]):
         if action == "demo":
             return not self.ctx.read_only and (self.session is None or not self._runs_seen)
         return True
+
+    def why_disabled(self, action: str) -> str | None:
+        """Why a key shown dimmed does nothing now (None: it is not dimmed)."""
+        if self.check_action(action, ()) is not None:
+            return None
+        if action in RUN_ACTIONS:
+            if self.run_view is None:
+                return "no run is open: choose one in Runs (1) and press enter"
+            return self.run_view.actions[action].why_not or f"plan is {self.run_view.run.state}"
+        if self.session is None:
+            return "no user session on this store (see Runs)"
+        role = self.session.role
+        what = "solve" if action == "solve" else "import"
+        return f"role {role} may not {what} (needs {', '.join(sorted(PLANNERS))})"
+
+    async def run_action(self, action, default_namespace=None, namespaces=None) -> bool:
+        """A dimmed key says why in a notice that swallows what is typed next (so a reason typed
+        into a dialog that never opened does not run as commands)."""
+        if isinstance(action, str) and default_namespace in (None, self):
+            name = action.removeprefix("app.").split("(")[0]
+            if name in DIMMABLE and (why := self.why_disabled(name)) is not None:
+                binding = next(b for b in APP_BINDINGS if b.action == name)
+                self.push_screen(BlockedNotice(binding.key_display or binding.key, binding.description, why))
+                return True
+        return await super().run_action(action, default_namespace, namespaces)
 
     def action_section(self, name: str) -> None:
         self.section = name

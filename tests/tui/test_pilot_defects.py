@@ -1,0 +1,68 @@
+"""Pilot tests of the defects a new dispatcher met in the first ten minutes (issue 12).
+
+Each test names the defect it pins down; each failed before its fix.
+"""
+
+from __future__ import annotations
+
+import tui_world as world
+from tui_helpers import open_run, press, running, session, text_of
+
+from app.ops import admin
+from app.ops import runs as ops_runs
+from app.tui.dialogs.blocked import BlockedNotice
+from app.tui.screens.solve import SolveScreen
+
+
+def publish_and_lock(db, run_id: int) -> None:
+    s = session(db)
+    ops_runs.publish(s, run_id, world.REASON)
+    ops_runs.lock(session(db), run_id, world.REASON)
+
+
+async def test_a_disabled_key_says_why_and_swallows_what_is_typed_next(cockpit, store, tmp_path, monkeypatch):
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)  # `e` would export into the current directory
+    publish_and_lock(store, world.DEMO_RUN)
+    app = cockpit()
+    async with running(app, (80, 24)) as pilot:
+        await open_run(pilot, world.DEMO_RUN)
+        table = app.query_one("#audits-table")
+        order = list(table.visible_keys)
+        await press(pilot, "P")
+        notice = app.screen
+        assert isinstance(notice, BlockedNotice)
+        assert text_of(app, "#blocked-why") == "✗ plan is LOCKED; publish needs AUDITED"
+        # what a dispatcher types, believing the reason dialog is open: nothing of it runs
+        await press(pilot, *"new forecast 1385 tours")
+        assert app.screen is notice and len(app.screen_stack) == 2
+        await press(pilot, "enter")
+        assert len(app.screen_stack) == 1 and app.section == "review"
+        assert not any(isinstance(s, SolveScreen) for s in app.screen_stack)
+        assert list(table.visible_keys) == order  # `o` did not sort
+        assert list(cwd.iterdir()) == []  # `e` did not export
+        for key, why in (("L", "plan is LOCKED; lock needs PUBLISHED"), ("X", "plan is LOCKED; reject needs AUDITED or PUBLISHED")):
+            await press(pilot, key)
+            assert isinstance(app.screen, BlockedNotice), key
+            assert why in text_of(app, "#blocked-why"), key
+            await press(pilot, "escape")
+    assert session(store).store.plans.get(session(store).scope, world.DEMO_RUN).state == "LOCKED"
+
+
+async def test_disabled_keys_of_a_viewer_and_under_the_kill_switch_say_why(cockpit, store):
+    app = cockpit("vic")
+    async with running(app, (80, 24)) as pilot:
+        await press(pilot, "s")
+        assert isinstance(app.screen, BlockedNotice)
+        assert text_of(app, "#blocked-why").startswith("✗ role viewer may not solve")
+        await press(pilot, "escape", "P")
+        assert text_of(app, "#blocked-why") == "✗ no run is open: choose one in Runs (1) and press enter"
+        await press(pilot, "escape")
+
+    admin.set_kill_switch(session(store, "alice"), True, "incident drill")
+    app = cockpit()
+    async with running(app, (80, 24)) as pilot:
+        await open_run(pilot, world.DEMO_RUN)
+        await press(pilot, "P")
+        assert text_of(app, "#blocked-why") == "✗ kill switch is on (incident drill)"
