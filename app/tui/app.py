@@ -19,6 +19,7 @@ from textual.containers import Vertical
 from textual.events import DescendantFocus, Resize
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Input, Static
 
 from app.errors import UserError
@@ -104,6 +105,7 @@ class CockpitApp(App[None]):
         self.run_view: RunView | None = None
         self.section = "runs"
         self._too_small = False
+        self._focus_before: Widget | None = None
         self._stale: set[str] = set()
         self._runs_seen: dict[int, int] = {}
         self._action_state: tuple | None = None
@@ -161,8 +163,17 @@ class CockpitApp(App[None]):
     def _check_size(self, width: int, height: int) -> None:
         self.screen.set_class(width < 110, "narrow")  # review stacks its two columns
         small = width < MIN_SIZE[0] or height < MIN_SIZE[1]
-        self._too_small = small  # the section keys do nothing behind the notice
-        self.query_one("#main").display = not small
+        main = self.query_one("#main")
+        if small and not self._too_small:
+            self._focus_before = self.screen_stack[0].focused
+        # only q (and resizing) act behind the notice: a disabled #main takes no focus and no key
+        # (a focused table would otherwise still take enter)
+        main.disabled = small
+        main.display = not small
+        if not small and self._too_small:
+            back, self._focus_before = self._focus_before, None
+            self.call_after_refresh(self.screen_stack[0].set_focus, back or self._section_table())
+        self._too_small = small
         notice = self.query_one("#too-small", Static)
         notice.display = small
         notice.update(f"Terminal too small: {width}×{height}.\nThe cockpit needs at least {MIN_SIZE[0]}×{MIN_SIZE[1]}.")
@@ -331,7 +342,7 @@ class CockpitApp(App[None]):
     # --- actions --------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if self._too_small and action in MAIN_SCREEN_ONLY:
+        if self._too_small and action not in ("quit_app", "quit"):
             return False
         if self.screen is not self.screen_stack[0] and action in MAIN_SCREEN_ONLY:
             return False  # a pushed screen (solve, import, driver week, dialog) owns the keys

@@ -66,3 +66,19 @@ async def test_disabled_keys_of_a_viewer_and_under_the_kill_switch_say_why(cockp
         await open_run(pilot, world.DEMO_RUN)
         await press(pilot, "P")
         assert text_of(app, "#blocked-why") == "✗ kill switch is on (incident drill)"
+
+
+async def test_nothing_but_q_acts_behind_terminal_too_small(cockpit):
+    app = cockpit()
+    async with running(app, (60, 20)) as pilot:
+        assert app.query_one("#too-small").display
+        await press(pilot, "down", "enter", "2", "P", "s", "i", "tab", "enter", "question_mark", "ctrl+p", "slash")
+        assert len(app.screen_stack) == 1 and app.run_view is None and app.section == "runs"
+        await pilot.resize_terminal(120, 40)
+        await press(pilot)
+        assert len(app.screen_stack) == 1 and app.run_view is None and app.section == "runs"
+        assert not app.query_one("#filter").display
+        assert app.focused is app.query_one("#runs-table")  # the focus is back where it was
+        await pilot.resize_terminal(60, 20)
+        await press(pilot, "q")
+    assert app.return_code == 0
