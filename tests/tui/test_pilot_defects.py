@@ -6,12 +6,13 @@ Each test names the defect it pins down; each failed before its fix.
 from __future__ import annotations
 
 import tui_world as world
-from tui_helpers import open_run, press, running, session, text_of
+from tui_helpers import open_run, press, running, session, shown_lines, text_of
 
 from app.ops import admin
 from app.ops import runs as ops_runs
 from app.tui.dialogs.blocked import BlockedNotice
 from app.tui.screens.solve import SolveScreen
+from engine.models import DAY_NAMES
 
 
 def publish_and_lock(db, run_id: int) -> None:
@@ -82,3 +83,26 @@ async def test_nothing_but_q_acts_behind_terminal_too_small(cockpit):
         await pilot.resize_terminal(60, 20)
         await press(pilot, "q")
     assert app.return_code == 0
+
+
+async def test_the_first_column_stays_when_history_and_driver_week_scroll_sideways(cockpit):
+    app = cockpit()
+    async with running(app, (80, 24)) as pilot:
+        await open_run(pilot, world.DEMO_RUN)
+        await press(pilot, "5")
+        history = app.query_one("#history-table")
+        assert history.max_scroll_x > 0  # wider than 80 columns
+        first = shown_lines(history)[1].split()[0]
+        await press(pilot, "right", "right")
+        assert history.scroll_x > 0
+        lines = shown_lines(history)
+        assert lines[0].startswith(" # ") and lines[1].split()[0] == first
+        assert "when" not in lines[0]  # scrolled by whole columns: "when" has gone, not half of it
+
+        await press(pilot, "3", "enter")
+        week = app.screen.query_one("#driver-week-table")
+        assert week.max_scroll_x > 0
+        await press(pilot, "right")
+        assert week.scroll_x > 0
+        lines = shown_lines(week)
+        assert lines[0].startswith(" day ") and lines[1].split()[0] in DAY_NAMES

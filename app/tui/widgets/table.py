@@ -68,9 +68,9 @@ class RosterTable(ScrollView, can_focus=True):
     class RowSelected(_RowMessage):
         """`enter` (or a click on the cursor row)."""
 
-    def __init__(self, *, id: str | None = None, fixed_columns: int = 0) -> None:
+    def __init__(self, *, id: str | None = None, fixed_columns: int = 1) -> None:
         """`fixed_columns`: how many leading columns stay in place when the table scrolls sideways
-        (the driver id while the days scroll, at 80 columns)."""
+        (the first one everywhere: the row's name, e.g. the driver id while the days scroll)."""
         super().__init__(id=id)
         self._fixed = fixed_columns
         self._columns: list[str] = []
