@@ -22,7 +22,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Input, Static
 
-from app.errors import UserError
+from app.errors import NotAUser, UserError
 from app.ops import runs as ops_runs
 from app.ops.policy import PLANNERS
 from app.ops.runs import RunView
@@ -105,6 +105,7 @@ class CockpitApp(App[None]):
         self.run_view: RunView | None = None
         self.section = "runs"
         self._too_small = False
+        self._offer_demo = False  # no session: may `d` create a demo store here?
         self._focus_before: Widget | None = None
         self._stale: set[str] = set()
         self._runs_seen: dict[int, int] = {}
@@ -197,14 +198,17 @@ class CockpitApp(App[None]):
         try:
             s, view = read.result()
         except (UserError, StoreError) as exc:
-            self._no_session(exc.message)
+            self._no_session(exc)
             return
         self._show_overview(s, view)
 
-    def _no_session(self, message: str) -> None:
+    def _no_session(self, exc: UserError | StoreError) -> None:
         self.session = None
+        # the demo creates a store: offered only where there is none (for a stranger to an
+        # existing store it would do nothing; an admin must add them)
+        self._offer_demo = not self.ctx.db_path.exists() and not isinstance(exc, NotAUser)
         self.query_one(StatusBar).show_message(f"{self.ctx.db_path} · {self.ctx.login}")
-        self.query_one(RunsSection).show_welcome(message)
+        self.query_one(RunsSection).show_welcome(exc.message, offer_demo=self._offer_demo)
         self._refresh_actions()
 
     def _show_overview(self, s: Session, view: StatusView) -> None:
@@ -357,7 +361,7 @@ class CockpitApp(App[None]):
             # dimmed for a role that would be refused (a viewer), as publish/lock/reject are
             return True if self.session and self.session.role in PLANNERS else None
         if action == "demo":
-            return not self.ctx.read_only and (self.session is None or not self._runs_seen)
+            return not self.ctx.read_only and (self._offer_demo if self.session is None else not self._runs_seen)
         return True
 
     def why_disabled(self, action: str) -> str | None:

@@ -106,3 +106,20 @@ async def test_the_first_column_stays_when_history_and_driver_week_scroll_sidewa
         assert week.scroll_x > 0
         lines = shown_lines(week)
         assert lines[0].startswith(" day ") and lines[1].split()[0] in DAY_NAMES
+
+
+async def test_a_stranger_to_the_store_is_told_who_they_are_and_what_an_admin_runs(cockpit, store):
+    app = cockpit("zoe")
+    async with running(app, (80, 24)) as pilot:
+        welcome = text_of(app, "#runs-empty")
+        assert welcome.startswith(f"you are zoe (your OS login), not a user of the store {store}")
+        assert f"solvereign --db {store} users add zoe --role dispatcher" in welcome
+        assert "demo" not in welcome and "d" not in app.screen.active_bindings
+        await press(pilot, "d")
+        assert len(app.screen_stack) == 1 and app.session is None
+    done = world.cli(store, "status", login="zoe")
+    assert done.returncode == 2
+    assert done.stderr.strip() == (
+        f"error: you are zoe (your OS login), not a user of the store {store}: "
+        f"an admin runs 'solvereign --db {store} users add zoe --role dispatcher --tenant T --sites S'"
+    )

@@ -48,9 +48,10 @@ class RunsSection(Vertical):
                 "or i to import a forecast file, then s to solve it."
             )
 
-    def show_welcome(self, message: str) -> None:
-        """No usable store or user yet: say why and offer the demo."""
+    def show_welcome(self, message: str, *, offer_demo: bool) -> None:
+        """No usable store or user yet: say why (and offer the demo where there is no store)."""
         self.table.display = False
         empty = self.query_one("#runs-empty", Static)
         empty.display = True
-        empty.update(f"{message}\n\nPress d to create a demo store here with you as its admin and a solved demo week.")
+        offer = "Press d to create a demo store here with you as its admin and a solved demo week."
+        empty.update(f"{message}\n\n{offer}" if offer_demo else f"{message}\n\nPress r to try again, q to quit.")
