@@ -221,13 +221,13 @@ def test_unknown_os_user_gets_one_line_hint(world: World, args):
     r = cli(world.db, *args, login=UNKNOWN)
     assert r.code == 2, r
     line = r.error_line
-    assert UNKNOWN in line and "solvereign users add" in line
+    assert UNKNOWN in line and f"users add {UNKNOWN} --role" in line
 
 
 def test_unknown_os_user_through_the_installed_command(world: World):
     r = run_solvereign(world.db, "status", login=UNKNOWN)
     assert r.code == 2, r
-    assert "solvereign users add nobody" in r.error_line
+    assert f"solvereign --db {world.db} users add nobody --role" in r.error_line
     assert r.out == ""
 
 
