@@ -11,7 +11,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-VIENNA = ZoneInfo("Europe/Vienna")
+ZONE_NAME = "Europe/Vienna"  # the sites' local time: every time a person reads is in it
+VIENNA = ZoneInfo(ZONE_NAME)
 
 
 class Clock(Protocol):

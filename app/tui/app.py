@@ -43,6 +43,7 @@ from app.tui.screens.review import JumpToDriver, ReviewSection
 from app.tui.screens.runs import RunsSection, run_cells
 from app.tui.screens.solve import SolveScreen
 from app.tui.screens.tours import ToursSection
+from app.tui.widgets.fit import Part
 from app.tui.widgets.footer import CockpitFooter
 from app.tui.widgets.status_bar import Banners, SectionBar, StatusBar
 from app.tui.widgets.table import RosterTable
@@ -155,10 +156,12 @@ class CockpitApp(App[None]):
 
     def on_resize(self, event: Resize) -> None:
         self._check_size(event.size.width, event.size.height)
+        self.query_one(StatusBar).refit(event.size.width)
+        self.query_one(SectionBar).refit(event.size.width)
 
     def _show_section_bar(self) -> None:
         run = self.run_view.run if self.run_view else None
-        detail = f"run {run.id} · {run.site} · {run.week_anchor} · {run.state}" if run else ""
+        detail = [Part(f"run {run.id}", 1), Part(run.site, 2), Part(str(run.week_anchor), 0), Part(run.state, 0)] if run else []
         self.query_one(SectionBar).show_section(self.section, detail)
 
     def _check_size(self, width: int, height: int) -> None:

@@ -123,3 +123,23 @@ async def test_a_stranger_to_the_store_is_told_who_they_are_and_what_an_admin_ru
         f"error: you are zoe (your OS login), not a user of the store {store}: "
         f"an admin runs 'solvereign --db {store} users add zoe --role dispatcher --tenant T --sites S'"
     )
+
+
+async def test_header_and_section_bar_truncate_by_priority_at_80_columns(cockpit, store):
+    app = cockpit()
+    async with running(app, (80, 24)) as pilot:
+        status = text_of(app, "#status-bar")
+        assert len(status) <= 80 and status.startswith(" solvereign [read-write]") and "dana (dispatcher)" in status
+        assert status.endswith(".duckdb") and "…" in status  # the path lost its start, visibly
+        assert "times Europe/Vienna" in status  # the zone of every time on screen, said once
+        await open_run(pilot, world.DEMO_RUN)
+        bar = text_of(app, "#section-bar")
+        assert len(bar) <= 80 and "▸2 Review" in bar
+        # the other sections shrink to their numbers before the open run loses its week and state
+        assert bar.rstrip().endswith("run 2 · graz · 2026-01-05 · AUDITED"), bar
+        assert " 3  4  5 " in bar
+        await pilot.resize_terminal(160, 40)
+        await press(pilot)
+        assert text_of(app, "#section-bar").rstrip().endswith("run 2 · graz · 2026-01-05 · AUDITED")
+        assert "  3 Drivers " in text_of(app, "#section-bar")
+        assert text_of(app, "#status-bar").endswith(str(store))
