@@ -158,6 +158,7 @@ class CockpitApp(App[None]):
         self._check_size(event.size.width, event.size.height)
         self.query_one(StatusBar).refit(event.size.width)
         self.query_one(SectionBar).refit(event.size.width)
+        self.query_one(DriversSection).fit_width(event.size.width)
 
     def _show_section_bar(self) -> None:
         run = self.run_view.run if self.run_view else None

@@ -143,3 +143,22 @@ async def test_header_and_section_bar_truncate_by_priority_at_80_columns(cockpit
         assert text_of(app, "#section-bar").rstrip().endswith("run 2 · graz · 2026-01-05 · AUDITED")
         assert "  3 Drivers " in text_of(app, "#section-bar")
         assert text_of(app, "#status-bar").endswith(str(store))
+
+
+async def test_the_drivers_matrix_shows_the_whole_week_at_80_columns(cockpit):
+    app = cockpit()
+    async with running(app, (80, 24)) as pilot:
+        await open_run(pilot, world.DEMO_RUN)
+        await press(pilot, "3")
+        table = app.query_one("#drivers-table")
+        header = shown_lines(table)[0].split()
+        assert header == ["driver", "hours", "Mo", "Di", "Mi", "Do", "Fr", "Sa"]  # the whole week, no scrolling
+        assert table.max_scroll_x == 0
+        cells = [c for row in range(table.row_count) for c in table.row_text(row)[2:] if c != "·"]
+        assert cells and all("×" not in c and ":" not in c for c in cells), cells[:5]
+        assert "5–14½ 2" in cells
+        assert "6–15½ 2 = 06:00 to 15:30, 2 tours" in text_of(app, "#drivers-title")  # the legend
+        await pilot.resize_terminal(120, 40)
+        await press(pilot)
+        assert all("×" in c for row in range(table.row_count) for c in table.row_text(row)[3:] if c != "·")
+        assert "cell = first start–last end ×tours" in text_of(app, "#drivers-title")
