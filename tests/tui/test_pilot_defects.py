@@ -162,3 +162,35 @@ async def test_the_drivers_matrix_shows_the_whole_week_at_80_columns(cockpit):
         await press(pilot)
         assert all("×" in c for row in range(table.row_count) for c in table.row_text(row)[3:] if c != "·")
         assert "cell = first start–last end ×tours" in text_of(app, "#drivers-title")
+
+
+def in_view(pane, widget) -> bool:
+    """Is all of `widget` inside what `pane` shows now?"""
+    return pane.region.contains_region(widget.region) and widget.region.height > 0
+
+
+async def test_every_part_of_the_review_is_reachable_by_keyboard_at_80x24(cockpit):
+    app = cockpit()
+    async with running(app, (80, 24)) as pilot:
+        await open_run(pilot, world.GEN_RUN)
+        left, right = app.query_one("#review-left"), app.query_one("#review-right")
+        hours, actions = app.query_one("#review-hours"), app.query_one("#review-actions")
+        approvals = app.query_one("#review-approvals")
+        assert not in_view(left, hours) and not in_view(right, actions)  # below the fold at 80×24
+        assert "Next pane" in [b.binding.description for b in app.screen.active_bindings.values() if b.binding.show]
+        await press(pilot, "tab", "tab")  # audits → offending rows → the left pane
+        assert app.focused is left and left.styles.border_left[0] == "thick"  # visible focus
+        assert right.styles.border_left[0] != "thick"
+        await press(pilot, "end")
+        assert in_view(left, hours)
+        await press(pilot, "home")
+        bound = app.query_one("#review-bound")
+        for _ in range(left.max_scroll_y):  # line by line, every line of the pane comes into view
+            if in_view(left, bound):
+                break
+            await press(pilot, "down")
+        assert in_view(left, bound)
+        await press(pilot, "tab", "end")
+        assert app.focused is right and in_view(right, actions) and in_view(right, approvals)
+        await press(pilot, "tab")
+        assert app.focused is app.query_one("#audits-table") and in_view(right, app.focused)  # scrolled back to it

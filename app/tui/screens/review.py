@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
@@ -22,13 +23,24 @@ class JumpToDriver(Message):
         self.driver_id = driver_id
 
 
+class ReviewPane(VerticalScroll):
+    """One half of the review. Focusable (tab), scrolled by ↑ ↓ pgup pgdn home end, and marked
+    when focused by a thick left edge (visible without colour), so at 80×24 every part of the
+    review (the hours, the bound, the approvals, the actions) is reachable by keyboard."""
+
+
 class ReviewSection(Horizontal):
+    BINDINGS = [
+        Binding("tab", "app.focus_next", "Next pane", id="review.next"),
+        Binding("shift+tab", "app.focus_previous", "Previous pane", id="review.previous", show=False),
+    ]
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._view: RunView | None = None
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="review-left"):
+        with ReviewPane(id="review-left"):
             yield Static("Open a run from the runs list (1, then enter).", markup=False, id="review-title")
             yield Static("", markup=False, id="review-warnings")
             yield Static("KPIs", classes="panel-title")
@@ -36,7 +48,7 @@ class ReviewSection(Horizontal):
             yield Static("", markup=False, id="review-bound")
             yield Static("hours per driver", classes="panel-title")
             yield HoursChart("", markup=False, id="review-hours")
-        with VerticalScroll(id="review-right"):
+        with ReviewPane(id="review-right"):
             yield Static("audits", classes="panel-title")
             yield RosterTable(id="audits-table")
             yield Static("offending rows (enter: driver's week)", classes="panel-title")
