@@ -20,15 +20,15 @@ def fmt_when(moment: datetime | None) -> str:
 
 def render_report(report: ValidationReport, name: str, status: str) -> str:
     """The report for people: status, gate table, grouped findings, summary."""
+    if report.error:  # nothing could be read, so no gate was judged: one line, no gate table
+        return f"{name}: {SYMBOL['FAIL']} — reason: {report.error}"
     lines = [f"{name}: {SYMBOL[status]}" + (" (strict)" if status != report.status else "")]
-    if report.error:
-        lines.append(f"  reason: {report.error}")
     lines.append("")
     lines.append(f"  {'gate':<7} {'status':<7} {'count':>5}  check")
     for g in report.gates:
         lines.append(f"  {g.id:<7} {g.status:<7} {g.count:>5}  {g.message}")
     for g in report.gates:
-        if not g.count or (report.error and g.id == "HG-004"):
+        if not g.count:
             continue
         lines.append("")
         lines.append(f"  {g.id} {g.status}: {g.count} finding(s)" + (f", first {len(g.rows)}" if g.count > len(g.rows) else ""))
