@@ -42,8 +42,12 @@ def ingest(
     tenant: str | None = None,
     site: str | None = None,
     anchor: date | str | None = None,
+    default_site: str | None = None,
+    default_anchor: date | str | None = None,
 ) -> IngestResult:
-    """Parse, validate and canonicalise one forecast file."""
+    """Parse, validate and canonicalise one forecast file. `tenant`/`site`/`anchor` are options:
+    they fill what the file lacks, and contradicting the file is a FAIL naming both values.
+    The defaults only fill what neither the file nor an option gives."""
     if fmt != "auto" and fmt not in FORMATS:
         return IngestResult(failed_report(f"unknown format {fmt!r} (auto, {', '.join(FORMATS)})"), None, None)
     try:
@@ -54,7 +58,10 @@ def ingest(
         return IngestResult(failed_report(str(exc)), None, fmt if fmt != "auto" else None)
     except RecursionError:
         return IngestResult(failed_report("file is nested too deeply to read"), None, None)
-    raw.apply_options(tenant, site, anchor)
+    conflicts = raw.apply_options(tenant, site, anchor)
+    if conflicts:
+        return IngestResult(failed_report("; ".join(conflicts)), None, raw.fmt)
+    raw.apply_options(None, default_site, default_anchor)
     return _judge(raw)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from app.commands.common import add_json, print_json, session_from_args
@@ -15,8 +16,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("import", help="validate a forecast file and store it (exit 0 PASS, 1 WARN, 2 FAIL)")
     p.add_argument("file", metavar="FILE")
     p.add_argument("--format", default="auto", choices=("auto", *FORMATS))
-    p.add_argument("--site", help="site code (default: your only site)")
-    p.add_argument("--anchor", help="week anchor date YYYY-MM-DD, a Monday (CSV, text and export files)")
+    p.add_argument("--site", help="site code (default: the file's own, else your only site)")
+    p.add_argument("--anchor", help="week anchor date YYYY-MM-DD, a Monday (default: the file's own; must agree with it)")
     add_json(p)
     p.set_defaults(func=run_import)
     f = sub.add_parser("forecasts", help="stored forecasts, newest first")
@@ -42,6 +43,7 @@ def run_import(args: argparse.Namespace) -> int:
             "summary": report.summary,
             "gates": report.gates,
             "error": report.error,
+            "warnings": outcome.warnings,
         })
     else:
         print(render_report(report, args.file, report.status))
@@ -51,6 +53,8 @@ def run_import(args: argparse.Namespace) -> int:
         else:
             verb = "stored as" if outcome.created else "already stored as"
             print(f"{verb} forecast {fc.id} ({fc.site}, week of {fc.week_anchor}, {fc.instance_count} instances)")
+    for warning in outcome.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     return EXIT_BY_STATUS[report.status]
 
 

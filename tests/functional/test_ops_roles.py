@@ -235,7 +235,7 @@ def test_removed_user_can_no_longer_act(fresh_world: World):
     w = fresh_world
     assert cli(w.db, "users", "remove", DISPATCHER2, login=ADMIN).code == 0
     r = cli(w.db, "list-runs", login=DISPATCHER2)
-    assert r.code == 2 and "solvereign users add" in r.error_line
+    assert r.code == 2 and f"users add {DISPATCHER2} --role" in r.error_line
 
 
 def test_admin_cannot_remove_themself(world: World):

@@ -131,7 +131,7 @@ async def test_header_and_section_bar_truncate_by_priority_at_80_columns(cockpit
         status = text_of(app, "#status-bar")
         assert len(status) <= 80 and status.startswith(" solvereign [read-write]") and "dana (dispatcher)" in status
         assert status.endswith(".duckdb") and "…" in status  # the path lost its start, visibly
-        assert "times Europe/Vienna" in status  # the zone of every time on screen, said once
+        assert " · Europe/Vienna · " in status  # the zone of every time on screen, said once
         await open_run(pilot, world.DEMO_RUN)
         bar = text_of(app, "#section-bar")
         assert len(bar) <= 80 and "▸2 Review" in bar

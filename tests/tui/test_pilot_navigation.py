@@ -33,7 +33,7 @@ async def test_sections_enter_and_esc(cockpit):
         assert visible(app, "#runs-table") == ["3", "2", "1"]  # newest first
         assert app.focused is app.query_one("#runs-table")
         status = text_of(app, "#status-bar")
-        assert "acme · graz, wien · dana (dispatcher)" in status and status.startswith(" solvereign [read-write]")
+        assert " · dana (dispatcher) · " in status and status.startswith(" solvereign [read-write]")
 
         await press(pilot, "down", "enter")  # the cursor starts on run 3; enter opens run 2
         assert app.section == "review" and app.run_view.run.id == world.DEMO_RUN
@@ -126,7 +126,7 @@ async def test_filter_sort_export_copy(cockpit, tmp_path, monkeypatch):
         await press(pilot, "e")
         with (tmp_path / "solvereign-drivers-run2.csv").open(newline="", encoding="utf-8") as fh:
             rows = list(csv.reader(fh))
-        assert rows[0][:3] == ["driver", "hours", "type"]
+        assert rows[0][:3] == ["driver", "hours", "Mo"]  # what is shown: the compact week at 80 columns
         assert [r[0] for r in rows[1:]] == [f"D01{n}" for n in range(10)]
         await press(pilot, "down", "y")
         assert app.clipboard.startswith("D011\t")

@@ -23,7 +23,7 @@ class StatusBar(Static):
         mode = "read-only" if view.read_only else "read-write"
         self._parts = [
             Part(f" solvereign [{mode}]", 0), Part(view.tenant, 5), Part(", ".join(view.sites), 4, "right"),
-            Part(f"{view.acting_as} ({view.role})", 0), Part(f"times {ZONE_NAME}", 0), Part(view.store_path, 3, "left"),
+            Part(f"{view.acting_as} ({view.role})", 0), Part(ZONE_NAME, 0), Part(view.store_path, 3, "left"),
         ]
         self.refit()
 
