@@ -194,3 +194,20 @@ async def test_every_part_of_the_review_is_reachable_by_keyboard_at_80x24(cockpi
         assert app.focused is right and in_view(right, actions) and in_view(right, approvals)
         await press(pilot, "tab")
         assert app.focused is app.query_one("#audits-table") and in_view(right, app.focused)  # scrolled back to it
+
+
+async def test_the_import_screen_warns_of_a_week_that_has_started(cockpit, tmp_path, monkeypatch):
+    from fixtures.generator import generate_week
+    from textual.widgets import Input
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "week.csv").write_text(generate_week(60, seed=5), encoding="utf-8")
+    app = cockpit()
+    async with running(app, (80, 24)) as pilot:
+        await press(pilot, "i")
+        app.screen.query_one("#import-anchor", Input).value = "2025-12-29"  # the week under way (clock: Thu 1 Jan)
+        app.screen.query_one("#import-path", Input).focus()
+        await press(pilot, *"week.csv", "enter")
+        hint = text_of(app, "#import-hint")
+        assert hint.startswith("▲ the week of 2025-12-29 has already started (first tour 2025-12-29 "), hint
+        assert hint.endswith("PASS: press enter again to store this forecast · esc back")
