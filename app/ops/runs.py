@@ -37,6 +37,7 @@ class ActionState(BaseModel):
     why_not: str
     transition: str  # e.g. "AUDITED → PUBLISHED"
     conditions: list[str]
+    effects: list[str] = []  # what else it does, said before it is confirmed ("supersedes plan 4 (v1, PUBLISHED)")
 
 
 class RunView(BaseModel):
@@ -90,14 +91,15 @@ def show_run(s: Session, run_id: int) -> RunView:
     with s.store.snapshot():  # the plan and the gates as of one moment
         detail = s.store.plans.detail(s.scope, run_id)
         gate = _gate_input(s, detail)
+        current = _current_versions(s, detail.summary)
     run = detail.summary
     kpis = kpis_of(run)
     bound = LowerBound.model_validate(detail.lower_bound) if detail.lower_bound.get("value") is not None else None
     warnings = has_warnings(run)
     awaiting = warnings and run.state == "AUDITED" and any(r.action == "approve" for r in detail.approvals)
     actions = {
-        "publish": _publish_state(s, gate, detail.approvals),
-        "lock": _state("lock", lock_checks(gate), "PUBLISHED → LOCKED"),
+        "publish": _with_supersede(_publish_state(s, gate, detail.approvals), run, current, "PUBLISHED"),
+        "lock": _with_supersede(_state("lock", lock_checks(gate), "PUBLISHED → LOCKED"), run, current, "LOCKED"),
         "reject": _state("reject", reject_checks(gate), f"{run.state} → REJECTED"),
     }
     return RunView(
@@ -141,7 +143,10 @@ def publish(s: Session, run_id: int, reason: str) -> ActionOutcome:
     result = s.store.plans.transition(
         s.scope, run_id, "publish", expected_version=run.state_version, actor=s.actor, reason=reason.strip(), conditions_met=met
     )
-    return ActionOutcome(run=result.plan, message=f"plan {run_id} published (AUDITED → PUBLISHED)")
+    message = f"plan {run_id} published (AUDITED → PUBLISHED)"
+    if result.superseded:
+        message += "; superseded " + ", ".join(f"plan {p}" for p in result.superseded)
+    return ActionOutcome(run=result.plan, message=message, superseded=list(result.superseded))
 
 
 def lock(s: Session, run_id: int, reason: str) -> ActionOutcome:
@@ -221,6 +226,23 @@ def _publish_state(s: Session, gate: GateInput, prior: list[ApprovalRecord]) -> 
         if not second.ok:
             state = state.model_copy(update={"transition": "AUDITED → AUDITED (first of two approvals)"})
     return state
+
+
+def _current_versions(s: Session, run: RunSummary) -> list[RunSummary]:
+    """The other versions of the run's week that are PUBLISHED or LOCKED (at most one of each)."""
+    others = s.store.plans.list_runs(s.scope, site=run.site, week=run.week_anchor, states=["PUBLISHED", "LOCKED"], limit=10)
+    return [o for o in others if o.id != run.id]
+
+
+def _with_supersede(state: ActionState, run: RunSummary, current: list[RunSummary], becomes: str) -> ActionState:
+    """Publishing (locking) supersedes the older version in that state; a newer version that is
+    already PUBLISHED or LOCKED blocks it (storage refuses it too)."""
+    newer = next((o for o in current if o.version > run.version and o.state in (becomes, "LOCKED")), None)
+    if newer is not None and state.possible:
+        why = f"a newer version (plan {newer.id}, v{newer.version}) of this week is already {newer.state}"
+        return state.model_copy(update={"possible": False, "why_not": why})
+    effects = [f"supersedes plan {o.id} (v{o.version}, {o.state})" for o in current if o.state == becomes]
+    return state.model_copy(update={"effects": effects}) if effects else state
 
 
 def _next_steps(run: RunSummary, actions: dict[str, ActionState], awaiting: bool) -> list[str]:

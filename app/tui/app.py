@@ -442,7 +442,7 @@ class CockpitApp(App[None]):
 
         dialog = ReasonDialog(
             f"{TITLES[action]} — run {run_id}", st.transition,
-            [f"checked: {', '.join(st.conditions)}"], submit,
+            [f"checked: {', '.join(st.conditions)}", *(f"▲ {effect}" for effect in st.effects)], submit,
         )
 
         def done(message: str | None) -> None:

@@ -211,3 +211,28 @@ async def test_the_import_screen_warns_of_a_week_that_has_started(cockpit, tmp_p
         hint = text_of(app, "#import-hint")
         assert hint.startswith("▲ the week of 2025-12-29 has already started (first tour 2025-12-29 "), hint
         assert hint.endswith("PASS: press enter again to store this forecast · esc back")
+
+
+async def test_publishing_a_newer_version_names_and_supersedes_the_published_one(cockpit, store):
+    from app.ops.solving import solve_forecast
+
+    dana = session(store)
+    ops_runs.publish(dana, world.DEMO_RUN, world.REASON)
+    forecast = dana.store.plans.get(dana.scope, world.DEMO_RUN).forecast_id
+    newer, _ = solve_forecast(session(store), forecast, time_limit=world.DEMO_TIME_LIMIT)
+    assert newer.state == "AUDITED" and newer.version > 1
+    app = cockpit()
+    async with running(app, (80, 24)) as pilot:
+        await press(pilot, "r")
+        await open_run(pilot, newer.id)
+        await press(pilot, "P")
+        assert "▲ supersedes plan 2 (v1, PUBLISHED)" in text_of(app, "#reason-conditions")  # said before confirming
+        inp = app.screen.query_one("#reason-input")
+        inp.insert_text_at_cursor("the newer plan is better")
+        await press(pilot, "enter")
+        assert len(app.screen_stack) == 1 and app.run_view.run.state == "PUBLISHED"
+    s = session(store)
+    assert s.store.plans.get(s.scope, world.DEMO_RUN).state == "SUPERSEDED"
+    record = ops_runs.approvals(s, world.DEMO_RUN)[-1]
+    assert (record.action, record.from_state, record.to_state) == ("supersede", "PUBLISHED", "SUPERSEDED")
+    assert record.reason == f"superseded by plan {newer.id} (v{newer.version}) on publish"
