@@ -138,7 +138,8 @@ def render_run(view: ops.RunView, *, drivers: bool, audits: bool) -> list[str]:
     out.append("")
     out.append("actions")
     for name, st in view.actions.items():
-        out.append(f"  {name:<8} {'possible' if st.possible else 'blocked: ' + st.why_not}  ({st.transition})")
+        out.append(f"  {name:<8} {'possible' if st.possible else 'blocked: ' + st.why_not}  ({st.transition})"
+                   + "".join(f"; {effect}" for effect in st.effects))
     if view.next_steps:
         out.append("next: " + " | ".join(view.next_steps))
     if drivers:
