@@ -9,7 +9,7 @@ from app.reports import fmt_when
 from app.commands.common import add_json, add_reason, print_json, session_from_args
 from app.errors import EXIT_FAILED, UserError
 from app.ops import runs as ops
-from engine.models import DAY_CODES
+from engine.models import DAY_CODES, fmt_hhmm
 from storage.models import RunSummary
 
 STATES = ("QUEUED", "SOLVING", "SOLVED", "AUDITING", "AUDITED", "PUBLISHED", "LOCKED", "SUPERSEDED", "FAILED", "REJECTED")
@@ -93,7 +93,7 @@ def run_show(args: argparse.Namespace) -> int:
             "run": d.summary, "forecast": d.forecast, "kpis": view.kpis, "lower_bound": view.lower_bound, "gap": view.gap,
             "audits": d.audits, "approvals": d.approvals, "has_warnings": view.has_warnings,
             "awaiting_second_approver": view.awaiting_second_approver, "actions": view.actions,
-            "next_steps": view.next_steps,
+            "next_steps": view.next_steps, "uncovered": view.uncovered,
             "drivers": [w.model_dump() | {"hours": w.hours, "contract": w.contract} for w in view.weeks] if args.drivers else None,
         })
         return 0
@@ -105,9 +105,13 @@ def render_run(view: ops.RunView, *, drivers: bool, audits: bool) -> list[str]:
     r = view.run
     out = [f"run {r.id} · {r.site} · week of {r.week_anchor} · version {r.version} · {r.state}"
            + (" · WAITING FOR SECOND APPROVER" if view.awaiting_second_approver else "")]
-    out.append(f"forecast {r.forecast_id} ({r.forecast_status}) · {r.instance_count} instances · seed {r.seed} · output {r.output_hash or '-'}")
+    out.append(f"forecast {r.forecast_id} ({r.forecast_status}) · {view.tour_count} instances · seed {r.seed} · output {r.output_hash or '-'}")
     if r.error_text:
         out.append(f"error: {r.error_text}")
+    if view.uncovered:
+        out.append(f"uncovered: {len(view.uncovered)} of {view.tour_count} instances (no driver can legally work them)")
+        out.extend(f"  {u.instance_id} {DAY_CODES[u.day - 1]} {fmt_hhmm(u.start)}–{fmt_hhmm(u.end)}  {u.rule}: {u.why}"
+                   for u in view.uncovered)
     if view.kpis:
         k = view.kpis
         out.append("")

@@ -40,6 +40,17 @@ class ActionState(BaseModel):
     effects: list[str] = []  # what else it does, said before it is confirmed ("supersedes plan 4 (v1, PUBLISHED)")
 
 
+class Uncovered(BaseModel):
+    """A tour of a FAILED run that no driver could legally work, and why."""
+
+    instance_id: str
+    day: int
+    start: int  # minute of its day
+    end: int
+    rule: str
+    why: str
+
+
 class RunView(BaseModel):
     """Everything the review screen and `show-run` show about one run."""
 
@@ -54,10 +65,21 @@ class RunView(BaseModel):
     awaiting_second_approver: bool
     actions: dict[str, ActionState]
     next_steps: list[str]
+    uncovered: list[Uncovered] = []  # a FAILED run: the tours no legal plan covers
 
     @property
     def run(self) -> RunSummary:
         return self.detail.summary
+
+    @property
+    def tour_count(self) -> int:
+        """The run's tours; a FAILED run stored none, so its forecast's count."""
+        return self.run.instance_count or self.detail.forecast.instance_count
+
+    @property
+    def needs_second_approver(self) -> bool:
+        """The plan has warnings and is still to be published: the one state where that matters."""
+        return self.has_warnings and self.run.state == "AUDITED"
 
 
 class ActionOutcome(BaseModel):
@@ -92,6 +114,7 @@ def show_run(s: Session, run_id: int) -> RunView:
         detail = s.store.plans.detail(s.scope, run_id)
         gate = _gate_input(s, detail)
         current = _current_versions(s, detail.summary)
+        uncovered = _uncovered(s, detail.summary) if detail.summary.state == "FAILED" else []
     run = detail.summary
     kpis = kpis_of(run)
     bound = LowerBound.model_validate(detail.lower_bound) if detail.lower_bound.get("value") is not None else None
@@ -112,7 +135,23 @@ def show_run(s: Session, run_id: int) -> RunView:
         awaiting_second_approver=awaiting,
         actions=actions,
         next_steps=_next_steps(run, actions, awaiting),
+        uncovered=uncovered,
     )
+
+
+def _uncovered(s: Session, run: RunSummary) -> list[Uncovered]:
+    """The forecast's tours that no driver can work at all (the rule table's own check)."""
+    from engine.models import MINUTES_PER_DAY
+    from engine.rules import DEFAULT_CONFIG, Piece, lone_breach
+
+    rows = []
+    for i in s.store.forecasts.content(s.scope, run.forecast_id).canonical().instances:
+        breach = lone_breach(Piece(i.start, i.end, i.is_split), DEFAULT_CONFIG)
+        if breach is not None:
+            base = (i.day - 1) * MINUTES_PER_DAY
+            rows.append(Uncovered(instance_id=i.id, day=i.day, start=i.start - base, end=i.end - base,
+                                  rule=breach.rule, why=breach.message))
+    return rows
 
 
 def publish(s: Session, run_id: int, reason: str) -> ActionOutcome:

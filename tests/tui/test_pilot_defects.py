@@ -236,3 +236,54 @@ async def test_publishing_a_newer_version_names_and_supersedes_the_published_one
     record = ops_runs.approvals(s, world.DEMO_RUN)[-1]
     assert (record.action, record.from_state, record.to_state) == ("supersede", "PUBLISHED", "SUPERSEDED")
     assert record.reason == f"superseded by plan {newer.id} (v{newer.version}) on publish"
+
+
+def failed_run(db, tmp_path):
+    """A forecast with a tour no driver may work (17.5 h: over the 16 h span), solved: FAILED."""
+    from app.ops.forecasts import import_forecast
+    from app.ops.solving import solve_forecast
+
+    path = tmp_path / "long.txt"
+    path.write_text("Mo 05:00-22:30\nDi 06:00-10:00 2 Fahrer\n", encoding="utf-8")
+    outcome = import_forecast(session(db), path, site=world.SITE2, anchor=world.ANCHOR)
+    assert outcome.forecast is not None and outcome.report.status == "WARN"  # SG-004: over 16 h
+    run, _ = solve_forecast(session(db), outcome.forecast.id, time_limit=5)
+    assert run.state == "FAILED"
+    return run
+
+
+async def test_a_failed_run_shows_its_real_counts_and_the_uncovered_tours_with_why(cockpit, store, tmp_path):
+    run = failed_run(store, tmp_path)
+    app = cockpit()
+    async with running(app, (120, 40)) as pilot:
+        await open_run(pilot, run.id)
+        assert text_of(app, "#review-title").endswith("· 3 tours")  # the forecast's, not "0 tours"
+        warnings = text_of(app, "#review-warnings")
+        assert warnings.startswith("✖ FAILED: no legal plan covers 1 of 3 tours")
+        assert "second approver" not in warnings  # the WARN forecast's banner is for AUDITED plans only
+        assert text_of(app, "#offending-title") == "uncovered tours: no driver can legally work them"
+        table = app.query_one("#offending-table")
+        assert table.row_count == 1
+        tour, when, why = table.row_text(0)
+        assert when == "Mo 05:00–22:30" and why == "R5: block span 1050 min exceeds 840 min", why
+
+
+async def test_banners_follow_the_state_of_the_plan(cockpit, store):
+    dana, olga = session(store), session(store, "olga")
+    ops_runs.publish(dana, world.GEN_RUN, world.REASON)  # first approval (the plan has warnings)
+    ops_runs.publish(olga, world.GEN_RUN, "agreed with dana")
+    app = cockpit()
+    async with running(app, (120, 40)) as pilot:
+        await open_run(pilot, world.GEN_RUN)
+        assert app.run_view.run.state == "PUBLISHED"
+        assert not app.query_one("#review-warnings").display  # no "needs a second approver" on a published plan
+        assert not app.query_one("#banners").display
+
+
+def test_show_run_of_a_failed_run_lists_the_uncovered_tours(store, tmp_path):
+    run = failed_run(store, tmp_path)
+    done = world.cli(store, "show-run", str(run.id))
+    assert done.returncode == 0, done.stderr
+    assert f"forecast {run.forecast_id} (WARN) · 3 instances" in done.stdout
+    assert "uncovered: 1 of 3 instances (no driver can legally work them)" in done.stdout
+    assert "Mo 05:00–22:30  R5: block span 1050 min exceeds 840 min" in done.stdout

@@ -12,9 +12,11 @@ from textual.widgets import Static
 from app.ops.runs import RunView
 from app.tui.widgets.hours_chart import HoursChart
 from app.tui.widgets.table import RosterTable
-from engine.models import DAY_CODES
+from engine.models import DAY_CODES, fmt_hhmm
 
 ACTION_KEYS = {"publish": "P", "lock": "L", "reject": "X"}
+OFFENDING_TITLE = "offending rows (enter: driver's week)"
+UNCOVERED_TITLE = "uncovered tours: no driver can legally work them"
 
 
 class JumpToDriver(Message):
@@ -51,7 +53,7 @@ class ReviewSection(Horizontal):
         with ReviewPane(id="review-right"):
             yield Static("audits", classes="panel-title")
             yield RosterTable(id="audits-table")
-            yield Static("offending rows (enter: driver's week)", classes="panel-title")
+            yield Static(OFFENDING_TITLE, classes="panel-title", id="offending-title")
             yield RosterTable(id="offending-table")
             yield Static("approvals", classes="panel-title")
             yield Static("", markup=False, id="review-approvals")
@@ -67,12 +69,15 @@ class ReviewSection(Horizontal):
         r = view.run
         self.query_one("#review-title", Static).update(
             f"run {r.id} · {r.site} · week of {r.week_anchor} · v{r.version} · {r.state} · "
-            f"forecast {r.forecast_id} ({r.forecast_status}) · {r.instance_count} tours"
+            f"forecast {r.forecast_id} ({r.forecast_status}) · {view.tour_count} tours"
         )
         warn = []
-        if r.error_text:
+        if view.uncovered:
+            warn.append(f"✖ FAILED: no legal plan covers {len(view.uncovered)} of {view.tour_count} tours "
+                        "(listed under 'uncovered tours', with why)")
+        elif r.error_text:
             warn.append(f"✖ ERROR {r.error_text}")
-        if view.has_warnings:
+        if view.needs_second_approver:  # banners follow the state: not on a FAILED or PUBLISHED plan
             warn.append("▲ WARNINGS: publishing needs a second approver (ops_lead)")
         if view.awaiting_second_approver:
             warn.append("▲ WAITING FOR A SECOND APPROVER")
@@ -138,6 +143,15 @@ class ReviewSection(Horizontal):
 
     def _show_offending(self, audit_name: str | None) -> None:
         table = self.query_one("#offending-table", RosterTable)
+        uncovered = self._view.uncovered if self._view else []
+        self.query_one("#offending-title", Static).update(UNCOVERED_TITLE if uncovered else OFFENDING_TITLE)
+        if uncovered:  # a FAILED run has no audits: the tours it could not cover, and why
+            table.set_data(("tour", "day", "why"), [
+                (f"-|{u.instance_id}", (u.instance_id, f"{DAY_CODES[u.day - 1]} {fmt_hhmm(u.start)}–{fmt_hhmm(u.end)}",
+                                        f"{u.rule}: {u.why}"))
+                for u in uncovered
+            ])
+            return
         audit = next((a for a in self._view.detail.audits if a.name == audit_name), None) if self._view else None
         rows = []
         for n, row in enumerate(audit.rows if audit else []):
