@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from engine.clock import VIENNA
+from engine.clock import VIENNA, ZONE_NAME
 
 if TYPE_CHECKING:  # the cockpit imports fmt_when at start; the contract module is loaded on first import
     from engine.contract import ValidationReport
@@ -14,8 +14,15 @@ SYMBOL = {"PASS": "✔ PASS", "WARN": "▲ WARN", "FAIL": "✖ FAIL"}
 
 
 def fmt_when(moment: datetime | None) -> str:
-    """UTC instants shown in Vienna local time, to the minute."""
+    """Instants (stored in UTC) as people read them: Vienna local time, to the minute. The zone is
+    said once per screen (the cockpit's header) or next to a lone time (`fmt_instant`); JSON keeps
+    ISO-8601 with its offset."""
     return moment.astimezone(VIENNA).strftime("%Y-%m-%d %H:%M") if moment else "-"
+
+
+def fmt_instant(moment: datetime) -> str:
+    """A lone time in a sentence: local time with the zone named ("2026-01-05 05:00 Europe/Vienna")."""
+    return f"{fmt_when(moment)} {ZONE_NAME}"
 
 
 def render_report(report: ValidationReport, name: str, status: str) -> str:

@@ -65,7 +65,7 @@ def run_forecasts(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"forecasts": rows})
         return 0
-    print(f"{'id':>4}  {'site':<10} {'week':<10}  {'status':<6} {'inst':>5}  {'by':<12} {'when':<16}  file")
+    print(f"{'id':>4}  {'site':<10} {'week':<10}  {'status':<6} {'inst':>5}  {'by':<12} {'created':<16}  file")
     for f in rows:
         print(f"{f.id:>4}  {f.site:<10} {f.week_anchor!s:<10}  {f.status:<6} {f.instance_count:>5}  {f.created_by:<12} {fmt_when(f.created_at):<16}  {f.source_name}")
     return 0

@@ -68,7 +68,7 @@ def run_row(r: RunSummary) -> str:
     )
 
 
-RUN_HEADER = f"{'id':>4}  {'week':<10} {'site':<8} {'state':<10} {'drv':>4} {'PT':>3} {'cov':>5} {'aud':<4} {'gap':>6}  {'by':<12} when"
+RUN_HEADER = f"{'id':>4}  {'week':<10} {'site':<8} {'state':<10} {'drv':>4} {'PT':>3} {'cov':>5} {'aud':<4} {'gap':>6}  {'by':<12} created"
 
 
 def run_list(args: argparse.Namespace) -> int:

@@ -10,9 +10,9 @@ from pydantic import BaseModel
 from app.errors import EXIT_FAILED, UserError
 from app.ops.policy import PLANNERS, refuse_unless, role_check
 from app.ops.session import Session
-from app.reports import fmt_when
+from app.reports import fmt_instant
 from engine.contract import ValidationReport, failed_report
-from engine.clock import ZONE_NAME, instant_of
+from engine.clock import instant_of
 from engine.ingest import IngestResult, ingest
 from storage.models import ForecastRecord, NewForecast
 
@@ -39,7 +39,7 @@ def started_warning(forecast_anchor: date, first_start: int | None, now: datetim
     begins = instant_of(forecast_anchor, first_start)
     if begins > now:
         return None
-    return f"the week of {forecast_anchor} has already started (first tour {fmt_when(begins)} {ZONE_NAME})"
+    return f"the week of {forecast_anchor} has already started (first tour {fmt_instant(begins)})"
 
 
 def _missing(report: ValidationReport, gate: str) -> bool:

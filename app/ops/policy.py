@@ -12,6 +12,7 @@ from datetime import datetime
 
 from app.errors import EXIT_BLOCKED, UserError
 from app.ops.session import effective_login
+from app.reports import fmt_instant
 from storage.models import ApprovalRecord, KillSwitch, RunSummary, SiteRecord
 
 MIN_REASON = 10
@@ -83,7 +84,7 @@ def publish_checks(g: GateInput) -> list[Check]:
 
 def lock_checks(g: GateInput) -> list[Check]:
     open_window = g.week_starts_at is None or g.now < g.week_starts_at
-    when = g.week_starts_at.isoformat() if g.week_starts_at else "?"
+    when = fmt_instant(g.week_starts_at) if g.week_starts_at else "?"
     return [*_common(g, "lock", "PUBLISHED"), Check("within_window", open_window, f"lock window closed: the week's first tour started at {when}")]
 
 

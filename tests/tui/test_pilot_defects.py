@@ -5,6 +5,8 @@ Each test names the defect it pins down; each failed before its fix.
 
 from __future__ import annotations
 
+import json
+
 import tui_world as world
 from tui_helpers import open_run, press, running, session, shown_lines, text_of
 
@@ -97,7 +99,7 @@ async def test_the_first_column_stays_when_history_and_driver_week_scroll_sidewa
         assert history.scroll_x > 0
         lines = shown_lines(history)
         assert lines[0].startswith(" # ") and lines[1].split()[0] == first
-        assert "when" not in lines[0]  # scrolled by whole columns: "when" has gone, not half of it
+        assert " at " not in lines[0]  # scrolled by whole columns: "at" has gone, not half of it
 
         await press(pilot, "3", "enter")
         week = app.screen.query_one("#driver-week-table")
@@ -287,3 +289,26 @@ def test_show_run_of_a_failed_run_lists_the_uncovered_tours(store, tmp_path):
     assert f"forecast {run.forecast_id} (WARN) · 3 instances" in done.stdout
     assert "uncovered: 1 of 3 instances (no driver can legally work them)" in done.stdout
     assert "Mo 05:00–22:30  R5: block span 1050 min exceeds 840 min" in done.stdout
+
+
+async def test_one_time_convention_local_time_the_zone_named_json_with_offset(cockpit, store):
+    ops_runs.publish(session(store), world.DEMO_RUN, world.REASON)
+    first = min(session(store).store.plans.detail(session(store).scope, world.DEMO_RUN).instances, key=lambda i: i.start)
+    shown = f"{first.local_start // 60:02d}:{first.local_start % 60:02d}"
+    app = cockpit()
+    async with running(app, (120, 40)) as pilot:
+        await open_run(pilot, world.DEMO_RUN)
+        await press(pilot, "4")
+        tours = app.query_one("#tours-table")
+        assert tours.row_text(0)[1:3] == ("Mo", shown)  # the cockpit's tours: local time
+        assert " · Europe/Vienna · " in text_of(app, "#status-bar")  # its zone, said once
+        assert app.query_one("#runs-table")._columns[-1] == "changed"  # the last change, and named so
+    # the refusal speaks the same time as the screen, with its zone (not "04:00:00+00:00")
+    late = world.cli(store, "--now", "2026-01-05T12:00", "lock", "2", "--reason", world.REASON)
+    assert late.returncode == 2
+    assert late.stderr.strip().endswith(
+        f"lock window closed: the week's first tour started at 2026-01-05 {shown} Europe/Vienna"), late.stderr
+    listed = world.cli(store, "list-runs")
+    assert listed.stdout.splitlines()[0].split()[-1] == "created"  # list-runs: creation, and named so
+    doc = json.loads(world.cli(store, "show-run", "2", "--json").stdout)
+    assert doc["run"]["created_at"].endswith(("Z", "+00:00"))  # JSON: ISO-8601 with its offset

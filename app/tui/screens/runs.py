@@ -10,7 +10,7 @@ from textual.widgets import Static
 from app.tui.widgets.table import RosterTable
 from storage.models import RunSummary
 
-COLUMNS = ("id", "week", "site", "state", "drivers", "PT", "coverage", "audits", "gap", "by", "when")
+COLUMNS = ("id", "week", "site", "state", "drivers", "PT", "coverage", "audits", "gap", "by", "changed")
 STATE_STYLE = {"LOCKED": "bold", "PUBLISHED": "bold", "FAILED": "bold red", "REJECTED": "dim", "SUPERSEDED": "dim"}
 
 
