@@ -1,4 +1,4 @@
-"""The import contract of SPEC §2.1: hard gates HG-001..HG-008, soft gates SG-001..SG-005.
+"""The import contract of SPEC §2.1: hard gates HG-001..HG-008, soft gates SG-001..SG-006.
 
 `check(raw)` judges a parsed file and returns the report plus the valid tour
 templates; nothing is expanded or stored for a FAIL.
@@ -20,6 +20,7 @@ Status = Literal["PASS", "WARN", "FAIL"]
 MAX_ROWS_SHOWN = 10
 SIXTEEN_HOURS = 16 * 60
 
+TEXT_COUNT_LIMIT = 10  # a pasted "50 Fahrer" is more often a typo for 5 (the previous system warned too)
 GATES: dict[str, tuple[str, str]] = {
     "HG-001": ("FAIL", "tenant_code present and matches ^[a-z][a-z0-9_]{2,30}$"),
     "HG-002": ("FAIL", "site_code present and matches ^[a-z][a-z0-9_]{2,30}$"),
@@ -34,6 +35,7 @@ GATES: dict[str, tuple[str, str]] = {
     "SG-003": ("WARN", "skill missing (defaulted)"),
     "SG-004": ("WARN", "duration over 16 h, or a zero-length tour"),
     "SG-005": ("WARN", "coordinates outside Austria or only one of lat/lng"),
+    "SG-006": ("WARN", f"text lines: a count above {TEXT_COUNT_LIMIT} on one line (a likely typo)"),
 }
 
 
@@ -139,6 +141,8 @@ def check(raw: RawForecast) -> tuple[ValidationReport, list[TourTemplate], date 
     templates = [t for tour in raw.tours if (t := _check_tour(f, tour, raw.defaults_are_normal)) is not None]
     if not raw.defaults_are_normal:
         _check_unique_ids(f, raw.tours)
+    if raw.fmt == "text":
+        _check_text_counts(f, raw.tours)
     results = f.gate_results()
     if any(g.status == "FAIL" for g in results):
         status: Status = "FAIL"
@@ -185,6 +189,15 @@ def _as_int(value: Any) -> int | None:
     if isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d{1,9}\s*", value):
         return int(value)
     return None
+
+
+def _check_text_counts(f: _Findings, tours: list[RawTour]) -> None:
+    """SG-006: a chat line asking for more than TEXT_COUNT_LIMIT drivers."""
+    for t in tours:
+        count = _as_int(t.count) if t.count is not None else None
+        if count is not None and count > TEXT_COUNT_LIMIT:
+            f.add("SG-006", t.position, "HIGH_COUNT",
+                  f"{count} drivers on one line (over {TEXT_COUNT_LIMIT}: check it is not a typo)", t.line)
 
 
 def _check_tour(f: _Findings, t: RawTour, defaults_normal: bool) -> TourTemplate | None:
