@@ -16,6 +16,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("import", help="validate a forecast file and store it (exit 0 PASS, 1 WARN, 2 FAIL)")
     p.add_argument("file", metavar="FILE")
     p.add_argument("--format", default="auto", choices=("auto", *FORMATS))
+    p.add_argument("--tenant", help="tenant code (default and only choice: yours)")
     p.add_argument("--site", help="site code (default: the file's own, else your only site)")
     p.add_argument("--anchor", help="week anchor date YYYY-MM-DD, a Monday (default: the file's own; must agree with it)")
     add_json(p)
@@ -31,7 +32,7 @@ def run_import(args: argparse.Namespace) -> int:
     from app.ops.forecasts import import_forecast
 
     s = session_from_args(args)
-    outcome = import_forecast(s, Path(args.file), fmt=args.format, site=args.site, anchor=args.anchor)
+    outcome = import_forecast(s, Path(args.file), fmt=args.format, site=args.site, anchor=args.anchor, tenant=args.tenant)
     report = outcome.report
     fc = outcome.forecast
     if args.json:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from app.errors import EXIT_BLOCKED, EXIT_FAILED, UserError
 from app.ops.policy import ADMINS, reason_check, refuse_unless, role_check
+from app.ops.tenancy import own_tenant
 from app.ops.session import Session
 from engine.clock import Clock
 from engine.models import CODE_PATTERN
@@ -66,8 +67,7 @@ def add_user(
     s: Session, login: str, *, role: str, tenant: str, sites: list[str], name: str = "", email: str = ""
 ) -> UserRecord:
     _require_admin(s)
-    if tenant != s.user.tenant:
-        raise UserError(f"tenant {tenant} not found", EXIT_FAILED)
+    own_tenant(s, tenant)
     if role not in ROLES:
         raise UserError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}", EXIT_FAILED)
     if not sites:

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from app.errors import EXIT_FAILED, UserError
 from app.ops.policy import PLANNERS, refuse_unless, role_check
 from app.ops.session import Session
+from app.ops.tenancy import own_tenant
 from app.reports import fmt_instant
 from engine.contract import ValidationReport, failed_report
 from engine.clock import instant_of
@@ -88,10 +89,12 @@ def import_forecast(
     anchor: date | str | None = None,
     default_site: str | None = None,
     default_anchor: date | str | None = None,
+    tenant: str | None = None,
 ) -> ImportOutcome:
     """Validate, then store a PASS/WARN forecast. `site`/`anchor` are options (they must not
     contradict the file); the defaults only fill what the file and the options leave open."""
     refuse_unless(role_check(s.role, PLANNERS, "import"))
+    own_tenant(s, tenant)
     try:
         data = _read(path)
     except UserError as exc:  # like `validate`: an unreadable file is a FAIL (exit 2), nothing stored

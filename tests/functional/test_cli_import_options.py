@@ -53,3 +53,31 @@ def test_importing_a_week_that_has_started_warns(fresh_world: World, tmp_path):
     later = cli(fresh_world.db, "import", str(graz_contract(tmp_path, "2026-01-19")), "--json", login=ADMIN,
                 now="2026-01-13T08:00")
     assert later.code == 0 and later.json["warnings"] == [] and later.err == ""
+
+
+def test_validate_takes_tenant_and_site_from_the_store_and_says_where_each_came_from(world: World, tmp_path):
+    from ops_world import WEEK_A
+
+    r = cli(world.db, "validate", str(world.files["clean_a"]), "--anchor", WEEK_A, login=DISPATCHER)  # dora: acme/wien
+    assert r.code == 0, r
+    assert r.out.rstrip().splitlines()[-1] == (
+        f"  from: tenant acme (your user in the store) · site wien (your user in the store) · week {WEEK_A} (--anchor)"
+    )
+    j = cli(world.db, "validate", str(world.files["clean_a"]), "--anchor", WEEK_A, "--json", login=DISPATCHER).json
+    assert j["sources"] == {"tenant": "default", "site": "default", "week": "option"}
+    alone = cli(tmp_path / "no-store.duckdb", "validate", str(world.files["clean_a"]), "--anchor", WEEK_A, login=DISPATCHER)
+    assert alone.code == 2 and "tenant_code missing (give it in the file or with --tenant)" in alone.out  # no store: as before
+
+
+def test_tenant_is_accepted_everywhere_and_checked_against_yours(world: World, tmp_path):
+    line = "tenant rival not found (you act for tenant acme)"
+    for args in (
+        ("validate", str(world.files["clean_a"]), "--tenant", "rival"),
+        ("import", str(world.files["clean_a"]), "--tenant", "rival", "--anchor", "2026-01-05"),
+        ("users", "add", "eve", "--role", "viewer", "--tenant", "rival", "--sites", "wien"),
+    ):
+        r = cli(world.db, *args, login=ADMIN)
+        assert r.code == 1 and r.error_line == f"error: {line}", (args, r)
+    ok = cli(world.db, "validate", str(world.files["clean_a"]), "--tenant", TENANT, "--site", "wien",
+             "--anchor", "2026-01-05", login=ADMIN)
+    assert ok.code == 0, ok
