@@ -34,7 +34,7 @@ from app.tui.context import CockpitContext
 from app.tui.dialogs.blocked import BlockedNotice
 from app.tui.dialogs.confirm import ConfirmDialog
 from app.tui.dialogs.reason import ReasonDialog
-from app.tui.keys import APP_BINDINGS
+from app.tui.actions import APP_BINDINGS, BY_NAME, MAIN_BINDINGS
 from app.tui.screens.driver_week import DriverWeekScreen
 from app.tui.screens.drivers import DriversSection
 from app.tui.screens.help import HelpScreen
@@ -51,9 +51,6 @@ from engine.clock import next_week_anchor
 from storage.errors import StoreError
 
 MIN_SIZE = (80, 24)
-# the cockpit's own keys act on the main screen; a pushed screen or dialog owns the keyboard
-MAIN_SCREEN_ONLY = {b.action.split("(")[0] for b in APP_BINDINGS} - {"quit_app", "help"}
-SECTIONS = ("runs", "review", "drivers", "tours", "history")
 RUN_ACTIONS = {"publish": ops_runs.publish, "lock": ops_runs.lock, "reject": ops_runs.reject}
 SECTION_TABLES = {
     "runs": "#runs-table", "review": "#audits-table", "drivers": "#drivers-table",
@@ -62,7 +59,7 @@ SECTION_TABLES = {
 READ_AHEAD_AFTER = 0.15  # seconds the cursor rests on a run before its review is read ahead
 READ_AHEAD_TTL = 60.0  # a review read ahead is used for this long (if the run and the gates are unchanged)
 DIMMABLE = {*RUN_ACTIONS, "solve", "import_forecast"}  # shown dimmed, with a reason, when not possible
-TITLES = {"publish": "Publish the plan", "lock": "Lock the plan (final, immutable)", "reject": "Reject the plan"}
+TITLES = {"publish": "Publish the plan", "lock": "Lock the plan (final, immutable)", "reject": "Reject the plan"}  # dialogs
 
 
 @dataclass(frozen=True)
@@ -77,9 +74,11 @@ class ReadAhead:
 class MainScreen(Screen):
     """The cockpit's own screen. Opaque, so its background is painted as blank strips: Textual
     otherwise renders the screen's background through Rich, line by line, on every layout,
-    which cost ~70 ms of each section switch at 120×40."""
+    which cost ~70 ms of each section switch at 120×40. Its bindings are the cockpit's keys
+    (a pushed screen or dialog does not have them)."""
 
     BLANK = True
+    BINDINGS = MAIN_BINDINGS
 
 
 class CockpitApp(App[None]):
@@ -352,8 +351,11 @@ class CockpitApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self._too_small and action not in ("quit_app", "quit"):
             return False
-        if self.screen is not self.screen_stack[0] and action in MAIN_SCREEN_ONLY:
-            return False  # a pushed screen (solve, import, driver week, dialog) owns the keys
+        return self.action_state(action)
+
+    def action_state(self, action: str) -> bool | None:
+        """On the main screen: True possible, None dimmed (with a reason, `why_disabled`), False
+        hidden (read-only, or the demo once there are runs). The palette asks this too."""
         if action in RUN_ACTIONS:
             if self.ctx.read_only:
                 return False
@@ -370,7 +372,7 @@ class CockpitApp(App[None]):
 
     def why_disabled(self, action: str) -> str | None:
         """Why a key shown dimmed does nothing now (None: it is not dimmed)."""
-        if self.check_action(action, ()) is not None:
+        if self.action_state(action) is not None:
             return None
         if action in RUN_ACTIONS:
             if self.run_view is None:
@@ -385,11 +387,12 @@ class CockpitApp(App[None]):
     async def run_action(self, action, default_namespace=None, namespaces=None) -> bool:
         """A dimmed key says why in a notice that swallows what is typed next (so a reason typed
         into a dialog that never opened does not run as commands)."""
-        if isinstance(action, str) and default_namespace in (None, self):
+        on_main = self.screen is self.screen_stack[0] and not self._too_small
+        if on_main and isinstance(action, str) and (default_namespace in (None, self) or action.startswith("app.")):
             name = action.removeprefix("app.").split("(")[0]
             if name in DIMMABLE and (why := self.why_disabled(name)) is not None:
-                binding = next(b for b in APP_BINDINGS if b.action == name)
-                self.push_screen(BlockedNotice(binding.key_display or binding.key, binding.description, why))
+                known = BY_NAME[name]
+                self.push_screen(BlockedNotice(known.shown_key, known.label, why))
                 return True
         return await super().run_action(action, default_namespace, namespaces)
 

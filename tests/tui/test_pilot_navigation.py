@@ -14,8 +14,8 @@ from textual.command import CommandPalette
 from textual.widgets import Input, OptionList
 
 from app.ops.runs import approvals
-from app.tui.commands import ACTIONS
-from app.tui.keys import APP_BINDINGS, HELP
+from app.tui.actions import ACTIONS, APP_BINDINGS, help_rows
+from app.tui.dialogs.blocked import BlockedNotice
 from app.tui.screens.driver_week import DriverWeekScreen
 from app.tui.screens.help import HelpScreen
 from app.tui.screens.runs import COLUMNS as RUN_COLUMNS
@@ -146,7 +146,7 @@ async def test_help_lists_every_key_and_q_quits(cockpit):
         await press(pilot, "question_mark")
         assert isinstance(app.screen, HelpScreen)
         text = "\n".join(str(s.render()) for s in app.screen.query("Static"))
-        listed = {key for key, _ in HELP}
+        listed = {key for key, _ in help_rows()}
         for binding in APP_BINDINGS:
             key = _shown(binding.key)
             in_help = key in listed or (key.isdigit() and "1 … 5" in listed)
@@ -164,6 +164,12 @@ async def test_help_lists_every_key_and_q_quits(cockpit):
     assert app.return_code == 0
 
 
+def _prompt(prompt) -> str:
+    """The first line of a palette option (its name; the help line follows)."""
+    text = prompt.renderables[0] if hasattr(prompt, "renderables") else prompt
+    return str(getattr(text, "plain", text)).splitlines()[0]
+
+
 async def test_palette_lists_every_action_and_goes_to_run_and_driver(cockpit):
     app = cockpit()
     async with running(app, (80, 24)) as pilot:
@@ -175,10 +181,20 @@ async def test_palette_lists_every_action_and_goes_to_run_and_driver(cockpit):
                 app.screen.query_one(Input).insert_text_at_cursor(query)
                 await settle(pilot)
             options = app.screen.query_one(OptionList)
-            return [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+            return [_prompt(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
 
         shown = await palette()
-        assert {name for name, _ in ACTIONS} <= set(shown)
+        # what can be done now; what cannot (no run is open) with "not now"; the demo not at all (runs exist)
+        now = {"publish", "lock", "reject"}
+        assert {a.palette for a in ACTIONS if a.palette and a.name not in now | {"demo"}} <= set(shown), shown
+        assert {f"{a.palette} — not now" for a in ACTIONS if a.name in now} <= set(shown), shown
+        assert not any("demo" in name for name in shown)
+        await press(pilot, "escape")
+        found = await palette("publish")
+        assert found[0] == "Publish the open run (P) — not now"
+        await press(pilot, "enter")  # chosen anyway: the reason, as the key gives it
+        assert isinstance(app.screen, BlockedNotice)
+        assert text_of(app, "#blocked-why") == "✗ no run is open: choose one in Runs (1) and press enter"
         await press(pilot, "escape")
         assert len(app.screen_stack) == 1
 

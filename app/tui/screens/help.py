@@ -8,7 +8,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from app.tui.keys import HELP
+from app.tui.actions import help_rows
 
 
 class HelpScreen(ModalScreen[None]):
@@ -17,6 +17,6 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help", classes="dialog"):
             yield Static("Keys", classes="dialog-title")
-            yield Static("\n".join(f"{key:>7}  {what}" for key, what in HELP))
-            yield Static("Disabled actions stay in the footer, dimmed; the review section says why.", classes="dialog-keys")
+            yield Static("\n".join(f"{key:>7}  {what}" for key, what in help_rows()), markup=False)
+            yield Static("Disabled actions stay in the footer, dimmed; pressing one says why.", classes="dialog-keys")
             yield Static("esc / ? close", classes="dialog-keys")

@@ -10,11 +10,11 @@ from textual.message import Message
 from textual.widgets import Static
 
 from app.ops.runs import RunView
+from app.tui.actions import key_of
 from app.tui.widgets.hours_chart import HoursChart
 from app.tui.widgets.table import RosterTable
 from engine.models import DAY_CODES, fmt_hhmm
 
-ACTION_KEYS = {"publish": "P", "lock": "L", "reject": "X"}
 OFFENDING_TITLE = "offending rows (enter: driver's week)"
 UNCOVERED_TITLE = "uncovered tours: no driver can legally work them"
 
@@ -130,7 +130,7 @@ class ReviewSection(Horizontal):
             return "read-only: no actions"
         lines = []
         for name, st in view.actions.items():
-            key = ACTION_KEYS[name]
+            key = key_of(name)
             verdict = f"✓ possible ({st.transition})" if st.possible else f"✗ blocked: {st.why_not}"
             lines.append(f"{key} {name:<8} {verdict}")
         for step in view.next_steps:

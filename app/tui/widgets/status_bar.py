@@ -7,6 +7,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from app.ops.status import StatusView
+from app.tui.actions import SECTIONS
 from app.tui.widgets.fit import Part, fit
 from engine.clock import ZONE_NAME
 
@@ -52,9 +53,6 @@ class Banners(Static):
         self.display = bool(lines)
 
 
-SECTION_NAMES = (("runs", "Runs"), ("review", "Review"), ("drivers", "Drivers"), ("tours", "Tours"), ("history", "History"))
-
-
 class SectionBar(Static):
     """The numbered sections, the current one marked (▸ and reverse video, not colour alone), and
     the open run. When the width runs out, the other sections shrink to their numbers and the
@@ -74,7 +72,7 @@ class SectionBar(Static):
         width = width or self.app.size.width or 80
         for compact in (False, True):
             tabs = Text(no_wrap=True, overflow="ellipsis", end="")
-            for n, (key, name) in enumerate(SECTION_NAMES, start=1):
+            for n, (key, name) in enumerate(SECTIONS, start=1):
                 if key == self._current:
                     tabs.append(f" ▸{n} {name} ", style="reverse bold")
                 else:
