@@ -1,16 +1,15 @@
 """The cockpit: review, publish and lock the week by keyboard, over SSH.
 
 The app owns the state (session, open run); thread workers do every store read
-and write and hand results back with `call_from_thread`. No connection is held
-between operations, so other dispatchers and the CLI share the store freely.
+and write and post what they found as messages (app/tui/messages.py), handled with
+`@on` on the UI thread. No connection is held between operations, so other
+dispatchers and the CLI share the store freely.
 """
 
 from __future__ import annotations
 
 import time
 from concurrent.futures import Future
-from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 
 from textual import on, work
@@ -18,7 +17,6 @@ from textual.app import App, ComposeResult
 from textual.containers import Vertical
 from textual.events import DescendantFocus, Resize
 from textual.screen import Screen
-from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Input, Static
 
@@ -29,12 +27,14 @@ from app.ops.runs import RunView
 from app.ops.session import Session
 from app.ops.status import StatusView
 from app.reports import fmt_when
+from app.tui.actions import APP_BINDINGS, BY_NAME, MAIN_BINDINGS
 from app.tui.commands import CockpitCommands
 from app.tui.context import CockpitContext
 from app.tui.dialogs.blocked import BlockedNotice
 from app.tui.dialogs.confirm import ConfirmDialog
 from app.tui.dialogs.reason import ReasonDialog
-from app.tui.actions import APP_BINDINGS, BY_NAME, MAIN_BINDINGS
+from app.tui.messages import DemoReady, HistoryLoaded, RunLoaded, RunReadAhead, RunsLoaded, WorkFailed
+from app.tui.read_ahead import READ_AHEAD_AFTER, ReadAheadCache
 from app.tui.screens.driver_week import DriverWeekScreen
 from app.tui.screens.drivers import DriversSection
 from app.tui.screens.help import HelpScreen
@@ -56,19 +56,8 @@ SECTION_TABLES = {
     "runs": "#runs-table", "review": "#audits-table", "drivers": "#drivers-table",
     "tours": "#tours-table", "history": "#history-table",
 }
-READ_AHEAD_AFTER = 0.15  # seconds the cursor rests on a run before its review is read ahead
-READ_AHEAD_TTL = 60.0  # a review read ahead is used for this long (if the run and the gates are unchanged)
 DIMMABLE = {*RUN_ACTIONS, "solve", "import_forecast"}  # shown dimmed, with a reason, when not possible
 TITLES = {"publish": "Publish the plan", "lock": "Lock the plan (final, immutable)", "reject": "Reject the plan"}  # dialogs
-
-
-@dataclass(frozen=True)
-class ReadAhead:
-    """A run's review, read while the cursor rested on the run in the list."""
-
-    view: RunView
-    at: float  # time.monotonic() of the read
-    gates: tuple  # the kill switch and site gates the cockpit knew of then
 
 
 class MainScreen(Screen):
@@ -97,7 +86,6 @@ class CockpitApp(App[None]):
         super().__init__()
         self.ctx = ctx
         self._first_read = first_read
-        self._read_ahead_after = read_ahead
         self._blink = blink  # False: no blinking cursor in inputs (deterministic snapshots)
         self._theme_name = theme
         self._refresh_seconds = refresh_seconds
@@ -111,8 +99,7 @@ class CockpitApp(App[None]):
         self._runs_seen: dict[int, int] = {}
         self._action_state: tuple | None = None
         self._gates: tuple = ()  # kill switch and site gates as last read
-        self._ahead: ReadAhead | None = None
-        self._ahead_timer: Timer | None = None
+        self.ahead = ReadAheadCache(self.set_timer, read_ahead)
 
     # --- layout ---------------------------------------------------------------
 
@@ -195,7 +182,11 @@ class CockpitApp(App[None]):
             except (UserError, StoreError) as exc:
                 read.set_exception(exc)
         read.exception()  # waits here, in the worker thread
-        self.call_from_thread(self._apply_overview, read)
+        self.post_message(RunsLoaded(read))
+
+    @on(RunsLoaded)
+    def _runs_loaded(self, message: RunsLoaded) -> None:
+        self._apply_overview(message.read)
 
     def _apply_overview(self, read: Future[tuple[Session, StatusView]]) -> None:
         try:
@@ -236,28 +227,15 @@ class CockpitApp(App[None]):
         self._read_ahead(event.key)
 
     def _read_ahead(self, key: str | None) -> None:
-        """Read the review of the run under the cursor once the cursor rests there, so that
-        `enter` shows it without waiting for the store (a tenth of a second for 1,400 tours)."""
-        self._stop_read_ahead()
-        if key and self._read_ahead_after is not None:
-            self._ahead_timer = self.set_timer(self._read_ahead_after, partial(self._load_ahead, int(key)))
-
-    def _stop_read_ahead(self) -> None:
-        if self._ahead_timer is not None:
-            self._ahead_timer.stop()
-            self._ahead_timer = None
+        self.ahead.schedule(int(key) if key else None, self._load_ahead)
 
     def open_run(self, run_id: int, switch: bool = True, *, ahead_ok: bool = False) -> None:
         """Show a run's review; `ahead_ok`: a review read ahead will do (when the user opens a
         run from the list; after an action or a change elsewhere the review is read anew)."""
-        self._stop_read_ahead()
-        ahead = self._ahead
-        if (
-            ahead_ok and ahead is not None and ahead.view.run.id == run_id
-            and ahead.view.run.state_version == self._runs_seen.get(run_id)  # not changed since
-            and ahead.gates == self._gates and time.monotonic() - ahead.at <= READ_AHEAD_TTL
-        ):
-            self._show_run(ahead.view, switch)
+        self.ahead.stop()
+        view = self.ahead.take(run_id, self._runs_seen.get(run_id), self._gates) if ahead_ok else None
+        if view is not None:
+            self._show_run(view, switch)
         else:
             self._load_run(run_id, switch)
 
@@ -266,9 +244,17 @@ class CockpitApp(App[None]):
         try:
             view = ops_runs.show_run(self.ctx.session(), run_id)
         except (UserError, StoreError) as exc:
-            self.call_from_thread(self.notify, exc.message, severity="error")
+            self.post_message(WorkFailed(exc.message))
             return
-        self.call_from_thread(self._show_run, view, switch)
+        self.post_message(RunLoaded(view, switch))
+
+    @on(RunLoaded)
+    def _run_loaded(self, message: RunLoaded) -> None:
+        self._show_run(message.view, message.switch)
+
+    @on(WorkFailed)
+    def _work_failed(self, message: WorkFailed) -> None:
+        self.notify(message.text, severity="error")
 
     @work(thread=True, exclusive=True, group="ahead", exit_on_error=False)
     def _load_ahead(self, run_id: int) -> None:
@@ -277,10 +263,11 @@ class CockpitApp(App[None]):
             view = ops_runs.show_run(self.ctx.session(), run_id)
         except (UserError, StoreError):
             return  # quietly: enter reads again and says why
-        self.call_from_thread(self._keep_ahead, ReadAhead(view, time.monotonic(), gates))
+        self.post_message(RunReadAhead(view, time.monotonic(), gates))
 
-    def _keep_ahead(self, ahead: ReadAhead) -> None:
-        self._ahead = ahead
+    @on(RunReadAhead)
+    def _keep_ahead(self, message: RunReadAhead) -> None:
+        self.ahead.keep(message.view, message.at, message.gates)
 
     def _show_run(self, view: RunView, switch: bool) -> None:
         self.run_view = view
@@ -316,9 +303,13 @@ class CockpitApp(App[None]):
             records = ops_runs.approvals(s, run_id)
             chain = ops_runs.verify_log(s)
         except (UserError, StoreError) as exc:
-            self.call_from_thread(self.notify, exc.message, severity="error")
+            self.post_message(WorkFailed(exc.message))
             return
-        self.call_from_thread(self.query_one(HistorySection).show_history, run_id, records, chain, fmt_when)
+        self.post_message(HistoryLoaded(run_id, records, chain))
+
+    @on(HistoryLoaded)
+    def _history_loaded(self, message: HistoryLoaded) -> None:
+        self.query_one(HistorySection).show_history(message.run_id, message.records, message.chain, fmt_when)
 
     def _refresh_actions(self) -> None:
         """Show enabled/dimmed/hidden actions anew, only when one of them changed (the runs list
@@ -484,18 +475,25 @@ class CockpitApp(App[None]):
         anchor = next_week_anchor(self.ctx.clock).isoformat()
         self.push_screen(ImportScreen(self.session, anchor), lambda _fid: self.load_runs())
 
-    @work(thread=True, exclusive=True, group="demo", exit_on_error=False)
     def action_demo(self) -> None:
+        self.notify("building the demo week and solving it…", timeout=10)
+        self._build_demo()
+
+    @work(thread=True, exclusive=True, group="demo", exit_on_error=False)
+    def _build_demo(self) -> None:
         from app.ops.demo import run_demo  # on first use: it loads the parsers and the solver
 
-        self.call_from_thread(self.notify, "building the demo week and solving it…", timeout=10)
         try:
             _, _, run = run_demo(self.ctx.db_path, self.ctx.clock, self.ctx.login)
         except (UserError, StoreError) as exc:
-            self.call_from_thread(self.notify, exc.message, severity="error")
+            self.post_message(WorkFailed(exc.message))
             return
-        self.call_from_thread(self.load_runs)
-        self.call_from_thread(self.open_run, run.id)
+        self.post_message(DemoReady(run.id))
+
+    @on(DemoReady)
+    def _demo_ready(self, message: DemoReady) -> None:
+        self.load_runs()
+        self.open_run(message.run_id)
 
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)

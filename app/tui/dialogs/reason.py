@@ -17,6 +17,10 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
+from app.errors import UserError
+from app.tui.messages import ActionDone, WorkFailed
+from storage.errors import StoreError
+
 MIN_REASON = 10
 
 
@@ -73,17 +77,24 @@ class ReasonDialog(ModalScreen[str | None]):
     @work(thread=True, exclusive=True, group="reason", exit_on_error=False)
     def _run(self, reason: str) -> None:
         try:
-            message = self._submit(reason)
-        except Exception as exc:  # a refusal from the operations layer: shown, not raised
-            self.app.call_from_thread(self._refused, getattr(exc, "message", str(exc)))
+            done = self._submit(reason)
+        except (UserError, StoreError) as exc:  # a refusal from the operations layer: shown, not raised
+            self.post_message(WorkFailed(exc.message))
             return
-        self.app.call_from_thread(self.dismiss, message)
+        self.post_message(ActionDone(done))
 
-    def _refused(self, message: str) -> None:
+    @on(ActionDone)
+    def _done(self, message: ActionDone) -> None:
+        message.stop()
+        self.dismiss(message.text)
+
+    @on(WorkFailed)
+    def _refused(self, message: WorkFailed) -> None:
+        message.stop()  # said in the dialog, which stays open
         self._busy = False
         hint = self.query_one("#reason-hint", Static)
         hint.add_class("error")
-        hint.update(f"✖ {message.splitlines()[0] if message else 'refused'}")
+        hint.update(f"✖ {message.text.splitlines()[0] if message.text else 'refused'}")
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -11,10 +11,13 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Input, Label, Static
 
+from app.errors import UserError
 from app.ops.forecasts import import_forecast, preview_import
 from app.ops.session import Session
 from app.reports import render_report
+from app.tui.messages import ImportChecked, WorkFailed
 from app.tui.widgets.footer import CockpitFooter
+from storage.errors import StoreError
 
 
 class ImportScreen(Screen[int | None]):
@@ -69,16 +72,25 @@ class ImportScreen(Screen[int | None]):
         try:
             if store:
                 outcome = import_forecast(self._session, Path(path).expanduser(), **given)
-                if outcome.forecast is not None:
-                    self.app.call_from_thread(self._stored, outcome.forecast.id, outcome.created, outcome.warnings)
-                    return
-                # the file changed since it was validated: show why it fails now
             else:
                 outcome = preview_import(self._session, Path(path).expanduser(), **given)
-        except Exception as exc:  # refusals (role, store) are shown here in one line
-            self.app.call_from_thread(self._hint, f"✖ {getattr(exc, 'message', exc)}")
+        except (UserError, StoreError) as exc:  # refusals (role, store, file) are shown here in one line
+            self.post_message(WorkFailed(f"✖ {exc.message}"))
             return
-        self.app.call_from_thread(self._validated_report, inputs, outcome.report, outcome.warnings)
+        self.post_message(ImportChecked(inputs, outcome, store))
+
+    @on(WorkFailed)
+    def _failed(self, message: WorkFailed) -> None:
+        message.stop()  # said here, not as the app's notice
+        self._hint(message.text)
+
+    @on(ImportChecked)
+    def _checked(self, message: ImportChecked) -> None:
+        outcome = message.outcome
+        if message.stored and outcome.forecast is not None:
+            self._stored(outcome.forecast.id, outcome.created, outcome.warnings)
+        else:  # validated (or it changed since it was validated: show why it fails now)
+            self._validated_report(message.inputs, outcome.report, outcome.warnings)
 
     def _hint(self, text: str) -> None:
         self.query_one("#import-hint", Static).update(text)
