@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from engine.models import CODE_PATTERN
+from engine.models import CODE_PATTERN, at_or_after
 from engine.parsers.common import RawForecast, RawTour, parse_time, time_error_message
 
 Status = Literal["PASS", "WARN", "FAIL"]
@@ -272,9 +272,7 @@ def _segments(t: RawTour, start: int, end: int) -> tuple[tuple[int, int], ...]:
         points = [start, end]
     walked = [points[0]]
     for p in points[1:]:
-        while p < walked[-1]:
-            p += 1440
-        walked.append(p)
+        walked.append(at_or_after(walked[-1], p))
     return tuple((walked[i], walked[i + 1]) for i in range(0, len(walked), 2))
 
 

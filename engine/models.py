@@ -168,6 +168,14 @@ def sha256_prefixed(text: str | bytes) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
+def at_or_after(reference: int, minute_of_day: int) -> int:
+    """The first absolute minute with this time of day at or after `reference`: the one rule for
+    a time that comes before its predecessor (it is on the next day, across midnight)."""
+    day_start = reference - reference % MINUTES_PER_DAY
+    value = day_start + minute_of_day
+    return value if value >= reference else value + MINUTES_PER_DAY
+
+
 def fmt_hhmm(minutes: int) -> str:
     """Minutes of a day (may exceed 1440 for cross-midnight ends) as HH:MM on a 24 h clock."""
     m = minutes % MINUTES_PER_DAY

@@ -19,7 +19,6 @@ MIN_REASON = 10
 APPROVERS = frozenset({"dispatcher", "ops_lead", "platform_admin"})
 SECOND_APPROVERS = frozenset({"ops_lead", "platform_admin"})
 PLANNERS = frozenset({"dispatcher", "ops_lead", "platform_admin"})  # import, solve
-REPAIRERS = frozenset({"dispatcher", "ops_lead", "on_call", "platform_admin"})
 ADMINS = frozenset({"platform_admin"})
 
 
