@@ -162,7 +162,8 @@ async def test_the_drivers_matrix_shows_the_whole_week_at_80_columns(cockpit):
         assert "6–15½ 2 = 06:00 to 15:30, 2 tours" in text_of(app, "#drivers-title")  # the legend
         await pilot.resize_terminal(120, 40)
         await press(pilot)
-        assert all("×" in c for row in range(table.row_count) for c in table.row_text(row)[3:] if c != "·")
+        assert all("×" in c for row in range(table.row_count) for c in table.row_text(row)[2:] if c != "·")
+        assert table.max_scroll_x == 0  # the full form fits 120 columns
         assert "cell = first start–last end ×tours" in text_of(app, "#drivers-title")
 
 
@@ -312,3 +313,11 @@ async def test_one_time_convention_local_time_the_zone_named_json_with_offset(co
     assert listed.stdout.splitlines()[0].split()[-1] == "created"  # list-runs: creation, and named so
     doc = json.loads(world.cli(store, "show-run", "2", "--json").stdout)
     assert doc["run"]["created_at"].endswith(("Z", "+00:00"))  # JSON: ISO-8601 with its offset
+
+
+async def test_the_review_names_the_next_key_not_a_command(cockpit):
+    app = cockpit()
+    async with running(app, (120, 40)) as pilot:
+        await open_run(pilot, world.DEMO_RUN)
+        actions = text_of(app, "#review-actions")
+        assert actions.splitlines()[-1] == "next: P publish" and "solvereign" not in actions

@@ -16,7 +16,7 @@ from engine.driver_weeks import DriverWeek
 from engine.models import DAY_CODES
 
 FULL_FROM = 120  # columns from which the cells are written out
-LEGEND_FULL = "cell = first start–last end ×tours, S = split · enter: the driver's week"
+LEGEND_FULL = "cell = first start–last end ×tours, S = split · PT part-time · enter: the driver's week"
 LEGEND_SHORT = "6–15½ 2 = 06:00 to 15:30, 2 tours (¼ :15 ½ :30 ¾ :45) · 6~19 split · PT part-time"
 
 
@@ -39,12 +39,9 @@ class DriversSection(Vertical):
         self._full = (width or self.app.size.width) >= FULL_FROM
         days = sorted({i.day for i in view.detail.instances})  # a week without Sunday tours shows no Sunday
         names = tuple(DAY_CODES[d - 1] for d in days)
-        if self._full:
-            rows = [(w.driver_id, (w.driver_id, f"{w.hours:.1f}", w.contract, *self._cells(w, days))) for w in view.weeks]
-            self.table.set_data(("driver", "hours", "type", *names), rows)
-        else:  # the contract type joins the hours: "38.5 PT"
-            rows = [(w.driver_id, (w.driver_id, _hours_type(w), *self._cells(w, days))) for w in view.weeks]
-            self.table.set_data(("driver", "hours", *names), rows)
+        self.table.set_dense(True)  # one space between cells: the whole week fits the width
+        rows = [(w.driver_id, (w.driver_id, _hours_type(w), *self._cells(w, days))) for w in view.weeks]
+        self.table.set_data(("driver", "hours", *names), rows)
         pt = sum(not w.fte for w in view.weeks)
         self.query_one("#drivers-title", Static).update(
             f"run {view.run.id}: {len(view.weeks)} drivers ({pt} PT) · {LEGEND_FULL if self._full else LEGEND_SHORT}"
@@ -62,4 +59,5 @@ class DriversSection(Vertical):
 
 
 def _hours_type(w: DriverWeek) -> str:
+    """The contract type joins the hours ("38.5 PT"): one column fewer, the week fits."""
     return f"{w.hours:.1f}" if w.fte else f"{w.hours:.1f} PT"

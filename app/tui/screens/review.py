@@ -132,9 +132,8 @@ class ReviewSection(Horizontal):
         for name, st in view.actions.items():
             key = key_of(name)
             verdict = f"✓ possible ({st.transition})" if st.possible else f"✗ blocked: {st.why_not}"
-            lines.append(f"{key} {name:<8} {verdict}")
-        for step in view.next_steps:
-            lines.append(f"next: {step}")
+            lines.append(f"{key} {name:<8} {verdict}" + "".join(f"; {effect}" for effect in st.effects))
+        lines.extend(f"next: {step}" for step in _next_keys(view))
         return "\n".join(lines)
 
     @on(RosterTable.RowHighlighted, "#audits-table")
@@ -164,3 +163,11 @@ class ReviewSection(Horizontal):
         key = event.key
         if key and not key.startswith("-|"):
             self.post_message(JumpToDriver(key.split("|", 1)[0]))
+
+
+def _next_keys(view: RunView) -> list[str]:
+    """What to do next, by key (the command line's `show-run` names the commands)."""
+    if view.awaiting_second_approver:
+        return [f"a second approver (ops_lead, another user) presses {key_of('publish')} publish"]
+    steps = [f"{key_of(name)} {name}" for name in ("publish", "lock") if view.actions[name].possible]
+    return steps or [step for step in view.next_steps if step.startswith("blocked")]

@@ -27,7 +27,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 Cell = str | Text | int | float
-PAD = 1  # spaces either side of a cell
+PAD = 1  # spaces either side of a cell (a table may be set `dense`: one space between cells)
 
 
 class _RowMessage(Message):
@@ -73,6 +73,7 @@ class RosterTable(ScrollView, can_focus=True):
         (the first one everywhere: the row's name, e.g. the driver id while the days scroll)."""
         super().__init__(id=id)
         self._fixed = fixed_columns
+        self._pad = (PAD, PAD)  # spaces before and after each cell
         self._columns: list[str] = []
         self._rows: list[tuple[str, tuple[Cell, ...]]] = []  # every row, filtered or not
         self._shown: list[tuple[str, tuple[str, ...], tuple[Style | None, ...]]] = []  # in display order
@@ -83,6 +84,11 @@ class RosterTable(ScrollView, can_focus=True):
         self.cursor_row = 0
 
     # --- data -------------------------------------------------------------------------
+
+    def set_dense(self, dense: bool) -> None:
+        """One space between cells instead of two (set before `set_data`): a week of compact
+        cells fits 80 columns."""
+        self._pad = (0, 1) if dense else (PAD, PAD)
 
     def set_data(self, columns: Sequence[str], rows: Sequence[tuple[str, Sequence[Cell]]]) -> None:
         """Replace the rows (and the columns); the cursor stays on the same key if it is still there."""
@@ -105,7 +111,7 @@ class RosterTable(ScrollView, can_focus=True):
             for i, text in enumerate(texts):
                 if (n := cell_len(text)) > self._widths[i]:
                     self._widths[i] = n
-        self.virtual_size = Size(sum(w + 2 * PAD for w in self._widths), len(self._shown) + 1)
+        self.virtual_size = Size(sum(w + sum(self._pad) for w in self._widths), len(self._shown) + 1)
         keys = self.visible_keys
         self.cursor_row = keys.index(keep) if keep in keys else min(self.cursor_row, max(0, len(keys) - 1))
         self._scroll_to_cursor()
@@ -226,7 +232,7 @@ class RosterTable(ScrollView, can_focus=True):
         starts, x = [], 0
         for w in self._widths[self._fixed :]:
             starts.append(x)
-            x += w + 2 * PAD
+            x += w + sum(self._pad)
         return starts
 
     def action_scroll_right(self) -> None:
@@ -284,8 +290,9 @@ class RosterTable(ScrollView, can_focus=True):
         segments = []
         for i, text in enumerate(texts):
             style = row_style + styles[i] if i < len(styles) and styles[i] else row_style
-            pad = self._widths[i] - cell_len(text) + PAD if i < len(self._widths) else PAD
-            segments.append(Segment(" " * PAD + text + " " * pad, style))
+            before, after = self._pad
+            pad = self._widths[i] - cell_len(text) + after if i < len(self._widths) else after
+            segments.append(Segment(" " * before + text + " " * pad, style))
         fixed = Strip(segments[: self._fixed])
         rest = Strip(segments[self._fixed :])
         x = int(self.scroll_x)
