@@ -33,6 +33,7 @@ from app.tui.context import CockpitContext
 from app.tui.dialogs.blocked import BlockedNotice
 from app.tui.dialogs.confirm import ConfirmDialog
 from app.tui.dialogs.reason import ReasonDialog
+from app.tui.dialogs.sort_picker import SortPicker
 from app.tui.messages import DemoReady, HistoryLoaded, RunLoaded, RunReadAhead, RunsLoaded, WorkFailed
 from app.tui.read_ahead import READ_AHEAD_AFTER, ReadAheadCache
 from app.tui.screens.driver_week import DriverWeekScreen
@@ -503,14 +504,27 @@ class CockpitApp(App[None]):
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
-        self._section_table().apply_filter(event.value)
+        table = self._section_table()
+        table.apply_filter(event.value)
+        box = self.query_one("#filter", Input)
+        box.border_title = f"{table.row_count} of {table.total_count}" if event.value.strip() else ""
 
     @on(Input.Submitted, "#filter")
     def _filter_done(self) -> None:
         self._section_table().focus()
 
     def action_sort(self) -> None:
-        self.notify(self.current_table().cycle_sort())
+        table = self.current_table()
+        if not table.columns:
+            return
+        column, descending = table.sort_state
+
+        def chosen(index: int | None) -> None:
+            if index is not None:
+                self.notify(table.sort_by(index))
+                table.focus()
+
+        self.push_screen(SortPicker(table.columns, column, descending), chosen)
 
     def action_refresh(self) -> None:
         self.load_runs()

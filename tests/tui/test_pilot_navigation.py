@@ -11,13 +11,14 @@ import os
 import csv
 
 import tui_world as world
-from tui_helpers import open_run, press, running, session, settle, text_of
+from tui_helpers import open_run, press, running, session, settle, shown_lines, text_of
 from textual.command import CommandPalette
 from textual.widgets import Input, OptionList
 
 from app.ops.runs import approvals
 from app.tui.actions import ACTIONS, APP_BINDINGS, MAIN_BINDINGS, help_rows
 from app.tui.dialogs.blocked import BlockedNotice
+from app.tui.dialogs.sort_picker import SortPicker
 from app.tui.screens.driver_week import DriverWeekScreen
 from app.tui.screens.help import HelpScreen
 from app.tui.screens.runs import COLUMNS as RUN_COLUMNS
@@ -95,18 +96,25 @@ async def test_filter_sort_export_copy(cockpit, tmp_path, monkeypatch):
         assert box.display and app.focused is box
         await press(pilot, *"wien")
         assert visible(app, "#runs-table") == ["1"]
+        assert box.border_title == "1 of 3"  # how many rows the filter leaves
         await press(pilot, "enter")
         assert app.focused is app.query_one("#runs-table") and visible(app, "#runs-table") == ["1"]
         await press(pilot, "escape")
         assert not box.display and visible(app, "#runs-table") == ["3", "2", "1"]
 
-        # o: first column ascending, then descending, then the next column
+        # o: a picker of the columns; the chosen one sorts ▲, chosen again ▼; the header says so
         await press(pilot, "o")
+        assert isinstance(app.screen, SortPicker)
+        await press(pilot, "enter")  # the first column, id
         assert visible(app, "#runs-table") == ["1", "2", "3"]
-        await press(pilot, "o")
+        assert shown_lines(app.query_one("#runs-table"))[0].startswith(" id ▲ ")
+        await press(pilot, "o", "enter")
         assert visible(app, "#runs-table") == ["3", "2", "1"]
-        await press(pilot, "o", "o", "o")  # week ↑, week ↓, site ↑: graz before wien
+        assert shown_lines(app.query_one("#runs-table"))[0].startswith(" id ▼ ")
+        await press(pilot, "o", "down", "down", "enter")  # site ▲: graz before wien
         assert visible(app, "#runs-table")[-1] == "1"
+        await press(pilot, "o", "escape")  # esc: no change
+        assert visible(app, "#runs-table")[-1] == "1" and len(app.screen_stack) == 1
 
         # e: the visible rows, in their order, with the header
         await press(pilot, "e")

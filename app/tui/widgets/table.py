@@ -106,7 +106,7 @@ class RosterTable(ScrollView, can_focus=True):
             rows.sort(key=lambda r: _sort_value(r[1][col]), reverse=self._sort_reverse)
         # plain text, never markup: a reason like "per [ops] request" or "[/]" shows as typed
         self._shown = [(key, tuple(_plain(c) for c in cells), tuple(_style(c) for c in cells)) for key, cells in rows]
-        self._widths = [cell_len(name) for name in self._columns]
+        self._widths = [cell_len(self._header(i)) for i in range(len(self._columns))]
         for _, texts, _ in self._shown:
             for i, text in enumerate(texts):
                 if (n := cell_len(text)) > self._widths[i]:
@@ -134,18 +134,28 @@ class RosterTable(ScrollView, can_focus=True):
     def filter_text(self) -> str:
         return self._filter
 
-    def cycle_sort(self) -> str:
-        """Next column ascending, then descending; returns a label for the status line."""
-        if not self._columns:
-            return ""
-        if self._sort_col is None:
-            self._sort_col, self._sort_reverse = 0, False
-        elif not self._sort_reverse:
-            self._sort_reverse = True
+    def _header(self, i: int) -> str:
+        """A column's name, with ▲ / ▼ on the column the rows are sorted by."""
+        name = self._columns[i]
+        return f"{name} {'▼' if self._sort_reverse else '▲'}" if i == self._sort_col else name
+
+    @property
+    def columns(self) -> list[str]:
+        return list(self._columns)
+
+    @property
+    def sort_state(self) -> tuple[int | None, bool]:
+        """(the sorted column, descending?)"""
+        return self._sort_col, self._sort_reverse
+
+    def sort_by(self, column: int) -> str:
+        """Sort by this column ascending; the column it is sorted by already: the other way."""
+        if self._sort_col == column:
+            self._sort_reverse = not self._sort_reverse
         else:
-            self._sort_col, self._sort_reverse = (self._sort_col + 1) % len(self._columns), False
+            self._sort_col, self._sort_reverse = column, False
         self._render_rows(self.selected_key)
-        return f"sorted by {self._columns[self._sort_col]} {'↓' if self._sort_reverse else '↑'}"
+        return f"sorted by {self._columns[column]} {'▼' if self._sort_reverse else '▲'}"
 
     @property
     def row_count(self) -> int:
@@ -274,7 +284,7 @@ class RosterTable(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         base = self.rich_style
         if y == 0:
-            texts: Sequence[str] = self._columns
+            texts: Sequence[str] = [self._header(i) for i in range(len(self._columns))]
             styles: Sequence[Style | None] = ()
             row_style = base + self.get_component_rich_style("roster-table--header")
         else:
