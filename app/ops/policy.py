@@ -58,9 +58,17 @@ def role_check(role: str, allowed: frozenset[str], what: str) -> Check:
     return Check(f"role_{what}", role in allowed, f"role {role} may not {what} (needs {names})")
 
 
+MIN_REASON_LETTERS = 4  # different letters: "aaaaaaaaaa" or "1234567890" is not a reason
+
+
 def reason_check(reason: str) -> Check:
+    """At least MIN_REASON characters, and words (MIN_REASON_LETTERS different letters)."""
     n = len(reason.strip())
-    return Check("reason_given", n >= MIN_REASON, f"reason must have at least {MIN_REASON} characters (has {n})")
+    if n < MIN_REASON:
+        return Check("reason_given", False, f"reason must have at least {MIN_REASON} characters (has {n})")
+    letters = len({c for c in reason.lower() if c.isalpha()})
+    return Check("reason_given", letters >= MIN_REASON_LETTERS,
+                 f"reason must be words (at least {MIN_REASON_LETTERS} different letters, has {letters})")
 
 
 def _common(g: GateInput, action: str, state: str) -> list[Check]:

@@ -435,10 +435,7 @@ class CockpitApp(App[None]):
         def submit(reason: str) -> str:
             return RUN_ACTIONS[action](self.ctx.session(), run_id, reason).message
 
-        dialog = ReasonDialog(
-            f"{TITLES[action]} — run {run_id}", st.transition,
-            [f"checked: {', '.join(st.conditions)}", *(f"▲ {effect}" for effect in st.effects)], submit,
-        )
+        dialog = ReasonDialog(f"{TITLES[action]} — run {run_id}", st.transition, st.conditions, submit, st.effects)
 
         def done(message: str | None) -> None:
             if message:

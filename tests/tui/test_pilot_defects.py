@@ -321,3 +321,25 @@ async def test_the_review_names_the_next_key_not_a_command(cockpit):
         await open_run(pilot, world.DEMO_RUN)
         actions = text_of(app, "#review-actions")
         assert actions.splitlines()[-1] == "next: P publish" and "solvereign" not in actions
+
+
+async def test_the_reason_dialog_ticks_its_conditions_and_refuses_a_reason_that_is_not_words(cockpit, store):
+    from app.tui.dialogs.reason import ReasonDialog
+
+    app = cockpit()
+    async with running(app, (80, 24)) as pilot:
+        await open_run(pilot, world.DEMO_RUN)
+        await press(pilot, "P")
+        conditions = text_of(app, "#reason-conditions")
+        assert "✓ audits_pass" in conditions and "✓ kill_switch_off" in conditions and "✗ reason_given" in conditions
+        app.screen.query_one("#reason-input").insert_text_at_cursor("aaaaaaaaa")
+        await press(pilot, "a", "enter")
+        assert isinstance(app.screen, ReasonDialog)  # not words: enter does nothing
+        assert text_of(app, "#reason-hint") == "✗ reason must be words (at least 4 different letters, has 1)"
+        assert "✗ reason_given" in text_of(app, "#reason-conditions")
+        app.screen.query_one("#reason-input").value = "checked with the lead"
+        await press(pilot)
+        assert "✓ reason_given" in text_of(app, "#reason-conditions")
+    refused = world.cli(store, "publish", "2", "--reason", "1234567890")
+    assert refused.returncode == 2
+    assert refused.stderr.strip() == "error: blocked: reason must be words (at least 4 different letters, has 0)"
