@@ -412,11 +412,12 @@ class CockpitApp(App[None]):
         self.action_goto_driver(message.driver_id)
 
     def action_goto_driver(self, driver_id: str) -> None:
-        week = next((w for w in self.run_view.weeks if w.driver_id == driver_id), None) if self.run_view else None
-        if week is None:
+        weeks = self.run_view.weeks if self.run_view else []
+        index = next((n for n, w in enumerate(weeks) if w.driver_id == driver_id), None)
+        if index is None:
             self.notify(f"driver {driver_id} has no work in the open run", severity="warning")
             return
-        self.push_screen(DriverWeekScreen(week, self.run_view.run.id))
+        self.push_screen(DriverWeekScreen(weeks, index, self.run_view.run.id))
 
     def action_goto_run(self, run_id: int) -> None:
         self.query_one("#runs-table", RosterTable).select_key(str(run_id))

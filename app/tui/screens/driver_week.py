@@ -19,25 +19,44 @@ def _minutes(m: int) -> str:
 
 
 class DriverWeekScreen(Screen[None]):
-    BINDINGS = [Binding("escape", "app.pop_screen", "Back", id="driver.back")]
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back", id="driver.back"),
+        Binding("n", "step(1)", "Next driver", id="driver.next"),
+        Binding("p", "step(-1)", "Previous driver", id="driver.previous"),
+    ]
 
-    def __init__(self, week: DriverWeek, run_id: int) -> None:
+    def __init__(self, weeks: list[DriverWeek], index: int, run_id: int) -> None:
+        """`weeks`: every driver's week of the run, in the order of the drivers list; `index`:
+        the one shown first (n / p step through the others)."""
         super().__init__()
-        self._week = week
+        self._weeks = weeks
+        self._index = index
         self._run_id = run_id
 
+    @property
+    def _week(self) -> DriverWeek:
+        return self._weeks[self._index]
+
     def compose(self) -> ComposeResult:
-        w = self._week
         with Vertical(id="driver-week"):
-            yield Static(
-                f"driver {w.driver_id} · run {self._run_id} · {w.hours:.1f} h · {w.contract} · {w.days_worked} working days",
-                id="driver-week-title",
-            )
+            yield Static("", markup=False, id="driver-week-title")
             yield RosterTable(id="driver-week-table")
             yield Static("", markup=False, id="driver-week-notes")
         yield CockpitFooter()
 
     def on_mount(self) -> None:
+        self._show()
+
+    def action_step(self, by: int) -> None:
+        self._index = (self._index + by) % len(self._weeks)
+        self._show()
+
+    def _show(self) -> None:
+        w = self._week
+        self.query_one("#driver-week-title", Static).update(
+            f"driver {w.driver_id} · run {self._run_id} · {w.hours:.1f} h · {w.contract} · {w.days_worked} working days"
+            f" · {self._index + 1} of {len(self._weeks)} (n / p: next / previous driver)"
+        )
         rows = []
         notes = []
         for day, b in sorted(self._week.blocks.items()):
