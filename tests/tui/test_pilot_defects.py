@@ -362,3 +362,15 @@ async def test_the_driver_week_steps_to_the_next_and_previous_driver(cockpit):
         await press(pilot, "p", "p", "p")  # before the first: the last
         assert text_of(app, "#driver-week-title").startswith("driver D025 · run 2 ·")
         assert {"Next driver", "Previous driver"} <= {b.binding.description for b in app.screen.active_bindings.values()}
+
+
+async def test_disabled_keys_are_told_apart_without_colour(cockpit):
+    from app.tui.widgets.footer import CockpitFooter
+
+    app = cockpit()
+    async with running(app, (120, 40)) as pilot:
+        text = app.screen.query_one(CockpitFooter).render()
+        styles = {text.plain[s.start:s.end].strip(): s.style for s in text.spans}
+        assert styles["Publish"].strike and styles["Publish"].dim  # no run open: disabled
+        assert not styles["Solve"].strike  # possible
+        await pilot.pause()
