@@ -41,7 +41,7 @@ from app.tui.screens.drivers import DriversSection
 from app.tui.screens.help import HelpScreen
 from app.tui.screens.history import HistorySection
 from app.tui.screens.review import JumpToDriver, ReviewSection
-from app.tui.screens.runs import RunsSection, run_cells
+from app.tui.screens.runs import RunsSection, run_rows
 from app.tui.screens.solve import SolveScreen
 from app.tui.screens.tours import ToursSection
 from app.tui.widgets.fit import Part
@@ -211,7 +211,7 @@ class CockpitApp(App[None]):
         self.query_one(Banners).show_status(view)
         runs = view.latest_runs
         self.session = s
-        self.query_one(RunsSection).show_runs([(str(r.id), run_cells(r, fmt_when(r.updated_at))) for r in runs])
+        self.query_one(RunsSection).show_runs(run_rows(runs, fmt_when))
         self._gates = (view.kill_switch.on, tuple((g.code, g.enabled) for g in view.site_gates))
         seen, self._runs_seen = self._runs_seen, {r.id: r.state_version for r in runs}
         open_run = self.run_view.run if self.run_view else None

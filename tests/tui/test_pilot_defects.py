@@ -374,3 +374,29 @@ async def test_disabled_keys_are_told_apart_without_colour(cockpit):
         assert styles["Publish"].strike and styles["Publish"].dim  # no run open: disabled
         assert not styles["Solve"].strike  # possible
         await pilot.pause()
+
+
+async def test_the_runs_list_shows_version_forecast_tours_and_the_plan_in_force(cockpit, store):
+    ops_runs.publish(session(store), world.DEMO_RUN, world.REASON)
+    app = cockpit()
+    async with running(app, (120, 40)) as pilot:
+        table = app.query_one("#runs-table")
+        assert table.columns[:8] == ["id", "week", "site", "state", "in force", "v", "forecast", "tours"]
+        rows = {table.row_text(i)[0]: table.row_text(i) for i in range(table.row_count)}
+        assert rows["2"][3:8] == ("PUBLISHED", "●", "v1", "2", "252")
+        assert rows["3"][3:8] == ("AUDITED", "", "v2", "2", "252")  # the repair of the same week: not in force
+        assert rows["1"][4] == ""  # wien's week has no published plan
+        await pilot.pause()
+
+
+def test_a_locked_plan_is_in_force_over_a_published_one():
+    from datetime import date
+
+    from app.tui.screens.runs import in_force
+
+    class Run:  # only what `in_force` reads
+        def __init__(self, id, state, version):
+            self.id, self.state, self.version, self.site, self.week_anchor = id, state, version, "graz", date(2026, 1, 5)
+
+    assert in_force([Run(1, "LOCKED", 1), Run(2, "PUBLISHED", 2), Run(3, "AUDITED", 3)]) == {1}
+    assert in_force([Run(2, "PUBLISHED", 2), Run(3, "AUDITED", 3)]) == {2}

@@ -122,7 +122,7 @@ async def test_filter_sort_export_copy(cockpit, tmp_path, monkeypatch):
             rows = list(csv.reader(fh))
         assert rows[0] == list(RUN_COLUMNS)
         assert [r[0] for r in rows[1:]] == visible(app, "#runs-table")
-        assert ["2", "2026-01-05", "graz", "AUDITED", "25", "0", "100%", "7/7"] in [r[:8] for r in rows]
+        assert ["2", "2026-01-05", "graz", "AUDITED", "", "v1", "2", "252", "25", "0", "100%", "7/7"] in [r[:12] for r in rows]
 
         # y: the selected row, tab-separated, on the clipboard
         app.query_one("#runs-table").select_key("2")
