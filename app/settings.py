@@ -1,7 +1,7 @@
 """Where the store lives and who is acting: flag > environment > config file > default.
 
 The config file is TOML at `<user config dir>/solvereign/config.toml` (or
-`SOLVEREIGN_CONFIG`), with optional keys `db`, `theme`.
+`SOLVEREIGN_CONFIG`), with optional keys `db`, `theme`, `export_dir`.
 """
 
 from __future__ import annotations
@@ -45,3 +45,10 @@ def os_login() -> str:
         return getpass.getuser()
     except (KeyError, OSError):
         return str(os.getuid())
+
+
+def resolve_export_dir() -> Path:
+    """Where the cockpit's exports go: SOLVEREIGN_EXPORT_DIR > config `export_dir` > an
+    `exports` folder in the user's data directory (never the current directory by default)."""
+    value = os.environ.get("SOLVEREIGN_EXPORT_DIR") or _config_file().get("export_dir")
+    return Path(value).expanduser() if value else Path(user_data_dir(APP)) / "exports"

@@ -71,7 +71,7 @@ ACTIONS: tuple[CockpitAction, ...] = (
                   "Sort the current table by a column (o)", show=False),
     CockpitAction("refresh", "r", "Refresh", "refresh now (the runs list also refreshes itself every few seconds)",
                   "Refresh (r)", show=False),
-    CockpitAction("export", "e", "Export CSV", "export the current table to CSV (the path is shown)",
+    CockpitAction("export", "e", "Export CSV", "export the current table to CSV (path shown and editable; asks before overwriting)",
                   "Export the current table to CSV (e)", show=False),
     CockpitAction("copy_row", "y", "Copy row", "copy the selected row to the clipboard (OSC 52, works over SSH)",
                   "Copy the selected row (y)", show=False),

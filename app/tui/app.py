@@ -27,11 +27,13 @@ from app.ops.runs import RunView
 from app.ops.session import Session
 from app.ops.status import StatusView
 from app.reports import fmt_when
+from app.settings import resolve_export_dir
 from app.tui.actions import APP_BINDINGS, BY_NAME, MAIN_BINDINGS
 from app.tui.commands import CockpitCommands
 from app.tui.context import CockpitContext
 from app.tui.dialogs.blocked import BlockedNotice
 from app.tui.dialogs.confirm import ConfirmDialog
+from app.tui.dialogs.export import ExportDialog
 from app.tui.dialogs.reason import ReasonDialog
 from app.tui.dialogs.sort_picker import SortPicker
 from app.tui.messages import DemoReady, HistoryLoaded, RunLoaded, RunReadAhead, RunsLoaded, WorkFailed
@@ -48,7 +50,7 @@ from app.tui.widgets.fit import Part
 from app.tui.widgets.footer import CockpitFooter
 from app.tui.widgets.status_bar import Banners, SectionBar, StatusBar
 from app.tui.widgets.table import RosterTable
-from engine.clock import next_week_anchor
+from engine.clock import VIENNA, next_week_anchor
 from storage.errors import StoreError
 
 MIN_SIZE = (80, 24)
@@ -530,15 +532,24 @@ class CockpitApp(App[None]):
             self.open_run(self.run_view.run.id, switch=False)
 
     def action_export(self) -> None:
+        """Propose a file named by run, section and time in the export folder (not the current
+        directory); the dialog lets the path be edited and asks before overwriting."""
         table = self.current_table()
         run = f"-run{self.run_view.run.id}" if self.run_view and self.section != "runs" else ""
-        path = Path.cwd() / f"solvereign-{self.section}{run}.csv"
-        try:
-            n = table.export_csv(path)
-        except OSError as exc:
-            self.notify(f"export failed: {exc.strerror or exc}", severity="error")
-            return
-        self.notify(f"exported {n} rows to {path}")
+        stamp = self.ctx.clock.now().astimezone(VIENNA).strftime("%Y%m%d-%H%M")
+        proposed = resolve_export_dir() / f"solvereign{run}-{self.section}-{stamp}.csv"
+
+        def write(path: Path | None) -> None:
+            if path is None:
+                return
+            try:
+                n = table.export_csv(path)
+            except OSError as exc:
+                self.notify(f"export failed: {exc.strerror or exc}", severity="error")
+                return
+            self.notify(f"exported {n} rows to {path}")
+
+        self.push_screen(ExportDialog(f"{self.section}{' of run ' + run[4:] if run else ''}", proposed), write)
 
     def action_copy_row(self) -> None:
         text = self.current_table().selected_text()

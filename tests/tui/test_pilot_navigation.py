@@ -18,6 +18,7 @@ from textual.widgets import Input, OptionList
 from app.ops.runs import approvals
 from app.tui.actions import ACTIONS, APP_BINDINGS, MAIN_BINDINGS, help_rows
 from app.tui.dialogs.blocked import BlockedNotice
+from app.tui.dialogs.export import ExportDialog
 from app.tui.dialogs.sort_picker import SortPicker
 from app.tui.screens.driver_week import DriverWeekScreen
 from app.tui.screens.help import HelpScreen
@@ -87,7 +88,10 @@ async def test_sections_enter_and_esc(cockpit):
 
 
 async def test_filter_sort_export_copy(cockpit, tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)  # `e` writes into the working directory
+    cwd, exports = tmp_path / "cwd", tmp_path / "exports"
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)  # `e` never writes here by default
+    monkeypatch.setenv("SOLVEREIGN_EXPORT_DIR", str(exports))
     app = cockpit()
     async with running(app, (80, 24)) as pilot:
         # / filters: rows that do not match are hidden; enter keeps the filter; esc clears it
@@ -117,8 +121,18 @@ async def test_filter_sort_export_copy(cockpit, tmp_path, monkeypatch):
         assert visible(app, "#runs-table")[-1] == "1" and len(app.screen_stack) == 1
 
         # e: the visible rows, in their order, with the header
-        await press(pilot, "e")
-        with (tmp_path / "solvereign-runs.csv").open(newline="", encoding="utf-8") as fh:
+        await press(pilot, "e")  # the path is shown (and could be edited): enter writes it
+        assert isinstance(app.screen, ExportDialog)
+        proposed = exports / "solvereign-runs-20260101-0900.csv"  # named by section and time (the clock)
+        assert app.screen.query_one("#export-path", Input).value == str(proposed)
+        await press(pilot, "enter")
+        assert len(app.screen_stack) == 1 and list(cwd.iterdir()) == []
+        await press(pilot, "e", "enter")  # the file exists now: not overwritten without asking
+        assert isinstance(app.screen, ExportDialog)
+        assert text_of(app, "#export-hint").startswith("▲ solvereign-runs-20260101-0900.csv exists: enter again overwrites")
+        await press(pilot, "enter")
+        assert len(app.screen_stack) == 1
+        with proposed.open(newline="", encoding="utf-8") as fh:
             rows = list(csv.reader(fh))
         assert rows[0] == list(RUN_COLUMNS)
         assert [r[0] for r in rows[1:]] == visible(app, "#runs-table")
@@ -133,8 +147,8 @@ async def test_filter_sort_export_copy(cockpit, tmp_path, monkeypatch):
         await open_run(pilot, world.DEMO_RUN)
         await press(pilot, "3", "slash", *"D01", "enter")
         assert visible(app, "#drivers-table") == [f"D01{n}" for n in range(10)]
-        await press(pilot, "e")
-        with (tmp_path / "solvereign-drivers-run2.csv").open(newline="", encoding="utf-8") as fh:
+        await press(pilot, "e", "enter")
+        with (exports / "solvereign-run2-drivers-20260101-0900.csv").open(newline="", encoding="utf-8") as fh:
             rows = list(csv.reader(fh))
         assert rows[0][:3] == ["driver", "hours", "Mo"]  # what is shown: the compact week at 80 columns
         assert [r[0] for r in rows[1:]] == [f"D01{n}" for n in range(10)]
