@@ -400,3 +400,11 @@ def test_a_locked_plan_is_in_force_over_a_published_one():
 
     assert in_force([Run(1, "LOCKED", 1), Run(2, "PUBLISHED", 2), Run(3, "AUDITED", 3)]) == {1}
     assert in_force([Run(2, "PUBLISHED", 2), Run(3, "AUDITED", 3)]) == {2}
+
+
+def test_a_resolve_that_gives_the_same_plan_says_so(store):
+    """The demo week solves to optimal deterministically: solving it again is the same plan."""
+    forecast = session(store).store.plans.get(session(store).scope, world.DEMO_RUN).forecast_id
+    done = world.cli(store, "solve", "--forecast", str(forecast), "--time-limit", str(world.DEMO_TIME_LIMIT))
+    assert done.returncode == 0, done.stderr
+    assert f"identical to run {world.DEMO_RUN} (same output_hash: the same plan)" in done.stdout

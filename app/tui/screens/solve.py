@@ -93,7 +93,7 @@ class SolveScreen(Screen[int | None]):
 
     @work(thread=True, exclusive=True, group="solve", exit_on_error=False)
     def _solve(self, forecast_id: int, seed: int, limit: float) -> None:
-        from app.ops.solving import solve_forecast  # the solver (OR-Tools) loads here, not at start
+        from app.ops.solving import identical_runs, solve_forecast  # the solver (OR-Tools) loads here, not at start
 
         started = time.monotonic()
         state = ["QUEUED"]
@@ -115,6 +115,9 @@ class SolveScreen(Screen[int | None]):
             self._post(SolveFinished(None, f"✖ {getattr(exc, 'message', exc)}"))
             return
         stopped = " (stopped: best plan so far)" if run.kpis.get("solver_status") == "STOPPED" else ""
+        twins = identical_runs(self._session, run)
+        if twins:
+            stopped += f" — identical to run {', '.join(map(str, twins))} (same output_hash)"
         text = (
             f"run {run.id} {run.state}{stopped}: {run.kpis.get('drivers', '-')} drivers, {run.kpis.get('pt_drivers', '-')} PT, "
             f"audits {run.audits_passed}/{run.audits_total} · enter opens it · esc back"
