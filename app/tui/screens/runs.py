@@ -59,6 +59,7 @@ class RunsSection(Vertical):
         return self.query_one(RosterTable)
 
     def show_runs(self, rows: list[tuple[str, tuple]]) -> None:
+        self.table.set_dense(True)  # fifteen columns: one space between them, all of them at 120
         self.table.set_data(COLUMNS, rows)
         empty = self.query_one("#runs-empty", Static)
         empty.display = not rows
