@@ -111,10 +111,10 @@ async def test_filter_sort_export_copy(cockpit, tmp_path, monkeypatch):
         assert isinstance(app.screen, SortPicker)
         await press(pilot, "enter")  # the first column, id
         assert visible(app, "#runs-table") == ["1", "2", "3"]
-        assert shown_lines(app.query_one("#runs-table"))[0].startswith(" id ▲ ")
+        assert shown_lines(app.query_one("#runs-table"))[0].startswith("id ▲ ")
         await press(pilot, "o", "enter")
         assert visible(app, "#runs-table") == ["3", "2", "1"]
-        assert shown_lines(app.query_one("#runs-table"))[0].startswith(" id ▼ ")
+        assert shown_lines(app.query_one("#runs-table"))[0].startswith("id ▼ ")
         await press(pilot, "o", "down", "down", "enter")  # site ▲: graz before wien
         assert visible(app, "#runs-table")[-1] == "1"
         await press(pilot, "o", "escape")  # esc: no change

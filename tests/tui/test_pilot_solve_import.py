@@ -42,10 +42,12 @@ async def test_solve_a_forecast_then_cancel_a_long_solve(cockpit, store):
         forecasts = app.screen.query_one("#solve-forecasts")
         assert list(forecasts.visible_keys) == ["2", "1"] and app.focused is forecasts
 
-        # the demo week solves to optimal at once: the screen says so; enter opens the new run
+        # the demo week solves to optimal at once, to the plan run 2 has: the screen says both;
+        # enter opens the new run
         await start_solve(pilot, 2, "10")
         await settle(pilot)
-        assert progress(app).startswith("run 4 AUDITED: 25 drivers, 0 PT, audits 7/7 · enter opens it")
+        assert progress(app).startswith(
+            "run 4 AUDITED — identical to run 2 (same output_hash): 25 drivers, 0 PT, audits 7/7 · enter opens it")
         await press(pilot, "enter")
         assert len(app.screen_stack) == 1 and app.section == "review" and app.run_view.run.id == 4
         assert "4" in app.query_one("#runs-table").visible_keys
