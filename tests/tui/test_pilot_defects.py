@@ -408,3 +408,20 @@ def test_a_resolve_that_gives_the_same_plan_says_so(store):
     done = world.cli(store, "solve", "--forecast", str(forecast), "--time-limit", str(world.DEMO_TIME_LIMIT))
     assert done.returncode == 0, done.stderr
     assert f"identical to run {world.DEMO_RUN} (same output_hash: the same plan)" in done.stdout
+
+
+async def test_a_new_run_takes_the_cursor_only_when_the_user_has_not_moved_it(cockpit, store):
+    from tui_world import add_broken_repair
+
+    app = cockpit()
+    async with running(app, (120, 40)) as pilot:
+        table = app.query_one("#runs-table")
+        assert table.selected_key == "3"  # the newest, where the cursor starts
+        add_broken_repair(session(store), world.DEMO_RUN)  # run 4 arrives (another desk)
+        await press(pilot, "r")
+        assert table.visible_keys[0] == "4" and table.selected_key == "4"  # it follows
+        await press(pilot, "down", "down")
+        assert table.selected_key == "2"
+        add_broken_repair(session(store), world.DEMO_RUN)  # run 5
+        await press(pilot, "r")
+        assert table.visible_keys[0] == "5" and table.selected_key == "2"  # moved by the user: stays

@@ -59,8 +59,14 @@ class RunsSection(Vertical):
         return self.query_one(RosterTable)
 
     def show_runs(self, rows: list[tuple[str, tuple]]) -> None:
-        self.table.set_dense(True)  # fifteen columns: one space between them, all of them at 120
-        self.table.set_data(COLUMNS, rows)
+        """A run that arrived (newest first) takes the cursor only when it rested on the newest
+        run, where it starts: a cursor the user moved to another run stays on that run."""
+        table = self.table
+        follow = table.row_count > 0 and table.cursor_row == 0 and not table.filter_text
+        table.set_dense(True)  # fifteen columns: one space between them, all of them at 120
+        table.set_data(COLUMNS, rows)
+        if follow and rows:
+            table.select_key(rows[0][0])
         empty = self.query_one("#runs-empty", Static)
         empty.display = not rows
         self.table.display = bool(rows)
