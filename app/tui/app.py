@@ -33,9 +33,7 @@ from app.tui.commands import CockpitCommands
 from app.tui.context import CockpitContext
 from app.tui.dialogs.blocked import BlockedNotice
 from app.tui.dialogs.confirm import ConfirmDialog
-from app.tui.dialogs.export import ExportDialog
 from app.tui.dialogs.reason import ReasonDialog
-from app.tui.dialogs.sort_picker import SortPicker
 from app.tui.messages import DemoReady, HistoryLoaded, RunLoaded, RunReadAhead, RunsLoaded, WorkFailed
 from app.tui.read_ahead import READ_AHEAD_AFTER, ReadAheadCache
 from app.tui.screens.driver_week import DriverWeekScreen
@@ -514,6 +512,8 @@ class CockpitApp(App[None]):
         self._section_table().focus()
 
     def action_sort(self) -> None:
+        from app.tui.dialogs.sort_picker import SortPicker  # on first use: OptionList is not needed at start
+
         table = self.current_table()
         if not table.columns:
             return
@@ -534,6 +534,8 @@ class CockpitApp(App[None]):
     def action_export(self) -> None:
         """Propose a file named by run, section and time in the export folder (not the current
         directory); the dialog lets the path be edited and asks before overwriting."""
+        from app.tui.dialogs.export import ExportDialog  # on first use
+
         table = self.current_table()
         run = f"-run{self.run_view.run.id}" if self.run_view and self.section != "runs" else ""
         stamp = self.ctx.clock.now().astimezone(VIENNA).strftime("%Y%m%d-%H%M")
