@@ -14,3 +14,11 @@ class UserError(Exception):
         super().__init__(message)
         self.message = message
         self.exit_code = exit_code
+
+
+class NotAUser(UserError):
+    """The OS login is not (or no longer) a user of this store: only an admin can help."""
+
+    def __init__(self, login: str, message: str, exit_code: int = EXIT_BLOCKED) -> None:
+        super().__init__(message, exit_code)
+        self.login = login

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from engine.clock import VIENNA
+from engine.clock import VIENNA, ZONE_NAME
 from engine.models import DAY_CODES
 
 if TYPE_CHECKING:  # the cockpit imports fmt_when at start; the contract module is loaded on first import
@@ -16,7 +16,9 @@ SYMBOL = {"PASS": "✔ PASS", "WARN": "▲ WARN", "FAIL": "✖ FAIL"}
 
 
 def fmt_when(moment: datetime | None) -> str:
-    """UTC instants shown in Vienna local time, to the minute."""
+    """Instants (stored in UTC) as people read them: Vienna local time, to the minute. The zone is
+    said once per screen (the cockpit's header) or next to a lone time (`fmt_instant`); JSON keeps
+    ISO-8601 with its offset."""
     return moment.astimezone(VIENNA).strftime("%Y-%m-%d %H:%M") if moment else "-"
 
 
@@ -25,19 +27,24 @@ def fmt_days(days: Sequence[int]) -> str:
     return ",".join(DAY_CODES[day - 1] for day in days) or "-"
 
 
+def fmt_instant(moment: datetime) -> str:
+    """A lone time in a sentence: local time with the zone named ("2026-01-05 05:00 Europe/Vienna")."""
+    return f"{fmt_when(moment)} {ZONE_NAME}"
+
+
 def render_report(report: ValidationReport, name: str, status: str) -> str:
     """The report for people: status, gate table, grouped findings, summary."""
     from app.ops.text import printable
 
+    if report.error:  # nothing could be read, so no gate was judged: one line, no gate table
+        return f"{printable(name)}: {SYMBOL['FAIL']} — reason: {printable(report.error)}"
     lines = [f"{printable(name)}: {SYMBOL[status]}" + (" (strict)" if status != report.status else "")]
-    if report.error:
-        lines.append(f"  reason: {printable(report.error)}")
     lines.append("")
     lines.append(f"  {'gate':<7} {'status':<7} {'count':>5}  check")
     for g in report.gates:
         lines.append(f"  {g.id:<7} {g.status:<7} {g.count:>5}  {g.message}")
     for g in report.gates:
-        if not g.count or (report.error and g.id == "HG-004"):
+        if not g.count:
             continue
         lines.append("")
         lines.append(f"  {g.id} {g.status}: {g.count} finding(s)" + (f", first {len(g.rows)}" if g.count > len(g.rows) else ""))

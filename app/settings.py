@@ -2,7 +2,7 @@
 (except the acting person, who is always the real uid's account).
 
 The config file is TOML at `<user config dir>/solvereign/config.toml` (or
-`SOLVEREIGN_CONFIG`), with optional keys `db`, `theme`.
+`SOLVEREIGN_CONFIG`), with optional keys `db`, `theme`, `export_dir`.
 """
 
 from __future__ import annotations
@@ -59,3 +59,10 @@ def account_name(uid: int) -> str:
 def drill_mode() -> bool:
     """SOLVEREIGN_DRILL=1: test suites and drills (on a store copy) may set the clock whoever acts."""
     return os.environ.get("SOLVEREIGN_DRILL", "") == "1"
+
+
+def resolve_export_dir() -> Path:
+    """Where the cockpit's exports go: SOLVEREIGN_EXPORT_DIR > config `export_dir` > an
+    `exports` folder in the user's data directory (never the current directory by default)."""
+    value = os.environ.get("SOLVEREIGN_EXPORT_DIR") or _config_file().get("export_dir")
+    return Path(value).expanduser() if value else Path(user_data_dir(APP)) / "exports"

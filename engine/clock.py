@@ -11,7 +11,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-VIENNA = ZoneInfo("Europe/Vienna")
+ZONE_NAME = "Europe/Vienna"  # the sites' local time: every time a person reads is in it
+VIENNA = ZoneInfo(ZONE_NAME)
 
 
 class Clock(Protocol):
@@ -65,10 +66,3 @@ def instant_of(anchor: date, minute: int) -> datetime:
     day, rest = divmod(minute, 1440)
     local = datetime.combine(anchor + timedelta(days=day), time(rest // 60, rest % 60), tzinfo=VIENNA)
     return local.astimezone(UTC)
-
-
-def minute_of(anchor: date, instant: datetime) -> int:
-    """An aware instant → minutes from the anchor Monday 00:00 on the Vienna wall clock."""
-    local = instant.astimezone(VIENNA)
-    days = (local.date() - anchor).days
-    return days * 1440 + local.hour * 60 + local.minute

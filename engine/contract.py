@@ -1,4 +1,4 @@
-"""The import contract of SPEC §2.1: hard gates HG-001..HG-008, soft gates SG-001..SG-005.
+"""The import contract of SPEC §2.1: hard gates HG-001..HG-008, soft gates SG-001..SG-006.
 
 `check(raw)` judges a parsed file and returns the report plus the valid tour
 templates; nothing is expanded or stored for a FAIL.
@@ -14,13 +14,14 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from engine.clock import FIRST_YEAR, LAST_YEAR, in_range
-from engine.models import CODE_PATTERN
+from engine.models import CODE_PATTERN, at_or_after
 from engine.parsers.common import BigNumber, RawForecast, RawTour, parse_time, time_error_message
 
 Status = Literal["PASS", "WARN", "FAIL"]
 MAX_ROWS_SHOWN = 10
 SIXTEEN_HOURS = 16 * 60
 
+TEXT_COUNT_LIMIT = 10  # a pasted "50 Fahrer" is more often a typo for 5 (the previous system warned too)
 GATES: dict[str, tuple[str, str]] = {
     "HG-001": ("FAIL", "tenant_code present and matches ^[a-z][a-z0-9_]{2,30}$"),
     "HG-002": ("FAIL", "site_code present and matches ^[a-z][a-z0-9_]{2,30}$"),
@@ -35,6 +36,7 @@ GATES: dict[str, tuple[str, str]] = {
     "SG-003": ("WARN", "skill missing (defaulted)"),
     "SG-004": ("WARN", "duration over 16 h, or a zero-length tour"),
     "SG-005": ("WARN", "coordinates outside Austria or only one of lat/lng"),
+    "SG-006": ("WARN", f"text lines: a count above {TEXT_COUNT_LIMIT} on one line (a likely typo)"),
 }
 
 
@@ -144,6 +146,8 @@ def check(raw: RawForecast) -> tuple[ValidationReport, list[TourTemplate], date 
     if total > MAX_INSTANCES:
         f.add("HG-006", "file", "TOO_MANY_INSTANCES",
               f"the forecast would expand to {total:,} instances, over the limit of {MAX_INSTANCES:,}")
+    if raw.fmt == "text":
+        _check_text_counts(f, raw.tours)
     results = f.gate_results()
     if any(g.status == "FAIL" for g in results):
         status: Status = "FAIL"
@@ -223,6 +227,15 @@ def _shown(value: Any) -> str:
     return repr(text[:37] + "…" if len(text) > 40 else text) if isinstance(value, str) else (text[:37] + "…" if len(text) > 40 else text)
 
 
+def _check_text_counts(f: _Findings, tours: list[RawTour]) -> None:
+    """SG-006: a chat line asking for more than TEXT_COUNT_LIMIT drivers."""
+    for t in tours:
+        count = _as_int(t.count) if t.count is not None else None
+        if count is not None and count > TEXT_COUNT_LIMIT:
+            f.add("SG-006", t.position, "HIGH_COUNT",
+                  f"{count} drivers on one line (over {TEXT_COUNT_LIMIT}: check it is not a typo)", t.line)
+
+
 def _check_tour(f: _Findings, t: RawTour, defaults_normal: bool) -> TourTemplate | None:
     ok = True
     pos, line = t.position, t.line
@@ -295,9 +308,7 @@ def _segments(t: RawTour, start: int, end: int) -> tuple[tuple[int, int], ...]:
         points = [start, end]
     walked = [points[0]]
     for p in points[1:]:
-        while p < walked[-1]:
-            p += 1440
-        walked.append(p)
+        walked.append(at_or_after(walked[-1], p))
     return tuple((walked[i], walked[i + 1]) for i in range(0, len(walked), 2))
 
 

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 
 from pydantic import BaseModel
 
-from engine.models import DAY_CODES, MINUTES_PER_DAY, Instance, fmt_hhmm, work_by_driver
+from engine.models import MINUTES_PER_DAY, Instance, fmt_hhmm, fmt_hour_short, work_by_driver
 from engine.rules import DEFAULT_CONFIG, Piece, RuleConfig, check_block, is_fte, rest_minutes
 
 
@@ -35,6 +35,12 @@ class DayBlock(BaseModel):
         """`05:00–14:30 ×2` with `S` for a split block: what the schedule cell shows."""
         mark = " S" if self.is_split else ""
         return f"{fmt_hhmm(self.first_start)}–{fmt_hhmm(self.last_end)} ×{len(self.instances)}{mark}"
+
+    @property
+    def short_label(self) -> str:
+        """`6–15½ 2`, `6~19 2` for a split block: a whole week fits 80 columns."""
+        dash = "~" if self.is_split else "–"
+        return f"{fmt_hour_short(self.first_start)}{dash}{fmt_hour_short(self.last_end)} {len(self.instances)}"
 
 
 class DriverWeek(BaseModel):
@@ -88,7 +94,3 @@ def driver_weeks(
         work = sum(b.work_minutes for b in blocks.values())
         weeks.append(DriverWeek(driver_id=driver, blocks=blocks, work_minutes=work, days_worked=len(blocks), fte=is_fte(work, cfg)))
     return weeks
-
-
-def day_code(day: int) -> str:
-    return DAY_CODES[day - 1]

@@ -7,7 +7,7 @@ It never raises for bad input; a file that cannot be read is a FAIL report.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from engine.contract import TourTemplate, ValidationReport, check, failed_report
@@ -29,11 +29,15 @@ PARSERS = {
 }
 
 
+HEADER = ("tenant_code", "site_code", "week_anchor_date")
+
+
 @dataclass(frozen=True)
 class IngestResult:
     report: ValidationReport
     forecast: CanonicalForecast | None  # None when the report is FAIL
     fmt: str | None
+    sources: dict[str, str] = field(default_factory=dict)  # header field → "file" / "option" / "default"
 
 
 def ingest(
@@ -43,8 +47,13 @@ def ingest(
     tenant: str | None = None,
     site: str | None = None,
     anchor: date | str | None = None,
+    default_site: str | None = None,
+    default_anchor: date | str | None = None,
+    default_tenant: str | None = None,
 ) -> IngestResult:
-    """Parse, validate and canonicalise one forecast file."""
+    """Parse, validate and canonicalise one forecast file. `tenant`/`site`/`anchor` are options:
+    they fill what the file lacks, and contradicting the file is a FAIL naming both values.
+    The defaults only fill what neither the file nor an option gives."""
     if fmt != "auto" and fmt not in FORMATS:
         return IngestResult(failed_report(f"unknown format {fmt!r} (auto, {', '.join(FORMATS)})"), None, None)
     try:
@@ -55,8 +64,14 @@ def ingest(
         return IngestResult(failed_report(str(exc)), None, fmt if fmt != "auto" else None)
     except RecursionError:
         return IngestResult(failed_report("file is nested too deeply to read"), None, None)
-    raw.apply_options(tenant, site, anchor)
-    return _judge(raw)
+    sources = {name: "file" for name in HEADER if getattr(raw, name) not in (None, "")}
+    conflicts = raw.apply_options(tenant, site, anchor)
+    if conflicts:
+        return IngestResult(failed_report("; ".join(conflicts)), None, raw.fmt)
+    sources |= {name: "option" for name in HEADER if name not in sources and getattr(raw, name) not in (None, "")}
+    raw.apply_options(default_tenant, default_site, default_anchor)
+    sources |= {name: "default" for name in HEADER if name not in sources and getattr(raw, name) not in (None, "")}
+    return replace(_judge(raw), sources=sources)
 
 
 def _judge(raw: RawForecast) -> IngestResult:

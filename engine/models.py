@@ -209,7 +209,26 @@ def sha256_prefixed(text: str | bytes) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
+def at_or_after(reference: int, minute_of_day: int) -> int:
+    """The first absolute minute with this time of day at or after `reference`: the one rule for
+    a time that comes before its predecessor (it is on the next day, across midnight)."""
+    day_start = reference - reference % MINUTES_PER_DAY
+    value = day_start + minute_of_day
+    return value if value >= reference else value + MINUTES_PER_DAY
+
+
 def fmt_hhmm(minutes: int) -> str:
     """Minutes of a day (may exceed 1440 for cross-midnight ends) as HH:MM on a 24 h clock."""
     m = minutes % MINUTES_PER_DAY
     return f"{m // 60:02d}:{m % 60:02d}"
+
+
+QUARTERS = {0: "", 15: "¼", 30: "½", 45: "¾"}
+
+
+def fmt_hour_short(minutes: int) -> str:
+    """Minutes of a day as the compact schedule cell writes them: `6`, `15½`, `7¼`; other
+    minutes stay `6:10`."""
+    m = minutes % MINUTES_PER_DAY
+    hour, minute = divmod(m, 60)
+    return f"{hour}{QUARTERS[minute]}" if minute in QUARTERS else f"{hour}:{minute:02d}"

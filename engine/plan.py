@@ -10,7 +10,6 @@ result, same bytes (timings aside).
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,20 +19,15 @@ from pydantic import BaseModel, Field, ValidationError
 from engine.audits import AuditResult
 from engine.bounds import LowerBound
 from engine.kpis import Kpis
-from engine.models import MINUTES_PER_DAY, CanonicalForecast, Instance, canonical_dumps, fmt_hhmm, sha256_prefixed
+from engine.hashing import output_hash  # noqa: F401  (engine/solver/api.py imports it from here; to move to engine.hashing)
+from engine.models import MINUTES_PER_DAY, CanonicalForecast, Instance, at_or_after, fmt_hhmm
+from engine.parsers.common import parse_time
 from engine.rules import RuleConfig
 
 if TYPE_CHECKING:  # the solver pulls in OR-Tools (and pandas): keep plan files light to import
     from engine.solver.api import SolveResult
 
 PLAN_FORMAT = "solvereign-plan/1"
-_HHMM = re.compile(r"^(\d{1,2}):(\d{2})$")
-
-
-def output_hash(assignments: dict[str, str], config_hash: str) -> str:
-    """SHA-256 of the sorted (instance, driver) pairs plus the solver config hash (SPEC §4.1)."""
-    pairs = sorted(assignments.items())
-    return sha256_prefixed(canonical_dumps({"assignments": pairs, "solver_config_hash": config_hash}))
 
 
 class PlanFileError(ValueError):
@@ -91,10 +85,10 @@ def _plan_instance(inst: Instance) -> PlanInstance:
 
 
 def _minutes(text: str, where: str) -> int:
-    m = _HHMM.match(text.strip())
-    if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59:
-        raise PlanFileError(f"{where}: {text!r} is not a time HH:MM")
-    return int(m.group(1)) * 60 + int(m.group(2))
+    minutes, error = parse_time(text)
+    if minutes is None:
+        raise PlanFileError(f"{where}: {text!r} is not a time HH:MM ({error})")
+    return minutes
 
 
 def _instance(p: PlanInstance) -> Instance:
@@ -106,21 +100,14 @@ def _instance(p: PlanInstance) -> Instance:
     for pair in pairs:
         if len(pair) != 2:
             raise PlanFileError(f"{where}: a segment needs a start and an end")
-        s = _after(cursor, _minutes(pair[0], where))
-        e = _after(s, _minutes(pair[1], where))
+        s = at_or_after(cursor, _minutes(pair[0], where))
+        e = at_or_after(s, _minutes(pair[1], where))
         segments.append((s, e))
         cursor = e
     if p.segments and (_minutes(p.segments[0][0], where) != _minutes(p.start, where) or _minutes(p.segments[-1][1], where) != _minutes(p.end, where)):
         raise PlanFileError(f"{where}: start/end do not match its segments")
     start, end = segments[0][0], segments[-1][1]
     return Instance(id=p.id, external_id=p.id, instance_no=1, day=p.day, start=start, end=end, segments=tuple(segments), depot=p.depot, skill=p.skill)
-
-
-def _after(reference: int, minute_of_day: int) -> int:
-    """The first absolute minute with this time of day at or after `reference`."""
-    day_start = reference - reference % MINUTES_PER_DAY
-    value = day_start + minute_of_day
-    return value if value >= reference else value + MINUTES_PER_DAY
 
 
 def plan_from_result(forecast: CanonicalForecast, result: SolveResult, config: RuleConfig) -> PlanFile:

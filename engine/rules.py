@@ -193,3 +193,10 @@ def availability_breaches(driver: DriverSpec, day: int, skill: str) -> list[Brea
     if skill not in driver.skills:
         out.append(Breach("R10", 0, 0, f"driver {driver.external_id} lacks skill {skill!r}"))
     return out
+
+
+def lone_breach(piece: Piece, cfg: RuleConfig = DEFAULT_CONFIG) -> Breach | None:
+    """Why no driver can work this tour even as their day's only work (None: a driver can).
+    A forecast with such a tour cannot be covered: the run FAILS and names it with this."""
+    breaches = check_block([piece], cfg).breaches
+    return breaches[0] if breaches else None

@@ -2,13 +2,15 @@
 
     QUEUED → SOLVING → SOLVED → AUDITING → AUDITED ─publish→ PUBLISHED ─lock→ LOCKED ─→ SUPERSEDED
     any of the first four → FAILED;  AUDITED/PUBLISHED ─reject→ REJECTED
+    PUBLISHED ─(a newer version of the week published)→ SUPERSEDED
 
 `transition` is the only code that changes `plans.state`. It checks scope, the
 caller's `state_version` (optimistic concurrency: a stale version is refused, so no
 update is lost), and the table below; bumps the version; writes the approval record
-in the same transaction; and on lock supersedes the older locked version of the
-same tenant/site/week. `approve` (first of two approvals) and `override` (freeze
-override) are recorded without changing the state.
+in the same transaction; on publish supersedes the older PUBLISHED version of the same
+tenant/site/week (at most one is PUBLISHED), and on lock the older LOCKED one; a newer
+version already in that state blocks. `approve` (first of two approvals) and `override`
+(freeze override) are recorded without changing the state.
 """
 
 from __future__ import annotations
@@ -65,7 +67,7 @@ RULES: dict[Action, tuple[frozenset[State], State | None]] = {
     Action.AUDITED: (frozenset({State.AUDITING}), State.AUDITED),
     Action.PUBLISH: (frozenset({State.AUDITED}), State.PUBLISHED),
     Action.LOCK: (frozenset({State.PUBLISHED}), State.LOCKED),
-    Action.SUPERSEDE: (frozenset({State.LOCKED}), State.SUPERSEDED),
+    Action.SUPERSEDE: (frozenset({State.LOCKED, State.PUBLISHED}), State.SUPERSEDED),
     Action.FAIL: (_EARLY, State.FAILED),
     Action.REJECT: (frozenset({State.AUDITED, State.PUBLISHED}), State.REJECTED),
     Action.APPROVE: (frozenset({State.AUDITED}), None),
@@ -76,10 +78,9 @@ RULES: dict[Action, tuple[frozenset[State], State | None]] = {
 STATE_CHANGES: frozenset[tuple[State, State]] = frozenset(
     (start, target) for starts, target in RULES.values() if target is not None for start in starts
 )
-ACTION_FOR: dict[tuple[State, State], Action] = {
-    (start, target): action for action, (starts, target) in RULES.items() if target is not None for start in starts
-}
 IMMUTABLE = frozenset({State.LOCKED, State.SUPERSEDED})
+# the action → the state of which at most one version per tenant/site/week may be
+SUPERSEDES = {Action.PUBLISH: State.PUBLISHED, Action.LOCK: State.LOCKED}
 NEEDS_REASON = frozenset({Action.APPROVE, Action.PUBLISH, Action.LOCK, Action.REJECT, Action.OVERRIDE})
 
 
@@ -159,8 +160,8 @@ def transition(
     if action in NEEDS_REASON and not reason.strip():
         raise InvalidInput(f"{action.value} needs a reason")
     superseded: tuple[int, ...] = ()
-    if action is Action.LOCK:
-        superseded = _supersede_older(tx, plan, actor)
+    if action in SUPERSEDES:
+        superseded = _supersede_older(tx, plan, action, actor)
     new_state = target or plan.state
     updated = tx.changed(
         "UPDATE plans SET state = ?, state_version = state_version + 1, updated_at = ?, "
@@ -188,25 +189,29 @@ def _lease(tx: Tx, solving: bool) -> list[object]:
     return [solving, os.getpid(), solving, socket.gethostname(), solving, tx.real_now or tx.now]
 
 
-def _supersede_older(tx: Tx, plan: PlanHead, actor: Actor) -> tuple[int, ...]:
-    """Locking a version supersedes the locked older one(s) of the same week; a newer locked one blocks."""
+def _supersede_older(tx: Tx, plan: PlanHead, action: Action, actor: Actor) -> tuple[int, ...]:
+    """Publishing (locking) a version supersedes the older PUBLISHED (LOCKED) one(s) of the same
+    week; a newer version already in that state blocks."""
+    state = SUPERSEDES[action]
+    blocking = {state, State.LOCKED}  # an older version never becomes current over a newer locked one
     rows = tx.all(
-        "SELECT id, version, state_version FROM plans WHERE tenant_code = ? AND site_code = ? AND week_anchor = ? "
-        "AND state = ? AND id <> ? ORDER BY version",
-        [plan.tenant, plan.site, plan.week_anchor, State.LOCKED.value, plan.id],
+        "SELECT id, version, state_version, state FROM plans WHERE tenant_code = ? AND site_code = ? "
+        "AND week_anchor = ? AND list_contains(?, state) AND id <> ? ORDER BY version",
+        [plan.tenant, plan.site, plan.week_anchor, [b.value for b in blocking], plan.id],
     )
     newer = [r for r in rows if r[1] > plan.version]
     if newer:
         raise IllegalTransition(
-            f"plan {plan.id} (v{plan.version}) cannot be locked: a newer version (plan {newer[0][0]}, v{newer[0][1]}) "
-            "of this week is already locked",
-            plan_id=plan.id, state=plan.state.value, action=Action.LOCK.value,
+            f"plan {plan.id} (v{plan.version}) cannot be {state.value.lower()}: a newer version (plan {newer[0][0]}, "
+            f"v{newer[0][1]}) of this week is already {newer[0][3]}",
+            plan_id=plan.id, state=plan.state.value, action=action.value,
         )
+    rows = [r for r in rows if r[3] == state.value]
     scope = Scope.of(plan.tenant, plan.site)
-    for old_id, _, old_version in rows:
+    for old_id, _, old_version, _ in rows:
         transition(
             tx, scope, old_id, Action.SUPERSEDE, expected_version=old_version, actor=actor,
-            reason=f"superseded by plan {plan.id} (v{plan.version})",
+            reason=f"superseded by plan {plan.id} (v{plan.version}) on {action.value}",
         )
     return tuple(r[0] for r in rows)
 

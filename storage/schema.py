@@ -13,6 +13,7 @@ from datetime import datetime
 
 import duckdb
 
+from engine.rules import DEFAULT_CONFIG  # the full-time line (SPEC §4), defined once
 from storage.errors import SchemaTooNew, SchemaTooOld, StoreError
 
 
@@ -183,13 +184,13 @@ _V1_VIEWS = (
            f.status AS forecast_status, f.input_hash, p.output_hash, p.seed, p.solver_config_hash,
            p.created_by, p.created_at, p.updated_at, p.locked_at, p.error_text
     FROM plans p JOIN forecasts f ON f.id = p.forecast_id""",
-    """CREATE VIEW v_driver_weeks AS
+    f"""CREATE VIEW v_driver_weeks AS
     SELECT p.id AS plan_id, p.tenant_code AS tenant, p.site_code AS site, p.week_anchor AS week,
            p.state, a.driver_id,
            count(*) AS tours,
            count(DISTINCT i.day) AS days,
            round(sum(i.work_minutes) / 60.0, 2) AS hours,
-           sum(i.work_minutes) >= 40 * 60 AS full_time,
+           sum(i.work_minutes) >= {DEFAULT_CONFIG.fte_threshold_minutes} AS full_time,
            list(i.day ORDER BY i.start_min) AS tour_days,
            min(i.start_min) AS first_start_min,
            max(i.end_min) AS last_end_min

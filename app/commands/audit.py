@@ -23,7 +23,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from engine.audits import passed, run_audits
-    from engine.plan import PlanFileError, output_hash, read_plan
+    from engine.hashing import output_hash
+    from engine.plan import PlanFileError, read_plan
 
     try:
         plan = read_plan(Path(args.plan))

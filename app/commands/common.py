@@ -37,8 +37,11 @@ def add_forecast_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--anchor", help="week anchor date YYYY-MM-DD, a Monday")
 
 
-def read_forecast(path: str, args: argparse.Namespace) -> tuple[bytes | None, IngestResult]:
-    """Read and ingest FILE; an unreadable path is a FAIL report, never an exception."""
+def read_forecast(
+    path: str, args: argparse.Namespace, defaults: dict[str, str | None] | None = None
+) -> tuple[bytes | None, IngestResult]:
+    """Read and ingest FILE; an unreadable path is a FAIL report, never an exception.
+    `defaults` (default_tenant / default_site) fill only what the file and the options leave open."""
     from engine.contract import failed_report
     from engine.ingest import IngestResult, ingest
 
@@ -48,7 +51,20 @@ def read_forecast(path: str, args: argparse.Namespace) -> tuple[bytes | None, In
         reason = f"cannot read {path}: {exc.strerror or exc}"
         return None, IngestResult(failed_report(reason), None, None)
     anchor: date | str | None = args.anchor
-    return data, ingest(data, fmt=args.format, tenant=args.tenant, site=args.site, anchor=anchor)
+    return data, ingest(data, fmt=args.format, tenant=args.tenant, site=args.site, anchor=anchor, **(defaults or {}))
+
+
+def store_session(args: argparse.Namespace) -> Session | None:
+    """The acting user on the store, when there is a store and they are a user of it (read-only);
+    else None: commands that work without a store (validate) then go on without one."""
+    from storage.errors import StoreError
+
+    try:
+        if not db_path_from_args(args).exists():
+            return None
+        return session_from_args(args, read_only=True)
+    except (UserError, StoreError):
+        return None
 
 
 def print_json(obj: Any) -> None:

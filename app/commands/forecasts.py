@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from app.commands.common import add_json, nothing_stored_exits_2, print_json, session_from_args
@@ -18,8 +19,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("import", help="validate a forecast file and store it (exit 0 PASS, 1 WARN, 2 FAIL)")
     p.add_argument("file", metavar="FILE")
     p.add_argument("--format", default="auto", choices=("auto", *FORMATS))
-    p.add_argument("--site", help="site code (default: your only site)")
-    p.add_argument("--anchor", help="week anchor date YYYY-MM-DD, a Monday (CSV, text and export files)")
+    p.add_argument("--tenant", help="tenant code (default and only choice: yours)")
+    p.add_argument("--site", help="site code (default: the file's own, else your only site)")
+    p.add_argument("--anchor", help="week anchor date YYYY-MM-DD, a Monday (default: the file's own; must agree with it)")
     add_json(p)
     p.set_defaults(func=nothing_stored_exits_2(run_import))
     f = sub.add_parser("forecasts", help="stored forecasts, newest first")
@@ -34,7 +36,7 @@ def run_import(args: argparse.Namespace) -> int:
     from app.ops.forecasts import import_forecast
 
     s = session_from_args(args)
-    outcome = import_forecast(s, Path(args.file), fmt=args.format, site=args.site, anchor=args.anchor)
+    outcome = import_forecast(s, Path(args.file), fmt=args.format, site=args.site, anchor=args.anchor, tenant=args.tenant)
     report = outcome.report
     fc = outcome.forecast
     if args.json:
@@ -46,6 +48,7 @@ def run_import(args: argparse.Namespace) -> int:
             "summary": report.summary,
             "gates": report.gates,
             "error": report.error,
+            "warnings": outcome.warnings,
         })
     else:
         print(render_report(report, args.file, report.status))
@@ -55,6 +58,8 @@ def run_import(args: argparse.Namespace) -> int:
         else:
             verb = "stored as" if outcome.created else "already stored as"
             print(f"{verb} forecast {fc.id} ({fc.site}, week of {fc.week_anchor}, {fc.instance_count} instances)")
+    for warning in outcome.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     return EXIT_BY_STATUS[report.status]
 
 
@@ -70,7 +75,7 @@ def run_forecasts(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"forecasts": [f.model_dump(mode="json") | {"days": days[f.id]} for f in rows]})
         return 0
-    print(f"{'id':>4}  {'site':<10} {'week':<10}  {'status':<6} {'inst':>5}  {'days':<14} {'by':<12} {'when':<16}  file")
+    print(f"{'id':>4}  {'site':<10} {'week':<10}  {'status':<6} {'inst':>5}  {'days':<14} {'by':<12} {'created':<16}  file")
     for f in rows:
         covered = " ".join(DAY_CODES[d - 1] for d in days[f.id]) or "-"
         print(f"{f.id:>4}  {f.site:<10} {f.week_anchor!s:<10}  {f.status:<6} {f.instance_count:>5}  {covered:<14} {printable(f.created_by):<12} {fmt_when(f.created_at):<16}  {printable(f.source_name)}")

@@ -11,7 +11,7 @@ from app.commands.solver_output import bound_parts, render_stages
 from app.errors import EXIT_FAILED, UserError
 from app.ops import runs as ops
 from engine.clock import FIRST_YEAR, LAST_YEAR, in_range
-from engine.models import DAY_CODES
+from engine.models import DAY_CODES, fmt_hhmm
 from app.ops.text import printable
 from storage.models import ApprovalRecord, RunSummary
 
@@ -82,7 +82,7 @@ def run_row(r: RunSummary) -> str:
     )
 
 
-RUN_HEADER = f"{'id':>4}  {'week':<10} {'site':<8} {'state':<10} {'drv':>4} {'PT':>3} {'cov':>5} {'aud':<4} {'gap':>6}  {'by':<12} when"
+RUN_HEADER = f"{'id':>4}  {'week':<10} {'site':<8} {'state':<10} {'drv':>4} {'PT':>3} {'cov':>5} {'aud':<4} {'gap':>6}  {'by':<12} created"
 
 
 def run_list(args: argparse.Namespace) -> int:
@@ -110,7 +110,7 @@ def run_show(args: argparse.Namespace) -> int:
             "solver": d.timings,
             "audits": d.audits, "approvals": d.approvals, "has_warnings": view.has_warnings,
             "awaiting_second_approver": view.awaiting_second_approver, "actions": view.actions,
-            "next_steps": view.next_steps,
+            "next_steps": view.next_steps, "uncovered": view.uncovered,
             "drivers": [w.model_dump() | {"hours": w.hours, "contract": w.contract} for w in view.weeks] if args.drivers else None,
         })
         return 0 if view.integrity is None else 1
@@ -122,11 +122,15 @@ def render_run(view: ops.RunView, *, drivers: bool, audits: bool) -> list[str]:
     r = view.run
     out = [f"run {r.id} · {r.site} · week of {r.week_anchor} · version {r.version} · {r.state}"
            + (" · WAITING FOR SECOND APPROVER" if view.awaiting_second_approver else "")]
-    out.append(f"forecast {r.forecast_id} ({r.forecast_status}) · {r.instance_count} instances · seed {r.seed} · output {r.output_hash or '-'}")
+    out.append(f"forecast {r.forecast_id} ({r.forecast_status}) · {view.tour_count} instances · seed {r.seed} · output {r.output_hash or '-'}")
     if view.integrity:
         out.append(f"INTEGRITY BROKEN: {printable(view.integrity)}; its KPIs and audits below are not proven")
     if r.error_text:
         out.append(f"error: {printable(r.error_text)}")
+    if view.uncovered:
+        out.append(f"uncovered: {len(view.uncovered)} of {view.tour_count} instances (no driver can legally work them)")
+        out.extend(f"  {u.instance_id} {DAY_CODES[u.day - 1]} {fmt_hhmm(u.start)}–{fmt_hhmm(u.end)}  {u.rule}: {printable(u.why)}"
+                   for u in view.uncovered)
     if view.kpis:
         k = view.kpis
         out.append("")
@@ -168,7 +172,8 @@ def render_run(view: ops.RunView, *, drivers: bool, audits: bool) -> list[str]:
     out.append("")
     out.append("actions")
     for name, st in view.actions.items():
-        out.append(f"  {name:<8} {'possible' if st.possible else 'blocked: ' + printable(st.why_not)}  ({st.transition})")
+        out.append(f"  {name:<8} {'possible' if st.possible else 'blocked: ' + printable(st.why_not)}  ({st.transition})"
+                   + "".join(f"; {printable(effect)}" for effect in st.effects))
     if view.next_steps:
         out.append("next: " + " | ".join(view.next_steps))
     if drivers:

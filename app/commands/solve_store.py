@@ -12,7 +12,7 @@ from app.ops.session import Session
 
 def run_store_solve(args: argparse.Namespace) -> int:
     """Exit 0 when the run ends AUDITED with all audits passing, 1 otherwise (FAILED or audits failing)."""
-    from app.ops.solving import solve_forecast
+    from app.ops.solving import identical_runs, solve_forecast
 
     s = session_from_args(args)
     quiet = bool(args.json)
@@ -27,12 +27,13 @@ def run_store_solve(args: argparse.Namespace) -> int:
         s, args.forecast, seed=args.seed, time_limit=args.time_limit, progress=heartbeat_printer(quiet), on_state=on_state
     )
     ok = run.state == "AUDITED" and run.audits_passed == run.audits_total
+    twins = identical_runs(s, run)
     if args.json:
         print_json({
             "run_id": run.id, "state": run.state, "kpis": run.kpis, "error": run.error_text,
             "audits": {"passed": run.audits_passed, "total": run.audits_total},
             "output_hash": run.output_hash,
-            "solver_status": result.status if result else None,
+            "solver_status": result.status if result else None, "identical_to": twins,
         })
     else:
         k = run.kpis
@@ -42,6 +43,8 @@ def run_store_solve(args: argparse.Namespace) -> int:
             print(f"run {run.id} {run.state}: {k.get('drivers')} drivers ({k.get('pt_drivers')} PT), "
                   f"audits {run.audits_passed}/{run.audits_total}, gap {100 * k.get('gap', 0):.1f} % "
                   f"[{k.get('solver_status')}]")
+            if twins:
+                print(f"identical to run {', '.join(map(str, twins))} (same output_hash: the same plan)")
             print(f"next: solvereign show-run {run.id}")
     return 0 if ok else 1
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import argparse
 
-from app.commands.common import add_forecast_options, nothing_stored_exits_2, print_json, read_forecast
+from app.commands.common import add_forecast_options, nothing_stored_exits_2, print_json, read_forecast, store_session
 from app.reports import render_report
 
 EXIT_BY_STATUS = {"PASS": 0, "WARN": 1, "FAIL": 2}
@@ -22,15 +22,42 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=nothing_stored_exits_2(run))
 
 
+SOURCE_WORDS = {"file": "the file", "option": "option", "default": "your user in the store"}
+FIELD_WORDS = (("tenant_code", "tenant", "--tenant"), ("site_code", "site", "--site"), ("week_anchor_date", "week", "--anchor"))
+
+
 def run(args: argparse.Namespace) -> int:
-    _, result = read_forecast(args.file, args)
+    """Without --tenant/--site, a CSV, text or export file takes them from the store when there is
+    one (your tenant, your only site), as `import` does; a --tenant must be yours."""
+    from app.ops.tenancy import own_tenant
+
+    s = store_session(args)
+    defaults: dict[str, str | None] = {}
+    if s is not None:
+        own_tenant(s, args.tenant)
+        defaults = {"default_tenant": s.user.tenant, "default_site": s.user.sites[0] if len(s.user.sites) == 1 else None}
+    _, result = read_forecast(args.file, args, defaults)
     report = result.report
     status = "FAIL" if args.strict and report.status == "WARN" else report.status
     if args.json:
         doc = report.model_dump(mode="json")
         doc["status"] = status
         doc["strict"] = bool(args.strict)
+        doc["sources"] = {word: result.sources.get(name, "missing") for name, word, _ in FIELD_WORDS}
         print_json(doc)
     else:
         print(render_report(report, args.file, status))
+        if result.forecast is not None:
+            print("  " + _sources_line(result.sources, result.forecast))
     return EXIT_BY_STATUS[status]
+
+
+def _sources_line(sources: dict[str, str], forecast) -> str:
+    """Where each of tenant, site and week came from: "tenant acme (your user in the store) · …"."""
+    values = {"tenant_code": forecast.tenant_code, "site_code": forecast.site_code, "week_anchor_date": forecast.week_anchor_date}
+    parts = []
+    for name, word, option in FIELD_WORDS:
+        source = sources.get(name, "missing")
+        said = option if source == "option" else SOURCE_WORDS.get(source, source)
+        parts.append(f"{word} {values[name]} ({said})")
+    return "from: " + " · ".join(parts)

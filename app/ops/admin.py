@@ -7,6 +7,7 @@ from pathlib import Path
 from app.errors import EXIT_BLOCKED, EXIT_FAILED, UserError
 from app.ops.policy import ADMINS, reason_check, refuse_unless, role_check
 from app.ops.session import Session, check_clock_override, is_overridden
+from app.ops.tenancy import own_tenant
 from app.ops.text import check_free_text, check_login, printable
 from engine.clock import Clock
 from engine.models import CODE_PATTERN
@@ -104,8 +105,7 @@ def add_user(
     check_login(login)
     check_free_text("name", name)
     check_free_text("email", email)
-    if tenant != s.user.tenant:
-        raise UserError(f"tenant {tenant} not found", EXIT_FAILED)
+    own_tenant(s, tenant)
     if role not in ROLES:
         raise UserError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}", EXIT_FAILED)
     if not sites:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -10,8 +10,11 @@ from pydantic import BaseModel
 from app.errors import EXIT_FAILED, UserError
 from app.ops.policy import PLANNERS, refuse_unless, role_check
 from app.ops.session import Session
+from app.ops.tenancy import own_tenant
+from app.reports import fmt_instant
 from engine.contract import ValidationReport, failed_report
-from engine.ingest import ingest
+from engine.clock import instant_of
+from engine.ingest import IngestResult, ingest
 from storage.models import ForecastRecord, NewForecast
 
 
@@ -19,15 +22,29 @@ class ImportOutcome(BaseModel):
     report: ValidationReport
     forecast: ForecastRecord | None = None  # None for a FAIL: nothing stored
     created: bool = False
+    warnings: list[str] = []  # said to the person importing; not gates of the contract
 
 
-def pick_site(s: Session, site: str | None) -> str:
-    """The site a command acts on: the option, or the user's only site."""
+def _site_option(s: Session, site: str | None, default: str | None) -> tuple[str | None, str | None]:
+    """(the --site option, the default site): a file that names its own site keeps it, so a user
+    of two sites needs no --site for a contract that says where it belongs."""
     if site:
-        return site
-    if len(s.user.sites) == 1:
-        return s.user.sites[0]
-    raise UserError(f"--site is needed (one of: {', '.join(s.user.sites)})", EXIT_FAILED)
+        return site, None
+    return None, default or (s.user.sites[0] if len(s.user.sites) == 1 else None)
+
+
+def started_warning(forecast_anchor: date, first_start: int | None, now: datetime) -> str | None:
+    """A week whose first tour has begun: its started tours are frozen and the lock window is shut."""
+    if first_start is None:
+        return None
+    begins = instant_of(forecast_anchor, first_start)
+    if begins > now:
+        return None
+    return f"the week of {forecast_anchor} has already started (first tour {fmt_instant(begins)})"
+
+
+def _missing(report: ValidationReport, gate: str) -> bool:
+    return any(row.code == "MISSING" for g in report.gates if g.id == gate for row in g.rows)
 
 
 def _read(path: Path) -> bytes:
@@ -38,10 +55,29 @@ def _read(path: Path) -> bytes:
 
 
 def preview_import(
-    s: Session, path: Path, *, fmt: str = "auto", site: str | None = None, anchor: date | str | None = None
-) -> ValidationReport:
-    """The validation report the import would give, without storing anything."""
-    return ingest(_read(path), fmt=fmt, tenant=s.user.tenant, site=pick_site(s, site), anchor=anchor).report
+    s: Session, path: Path, *, fmt: str = "auto", site: str | None = None, anchor: date | str | None = None,
+    default_site: str | None = None, default_anchor: date | str | None = None,
+) -> ImportOutcome:
+    """The validation report the import would give, and its warnings, without storing anything."""
+    result, warnings = _ingest(s, _read(path), fmt, site, anchor, default_site, default_anchor)
+    return ImportOutcome(report=result.report, warnings=warnings)
+
+
+def _ingest(
+    s: Session, data: bytes, fmt: str, site: str | None, anchor: date | str | None,
+    default_site: str | None, default_anchor: date | str | None,
+) -> tuple[IngestResult, list[str]]:
+    """The user's tenant is checked against the file; the site and week come from the file, an
+    option or a default, in that order (an option contradicting the file is a FAIL)."""
+    option, default = _site_option(s, site, default_site)
+    result = ingest(data, fmt=fmt, tenant=s.user.tenant, site=option, anchor=anchor, default_site=default,
+                    default_anchor=default_anchor)
+    if option is None and default is None and _missing(result.report, "HG-002"):
+        raise UserError(f"--site is needed: the file names no site (one of: {', '.join(s.user.sites)})", EXIT_FAILED)
+    fc = result.forecast
+    started = started_warning(fc.week_anchor_date, min((i.start for i in fc.instances), default=None),
+                              s.clock.now()) if fc else None
+    return result, [started] if started else []
 
 
 def import_forecast(
@@ -51,13 +87,19 @@ def import_forecast(
     fmt: str = "auto",
     site: str | None = None,
     anchor: date | str | None = None,
+    default_site: str | None = None,
+    default_anchor: date | str | None = None,
+    tenant: str | None = None,
 ) -> ImportOutcome:
+    """Validate, then store a PASS/WARN forecast. `site`/`anchor` are options (they must not
+    contradict the file); the defaults only fill what the file and the options leave open."""
     refuse_unless(role_check(s.role, PLANNERS, "import"))
+    own_tenant(s, tenant)
     try:
         data = _read(path)
     except UserError as exc:  # like `validate`: an unreadable file is a FAIL (exit 2), nothing stored
         return ImportOutcome(report=failed_report(exc.message))
-    result = ingest(data, fmt=fmt, tenant=s.user.tenant, site=pick_site(s, site), anchor=anchor)
+    result, warnings = _ingest(s, data, fmt, site, anchor, default_site, default_anchor)
     if result.forecast is None:
         return ImportOutcome(report=result.report)
     added = s.store.forecasts.add(
@@ -72,7 +114,8 @@ def import_forecast(
         ),
         s.actor,
     )
-    return ImportOutcome(report=result.report, forecast=added.forecast, created=added.created)
+    return ImportOutcome(report=result.report, forecast=added.forecast, created=added.created,
+                         warnings=warnings)
 
 
 def list_forecasts(s: Session, *, site: str | None = None, limit: int = 50) -> list[ForecastRecord]:

@@ -13,13 +13,14 @@ from datetime import datetime
 from app.errors import EXIT_BLOCKED, UserError
 from app.ops.session import people_of
 from app.ops.text import hidden_characters, visible_length
+from app.reports import fmt_instant
 from storage.models import ApprovalRecord, KillSwitch, RunSummary, SiteRecord
 
 MIN_REASON = 10
 APPROVERS = frozenset({"dispatcher", "ops_lead", "platform_admin"})
 SECOND_APPROVERS = frozenset({"ops_lead", "platform_admin"})
 PLANNERS = frozenset({"dispatcher", "ops_lead", "platform_admin"})  # import, solve
-REPAIRERS = frozenset({"dispatcher", "ops_lead", "on_call", "platform_admin"})
+REPAIRERS = frozenset({"dispatcher", "ops_lead", "on_call", "platform_admin"})  # repair, edit, pin, drills (SPEC §6)
 ADMINS = frozenset({"platform_admin"})
 OVERRIDERS = frozenset({"on_call", "platform_admin"})  # the emergency freeze override (SPEC §7)
 
@@ -60,13 +61,21 @@ def role_check(role: str, allowed: frozenset[str], what: str) -> Check:
     return Check(f"role_{what}", role in allowed, f"role {role} may not {what} (needs {names})")
 
 
+MIN_REASON_LETTERS = 4  # different letters: "aaaaaaaaaa" or "1234567890" is not a reason
+
+
 def reason_check(reason: str) -> Check:
-    """At least MIN_REASON visible characters, and no control or format characters (they forge log lines)."""
+    """At least MIN_REASON visible characters, words (MIN_REASON_LETTERS different letters), and no
+    control or format characters (they forge log lines)."""
     hidden = hidden_characters(reason.strip())  # outer blanks (a trailing newline) are trimmed, as stored
     if hidden:
         return Check("reason_given", False, f"reason must not contain control or format characters (found {', '.join(sorted(set(hidden))[:3])})")
     n = visible_length(reason)
-    return Check("reason_given", n >= MIN_REASON, f"reason must have at least {MIN_REASON} visible characters (has {n})")
+    if n < MIN_REASON:
+        return Check("reason_given", False, f"reason must have at least {MIN_REASON} visible characters (has {n})")
+    letters = len({c for c in reason.lower() if c.isalpha()})
+    return Check("reason_given", letters >= MIN_REASON_LETTERS,
+                 f"reason must be words (at least {MIN_REASON_LETTERS} different letters, has {letters})")
 
 
 def _common(g: GateInput, action: str, state: str) -> list[Check]:
@@ -89,7 +98,7 @@ def publish_checks(g: GateInput) -> list[Check]:
 
 def lock_checks(g: GateInput) -> list[Check]:
     open_window = g.week_starts_at is None or g.now < g.week_starts_at
-    when = g.week_starts_at.isoformat() if g.week_starts_at else "?"
+    when = fmt_instant(g.week_starts_at) if g.week_starts_at else "?"
     return [*_common(g, "lock", "PUBLISHED"), Check("within_window", open_window, f"lock window closed: the week's first tour started at {when}")]
 
 

@@ -45,6 +45,18 @@ class ActionState(BaseModel):
     why_not: str
     transition: str  # e.g. "AUDITED → PUBLISHED"
     conditions: list[str]
+    effects: list[str] = []  # what else it does, said before it is confirmed ("supersedes plan 4 (v1, PUBLISHED)")
+
+
+class Uncovered(BaseModel):
+    """A tour of a FAILED run that no driver could legally work, and why."""
+
+    instance_id: str
+    day: int
+    start: int  # minute of its day
+    end: int
+    rule: str
+    why: str
 
 
 class RunView(BaseModel):
@@ -64,10 +76,21 @@ class RunView(BaseModel):
     integrity: str | None = None  # why the stored plan is not what its approval chain proves (None: it is)
     freeze: FreezeView | None = None  # what is frozen now and when the next tours freeze
     pins: list[str] = []  # pinned instances (re-solves and repairs keep them)
+    uncovered: list[Uncovered] = []  # a FAILED run: the tours no legal plan covers
 
     @property
     def run(self) -> RunSummary:
         return self.detail.summary
+
+    @property
+    def tour_count(self) -> int:
+        """The run's tours; a FAILED run stored none, so its forecast's count."""
+        return self.run.instance_count or self.detail.forecast.instance_count
+
+    @property
+    def needs_second_approver(self) -> bool:
+        """The plan has warnings and is still to be published: the one state where that matters."""
+        return self.has_warnings and self.run.state == "AUDITED"
 
 
 class ActionOutcome(BaseModel):
@@ -169,6 +192,8 @@ def show_run(s: Session, run_id: int) -> RunView:
         drivers = _forecast_drivers(s, detail) if integrity is None and detail.summary.state in REAUDITED else None
         freeze = freeze_of(s, detail)
         pins = sorted(p.instance_id for p in s.store.pins.for_plan(s.scope, run_id))
+        current = _current_versions(s, detail.summary)
+        uncovered = _uncovered(s, detail.summary) if detail.summary.state == "FAILED" else []
     if drivers is not None:
         integrity = reaudit_problem(detail, drivers)
     run = detail.summary
@@ -177,8 +202,8 @@ def show_run(s: Session, run_id: int) -> RunView:
     warnings = has_warnings(run)
     awaiting = warnings and run.state == "AUDITED" and any(r.action == "approve" for r in detail.approvals)
     actions = {
-        "publish": _publish_state(s, gate, detail.approvals),
-        "lock": _state("lock", lock_checks(gate), "PUBLISHED → LOCKED"),
+        "publish": _with_supersede(_publish_state(s, gate, detail.approvals), run, current, "PUBLISHED"),
+        "lock": _with_supersede(_state("lock", lock_checks(gate), "PUBLISHED → LOCKED"), run, current, "LOCKED"),
         "reject": _state("reject", reject_checks(gate), f"{run.state} → REJECTED"),
     }
     if integrity is not None:
@@ -197,6 +222,7 @@ def show_run(s: Session, run_id: int) -> RunView:
         integrity=integrity,
         freeze=freeze,
         pins=pins,
+        uncovered=uncovered,
     )
 
 
@@ -228,6 +254,21 @@ def reaudit_problem(detail: RunDetail, drivers: list[DriverSpec]) -> str | None:
     return None
 
 
+def _uncovered(s: Session, run: RunSummary) -> list[Uncovered]:
+    """The forecast's tours that no driver can work at all (the rule table's own check)."""
+    from engine.models import MINUTES_PER_DAY
+    from engine.rules import DEFAULT_CONFIG, Piece, lone_breach
+
+    rows = []
+    for i in s.store.forecasts.content(s.scope, run.forecast_id).canonical().instances:
+        breach = lone_breach(Piece(i.start, i.end, i.is_split), DEFAULT_CONFIG)
+        if breach is not None:
+            base = (i.day - 1) * MINUTES_PER_DAY
+            rows.append(Uncovered(instance_id=i.id, day=i.day, start=i.start - base, end=i.end - base,
+                                  rule=breach.rule, why=breach.message))
+    return rows
+
+
 def publish(s: Session, run_id: int, reason: str) -> ActionOutcome:
     """AUDITED → PUBLISHED; with warnings, the first approval is recorded and a second one publishes."""
     detail = s.store.plans.detail(s.scope, run_id)
@@ -256,7 +297,10 @@ def publish(s: Session, run_id: int, reason: str) -> ActionOutcome:
     result = s.store.plans.transition(
         s.scope, run_id, "publish", expected_version=run.state_version, actor=s.actor, reason=reason.strip(), conditions_met=met
     )
-    return ActionOutcome(run=result.plan, message=f"plan {run_id} published (AUDITED → PUBLISHED)")
+    message = f"plan {run_id} published (AUDITED → PUBLISHED)"
+    if result.superseded:
+        message += "; superseded " + ", ".join(f"plan {p}" for p in result.superseded)
+    return ActionOutcome(run=result.plan, message=message, superseded=list(result.superseded))
 
 
 def lock(s: Session, run_id: int, reason: str) -> ActionOutcome:
@@ -351,6 +395,23 @@ def _publish_state(s: Session, gate: GateInput, prior: list[ApprovalRecord]) -> 
         if not second.ok:
             state = state.model_copy(update={"transition": "AUDITED → AUDITED (first of two approvals)"})
     return state
+
+
+def _current_versions(s: Session, run: RunSummary) -> list[RunSummary]:
+    """The other versions of the run's week that are PUBLISHED or LOCKED (at most one of each)."""
+    others = s.store.plans.list_runs(s.scope, site=run.site, week=run.week_anchor, states=["PUBLISHED", "LOCKED"], limit=10)
+    return [o for o in others if o.id != run.id]
+
+
+def _with_supersede(state: ActionState, run: RunSummary, current: list[RunSummary], becomes: str) -> ActionState:
+    """Publishing (locking) supersedes the older version in that state; a newer version that is
+    already PUBLISHED or LOCKED blocks it (storage refuses it too)."""
+    newer = next((o for o in current if o.version > run.version and o.state in (becomes, "LOCKED")), None)
+    if newer is not None and state.possible:
+        why = f"a newer version (plan {newer.id}, v{newer.version}) of this week is already {newer.state}"
+        return state.model_copy(update={"possible": False, "why_not": why})
+    effects = [f"supersedes plan {o.id} (v{o.version}, {o.state})" for o in current if o.state == becomes]
+    return state.model_copy(update={"effects": effects}) if effects else state
 
 
 def _next_steps(run: RunSummary, actions: dict[str, ActionState], awaiting: bool) -> list[str]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.errors import EXIT_BLOCKED, EXIT_FAILED, UserError
+from app.errors import EXIT_BLOCKED, EXIT_FAILED, NotAUser, UserError
 from engine.clock import Clock, FixedClock
 from storage.models import UserRecord
 from storage.scope import Actor, Scope
@@ -86,9 +86,9 @@ def open_session(db_path: Path, clock: Clock, login: str, *, act_as: str | None 
     """Identify the OS login in the store's users table; `--as` only for platform_admin."""
     store = open_store(db_path, clock, read_only=read_only)
     user = store.users.identify(login)
-    hint = f"an admin runs 'solvereign users add {login} --role dispatcher --tenant T --sites S'"
+    hint = f"an admin runs 'solvereign --db {db_path} users add {login} --role dispatcher --tenant T --sites S'"
     if user is None or not user.active:
-        raise UserError(f"user {login!r} is not registered in {db_path}: {hint}", EXIT_BLOCKED)
+        raise NotAUser(login, f"you are {login} (your OS login), not a user of the store {db_path}: {hint}")
     check_clock_override(clock, user.role)
     if act_as and act_as != login:
         if user.role != "platform_admin":

@@ -117,3 +117,12 @@ def solve_forecast(
     ).plan
     announce(done.state)
     return done, result
+
+
+def identical_runs(s: Session, run: RunSummary) -> list[int]:
+    """Earlier runs of the same forecast with the same `output_hash`: a re-solve that changed
+    nothing says so (the same plan, deterministic), rather than passing as a new one."""
+    if not run.output_hash:
+        return []
+    same = s.store.plans.list_runs(s.scope, site=run.site, week=run.week_anchor, limit=500)
+    return [r.id for r in same if r.id != run.id and r.forecast_id == run.forecast_id and r.output_hash == run.output_hash]

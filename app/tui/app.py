@@ -1,16 +1,15 @@
 """The cockpit: review, publish and lock the week by keyboard, over SSH.
 
 The app owns the state (session, open run); thread workers do every store read
-and write and hand results back with `call_from_thread`. No connection is held
-between operations, so other dispatchers and the CLI share the store freely.
+and write and post what they found as messages (app/tui/messages.py), handled with
+`@on` on the UI thread. No connection is held between operations, so other
+dispatchers and the CLI share the store freely.
 """
 
 from __future__ import annotations
 
 import time
 from concurrent.futures import Future
-from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 
 from textual import on, work
@@ -18,64 +17,58 @@ from textual.app import App, ComposeResult
 from textual.containers import Vertical
 from textual.events import DescendantFocus, Resize
 from textual.screen import Screen
-from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Input, Static
 
-from app.errors import UserError
+from app.errors import NotAUser, UserError
 from app.ops import runs as ops_runs
-from app.ops.policy import PLANNERS
+from app.ops.policy import PLANNERS, REPAIRERS
 from app.ops.runs import RunView
 from app.ops.session import Session
 from app.ops.status import StatusView
 from app.reports import fmt_when
+from app.settings import resolve_export_dir
+from app.tui.actions import APP_BINDINGS, BY_NAME, MAIN_BINDINGS
 from app.tui.commands import CockpitCommands
 from app.tui.context import CockpitContext
+from app.tui.dialogs.blocked import BlockedNotice
 from app.tui.dialogs.confirm import ConfirmDialog
 from app.tui.dialogs.reason import ReasonDialog
-from app.tui.keys import APP_BINDINGS
+from app.tui.messages import DemoReady, HistoryLoaded, RunLoaded, RunReadAhead, RunsLoaded, WorkFailed
+from app.tui.read_ahead import READ_AHEAD_AFTER, ReadAheadCache
 from app.tui.screens.driver_week import DriverWeekScreen
 from app.tui.screens.drivers import DriversSection
 from app.tui.screens.help import HelpScreen
 from app.tui.screens.history import HistorySection
 from app.tui.screens.review import JumpToDriver, ReviewSection
-from app.tui.screens.runs import RunsSection, run_cells
+from app.tui.screens.runs import RunsSection, run_rows
 from app.tui.screens.solve import SolveScreen
 from app.tui.screens.tours import ToursSection
+from app.tui.widgets.fit import Part
 from app.tui.widgets.footer import CockpitFooter
 from app.tui.widgets.status_bar import Banners, SectionBar, StatusBar
 from app.tui.widgets.table import RosterTable
-from engine.clock import next_week_anchor
+from engine.clock import VIENNA, next_week_anchor
 from storage.errors import StoreError
 
 MIN_SIZE = (80, 24)
-# the cockpit's own keys act on the main screen; a pushed screen or dialog owns the keyboard
-MAIN_SCREEN_ONLY = {b.action.split("(")[0] for b in APP_BINDINGS} - {"quit_app", "help"}
-SECTIONS = ("runs", "review", "drivers", "tours", "history")
 RUN_ACTIONS = {"publish": ops_runs.publish, "lock": ops_runs.lock, "reject": ops_runs.reject}
 SECTION_TABLES = {
     "runs": "#runs-table", "review": "#audits-table", "drivers": "#drivers-table",
     "tours": "#tours-table", "history": "#history-table",
 }
-READ_AHEAD_AFTER = 0.15  # seconds the cursor rests on a run before its review is read ahead
-READ_AHEAD_TTL = 60.0  # a review read ahead is used for this long (if the run and the gates are unchanged)
-TITLES = {"publish": "Publish the plan", "lock": "Lock the plan (final, immutable)", "reject": "Reject the plan"}
-
-
-@dataclass(frozen=True)
-class ReadAhead:
-    """A run's review, read while the cursor rested on the run in the list."""
-
-    view: RunView
-    at: float  # time.monotonic() of the read
-    gates: tuple  # the kill switch and site gates the cockpit knew of then
+DIMMABLE = {*RUN_ACTIONS, "solve", "import_forecast", "repair"}  # shown dimmed, with a reason, when not possible
+TITLES = {"publish": "Publish the plan", "lock": "Lock the plan (final, immutable)", "reject": "Reject the plan"}  # dialogs
 
 
 class MainScreen(Screen):
     """The cockpit's own screen. Opaque, so its background is painted as blank strips: Textual
     otherwise renders the screen's background through Rich, line by line, on every layout,
-    which cost ~70 ms of each section switch at 120×40."""
+    which cost ~70 ms of each section switch at 120×40. Its bindings are the cockpit's keys
+    (a pushed screen or dialog does not have them)."""
 
     BLANK = True
+    BINDINGS = MAIN_BINDINGS
 
 
 class CockpitApp(App[None]):
@@ -94,7 +87,6 @@ class CockpitApp(App[None]):
         super().__init__()
         self.ctx = ctx
         self._first_read = first_read
-        self._read_ahead_after = read_ahead
         self._blink = blink  # False: no blinking cursor in inputs (deterministic snapshots)
         self._theme_name = theme
         self._refresh_seconds = refresh_seconds
@@ -102,12 +94,13 @@ class CockpitApp(App[None]):
         self.run_view: RunView | None = None
         self.section = "runs"
         self._too_small = False
+        self._offer_demo = False  # no session: may `d` create a demo store here?
+        self._focus_before: Widget | None = None
         self._stale: set[str] = set()
         self._runs_seen: dict[int, int] = {}
         self._action_state: tuple | None = None
         self._gates: tuple = ()  # kill switch and site gates as last read
-        self._ahead: ReadAhead | None = None
-        self._ahead_timer: Timer | None = None
+        self.ahead = ReadAheadCache(self.set_timer, read_ahead)
 
     # --- layout ---------------------------------------------------------------
 
@@ -150,17 +143,29 @@ class CockpitApp(App[None]):
 
     def on_resize(self, event: Resize) -> None:
         self._check_size(event.size.width, event.size.height)
+        self.query_one(StatusBar).refit(event.size.width)
+        self.query_one(SectionBar).refit(event.size.width)
+        self.query_one(DriversSection).fit_width(event.size.width)
 
     def _show_section_bar(self) -> None:
         run = self.run_view.run if self.run_view else None
-        detail = f"run {run.id} · {run.site} · {run.week_anchor} · {run.state}" if run else ""
+        detail = [Part(f"run {run.id}", 1), Part(run.site, 2), Part(str(run.week_anchor), 0), Part(run.state, 0)] if run else []
         self.query_one(SectionBar).show_section(self.section, detail)
 
     def _check_size(self, width: int, height: int) -> None:
         self.screen.set_class(width < 110, "narrow")  # review stacks its two columns
         small = width < MIN_SIZE[0] or height < MIN_SIZE[1]
-        self._too_small = small  # the section keys do nothing behind the notice
-        self.query_one("#main").display = not small
+        main = self.query_one("#main")
+        if small and not self._too_small:
+            self._focus_before = self.screen_stack[0].focused
+        # only q (and resizing) act behind the notice: a disabled #main takes no focus and no key
+        # (a focused table would otherwise still take enter)
+        main.disabled = small
+        main.display = not small
+        if not small and self._too_small:
+            back, self._focus_before = self._focus_before, None
+            self.call_after_refresh(self.screen_stack[0].set_focus, back or self._section_table())
+        self._too_small = small
         notice = self.query_one("#too-small", Static)
         notice.display = small
         notice.update(f"Terminal too small: {width}×{height}.\nThe cockpit needs at least {MIN_SIZE[0]}×{MIN_SIZE[1]}.")
@@ -178,20 +183,27 @@ class CockpitApp(App[None]):
             except (UserError, StoreError) as exc:
                 read.set_exception(exc)
         read.exception()  # waits here, in the worker thread
-        self.call_from_thread(self._apply_overview, read)
+        self.post_message(RunsLoaded(read))
+
+    @on(RunsLoaded)
+    def _runs_loaded(self, message: RunsLoaded) -> None:
+        self._apply_overview(message.read)
 
     def _apply_overview(self, read: Future[tuple[Session, StatusView]]) -> None:
         try:
             s, view = read.result()
         except (UserError, StoreError) as exc:
-            self._no_session(exc.message)
+            self._no_session(exc)
             return
         self._show_overview(s, view)
 
-    def _no_session(self, message: str) -> None:
+    def _no_session(self, exc: UserError | StoreError) -> None:
         self.session = None
+        # the demo creates a store: offered only where there is none (for a stranger to an
+        # existing store it would do nothing; an admin must add them)
+        self._offer_demo = not self.ctx.db_path.exists() and not isinstance(exc, NotAUser)
         self.query_one(StatusBar).show_message(f"{self.ctx.db_path} · {self.ctx.login}")
-        self.query_one(RunsSection).show_welcome(message)
+        self.query_one(RunsSection).show_welcome(exc.message, offer_demo=self._offer_demo)
         self._refresh_actions()
 
     def _show_overview(self, s: Session, view: StatusView) -> None:
@@ -199,7 +211,7 @@ class CockpitApp(App[None]):
         self.query_one(Banners).show_status(view)
         runs = view.latest_runs
         self.session = s
-        self.query_one(RunsSection).show_runs([(str(r.id), run_cells(r, fmt_when(r.updated_at))) for r in runs])
+        self.query_one(RunsSection).show_runs(run_rows(runs, fmt_when))
         self._gates = (view.kill_switch.on, tuple((g.code, g.enabled) for g in view.site_gates))
         seen, self._runs_seen = self._runs_seen, {r.id: r.state_version for r in runs}
         open_run = self.run_view.run if self.run_view else None
@@ -216,28 +228,15 @@ class CockpitApp(App[None]):
         self._read_ahead(event.key)
 
     def _read_ahead(self, key: str | None) -> None:
-        """Read the review of the run under the cursor once the cursor rests there, so that
-        `enter` shows it without waiting for the store (a tenth of a second for 1,400 tours)."""
-        self._stop_read_ahead()
-        if key and self._read_ahead_after is not None:
-            self._ahead_timer = self.set_timer(self._read_ahead_after, partial(self._load_ahead, int(key)))
-
-    def _stop_read_ahead(self) -> None:
-        if self._ahead_timer is not None:
-            self._ahead_timer.stop()
-            self._ahead_timer = None
+        self.ahead.schedule(int(key) if key else None, self._load_ahead)
 
     def open_run(self, run_id: int, switch: bool = True, *, ahead_ok: bool = False) -> None:
         """Show a run's review; `ahead_ok`: a review read ahead will do (when the user opens a
         run from the list; after an action or a change elsewhere the review is read anew)."""
-        self._stop_read_ahead()
-        ahead = self._ahead
-        if (
-            ahead_ok and ahead is not None and ahead.view.run.id == run_id
-            and ahead.view.run.state_version == self._runs_seen.get(run_id)  # not changed since
-            and ahead.gates == self._gates and time.monotonic() - ahead.at <= READ_AHEAD_TTL
-        ):
-            self._show_run(ahead.view, switch)
+        self.ahead.stop()
+        view = self.ahead.take(run_id, self._runs_seen.get(run_id), self._gates) if ahead_ok else None
+        if view is not None:
+            self._show_run(view, switch)
         else:
             self._load_run(run_id, switch)
 
@@ -246,9 +245,17 @@ class CockpitApp(App[None]):
         try:
             view = ops_runs.show_run(self.ctx.session(), run_id)
         except (UserError, StoreError) as exc:
-            self.call_from_thread(self.notify, exc.message, severity="error")
+            self.post_message(WorkFailed(exc.message))
             return
-        self.call_from_thread(self._show_run, view, switch)
+        self.post_message(RunLoaded(view, switch))
+
+    @on(RunLoaded)
+    def _run_loaded(self, message: RunLoaded) -> None:
+        self._show_run(message.view, message.switch)
+
+    @on(WorkFailed)
+    def _work_failed(self, message: WorkFailed) -> None:
+        self.notify(message.text, severity="error")
 
     @work(thread=True, exclusive=True, group="ahead", exit_on_error=False)
     def _load_ahead(self, run_id: int) -> None:
@@ -257,10 +264,11 @@ class CockpitApp(App[None]):
             view = ops_runs.show_run(self.ctx.session(), run_id)
         except (UserError, StoreError):
             return  # quietly: enter reads again and says why
-        self.call_from_thread(self._keep_ahead, ReadAhead(view, time.monotonic(), gates))
+        self.post_message(RunReadAhead(view, time.monotonic(), gates))
 
-    def _keep_ahead(self, ahead: ReadAhead) -> None:
-        self._ahead = ahead
+    @on(RunReadAhead)
+    def _keep_ahead(self, message: RunReadAhead) -> None:
+        self.ahead.keep(message.view, message.at, message.gates)
 
     def _show_run(self, view: RunView, switch: bool) -> None:
         self.run_view = view
@@ -296,9 +304,13 @@ class CockpitApp(App[None]):
             records = ops_runs.approvals(s, run_id)
             chain = ops_runs.verify_log(s)
         except (UserError, StoreError) as exc:
-            self.call_from_thread(self.notify, exc.message, severity="error")
+            self.post_message(WorkFailed(exc.message))
             return
-        self.call_from_thread(self.query_one(HistorySection).show_history, run_id, records, chain, fmt_when)
+        self.post_message(HistoryLoaded(run_id, records, chain))
+
+    @on(HistoryLoaded)
+    def _history_loaded(self, message: HistoryLoaded) -> None:
+        self.query_one(HistorySection).show_history(message.run_id, message.records, message.chain, fmt_when)
 
     def _refresh_actions(self) -> None:
         """Show enabled/dimmed/hidden actions anew, only when one of them changed (the runs list
@@ -329,10 +341,13 @@ class CockpitApp(App[None]):
     # --- actions --------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if self._too_small and action in MAIN_SCREEN_ONLY:
+        if self._too_small and action not in ("quit_app", "quit"):
             return False
-        if self.screen is not self.screen_stack[0] and action in MAIN_SCREEN_ONLY:
-            return False  # a pushed screen (solve, import, driver week, dialog) owns the keys
+        return self.action_state(action)
+
+    def action_state(self, action: str) -> bool | None:
+        """On the main screen: True possible, None dimmed (with a reason, `why_disabled`), False
+        hidden (read-only, or the demo once there are runs). The palette asks this too."""
         if action in RUN_ACTIONS:
             if self.ctx.read_only:
                 return False
@@ -343,9 +358,43 @@ class CockpitApp(App[None]):
                 return False
             # dimmed for a role that would be refused (a viewer), as publish/lock/reject are
             return True if self.session and self.session.role in PLANNERS else None
+        if action == "repair":
+            if self.ctx.read_only:
+                return False
+            return True if self.run_view is not None and self.session and self.session.role in REPAIRERS else None
         if action == "demo":
-            return not self.ctx.read_only and (self.session is None or not self._runs_seen)
+            return not self.ctx.read_only and (self._offer_demo if self.session is None else not self._runs_seen)
         return True
+
+    def why_disabled(self, action: str) -> str | None:
+        """Why a key shown dimmed does nothing now (None: it is not dimmed)."""
+        if self.action_state(action) is not None:
+            return None
+        if action in RUN_ACTIONS:
+            if self.run_view is None:
+                return "no run is open: choose one in Runs (1) and press enter"
+            return self.run_view.actions[action].why_not or f"plan is {self.run_view.run.state}"
+        if self.session is None:
+            return "no user session on this store (see Runs)"
+        role = self.session.role
+        if action == "repair":
+            if self.run_view is None:
+                return "no run is open: choose one in Runs (1) and press enter"
+            return f"role {role} may not repair (needs {', '.join(sorted(REPAIRERS))})"
+        what = "solve" if action == "solve" else "import"
+        return f"role {role} may not {what} (needs {', '.join(sorted(PLANNERS))})"
+
+    async def run_action(self, action, default_namespace=None, namespaces=None) -> bool:
+        """A dimmed key says why in a notice that swallows what is typed next (so a reason typed
+        into a dialog that never opened does not run as commands)."""
+        on_main = self.screen is self.screen_stack[0] and not self._too_small
+        if on_main and isinstance(action, str) and (default_namespace in (None, self) or action.startswith("app.")):
+            name = action.removeprefix("app.").split("(")[0]
+            if name in DIMMABLE and (why := self.why_disabled(name)) is not None:
+                known = BY_NAME[name]
+                self.push_screen(BlockedNotice(known.shown_key, known.label, why))
+                return True
+        return await super().run_action(action, default_namespace, namespaces)
 
     def action_section(self, name: str) -> None:
         self.section = name
@@ -371,13 +420,14 @@ class CockpitApp(App[None]):
         self.action_goto_driver(message.driver_id)
 
     def action_goto_driver(self, driver_id: str) -> None:
-        week = next((w for w in self.run_view.weeks if w.driver_id == driver_id), None) if self.run_view else None
-        if week is None:
+        weeks = self.run_view.weeks if self.run_view else []
+        index = next((n for n, w in enumerate(weeks) if w.driver_id == driver_id), None)
+        if index is None:
             self.notify(f"driver {driver_id} has no work in the open run", severity="warning")
             return
         view = self.run_view
         self.push_screen(DriverWeekScreen(
-            week, view.run.id, session=None if self.ctx.read_only else self.session,
+            weeks, index, view.run.id, session=None if self.ctx.read_only else self.session,
             frozen=frozenset(view.freeze.frozen if view.freeze else ()), pinned=frozenset(view.pins),
         ))
 
@@ -398,10 +448,7 @@ class CockpitApp(App[None]):
         def submit(reason: str) -> str:
             return RUN_ACTIONS[action](self.ctx.session(), run_id, reason).message
 
-        dialog = ReasonDialog(
-            f"{TITLES[action]} — run {run_id}", st.transition,
-            [f"checked: {', '.join(st.conditions)}"], submit,
-        )
+        dialog = ReasonDialog(f"{TITLES[action]} — run {run_id}", st.transition, st.conditions, submit, st.effects)
 
         def done(message: str | None) -> None:
             if message:
@@ -466,16 +513,24 @@ class CockpitApp(App[None]):
 
     @work(thread=True, exclusive=True, group="demo", exit_on_error=False)
     def action_demo(self) -> None:
+        self.notify("building the demo week and solving it…", timeout=10)
+        self._build_demo()
+
+    @work(thread=True, exclusive=True, group="demo", exit_on_error=False)
+    def _build_demo(self) -> None:
         from app.ops.demo import run_demo  # on first use: it loads the parsers and the solver
 
-        self.call_from_thread(self.notify, "building the demo week and solving it…", timeout=10)
         try:
             _, _, run = run_demo(self.ctx.db_path, self.ctx.clock, self.ctx.login)
         except (UserError, StoreError) as exc:
-            self.call_from_thread(self.notify, exc.message, severity="error")
+            self.post_message(WorkFailed(exc.message))
             return
-        self.call_from_thread(self.load_runs)
-        self.call_from_thread(self.open_run, run.id)
+        self.post_message(DemoReady(run.id))
+
+    @on(DemoReady)
+    def _demo_ready(self, message: DemoReady) -> None:
+        self.load_runs()
+        self.open_run(message.run_id)
 
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)
@@ -485,14 +540,29 @@ class CockpitApp(App[None]):
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
-        self._section_table().apply_filter(event.value)
+        table = self._section_table()
+        table.apply_filter(event.value)
+        box = self.query_one("#filter", Input)
+        box.border_title = f"{table.row_count} of {table.total_count}" if event.value.strip() else ""
 
     @on(Input.Submitted, "#filter")
     def _filter_done(self) -> None:
         self._section_table().focus()
 
     def action_sort(self) -> None:
-        self.notify(self.current_table().cycle_sort())
+        from app.tui.dialogs.sort_picker import SortPicker  # on first use: OptionList is not needed at start
+
+        table = self.current_table()
+        if not table.columns:
+            return
+        column, descending = table.sort_state
+
+        def chosen(index: int | None) -> None:
+            if index is not None:
+                self.notify(table.sort_by(index))
+                table.focus()
+
+        self.push_screen(SortPicker(table.columns, column, descending), chosen)
 
     def action_refresh(self) -> None:
         self.load_runs()
@@ -500,15 +570,26 @@ class CockpitApp(App[None]):
             self.open_run(self.run_view.run.id, switch=False)
 
     def action_export(self) -> None:
+        """Propose a file named by run, section and time in the export folder (not the current
+        directory); the dialog lets the path be edited and asks before overwriting."""
+        from app.tui.dialogs.export import ExportDialog  # on first use
+
         table = self.current_table()
         run = f"-run{self.run_view.run.id}" if self.run_view and self.section != "runs" else ""
-        path = Path.cwd() / f"solvereign-{self.section}{run}.csv"
-        try:
-            n = table.export_csv(path)
-        except OSError as exc:
-            self.notify(f"export failed: {exc.strerror or exc}", severity="error")
-            return
-        self.notify(f"exported {n} rows to {path}")
+        stamp = self.ctx.clock.now().astimezone(VIENNA).strftime("%Y%m%d-%H%M")
+        proposed = resolve_export_dir() / f"solvereign{run}-{self.section}-{stamp}.csv"
+
+        def write(path: Path | None) -> None:
+            if path is None:
+                return
+            try:
+                n = table.export_csv(path)
+            except OSError as exc:
+                self.notify(f"export failed: {exc.strerror or exc}", severity="error")
+                return
+            self.notify(f"exported {n} rows to {path}")
+
+        self.push_screen(ExportDialog(f"{self.section}{' of run ' + run[4:] if run else ''}", proposed), write)
 
     def action_copy_row(self) -> None:
         text = self.current_table().selected_text()

@@ -92,14 +92,22 @@ class RawForecast:
     defaults_are_normal: bool = False  # text/export carry no count/depot/skill fields
     notes: list[str] = field(default_factory=list)
 
-    def apply_options(self, tenant: str | None, site: str | None, anchor: date | str | None) -> None:
-        """Options fill what the file does not carry itself."""
-        if self.tenant_code in (None, "") and tenant:
-            self.tenant_code = tenant
-        if self.site_code in (None, "") and site:
-            self.site_code = site
-        if self.week_anchor_date in (None, "") and anchor:
-            self.week_anchor_date = anchor.isoformat() if isinstance(anchor, date) else anchor
+    def apply_options(self, tenant: str | None, site: str | None, anchor: date | str | None) -> list[str]:
+        """Options fill what the file does not carry itself; an option that contradicts the file
+        is not applied and comes back as a one-line conflict naming both values."""
+        conflicts = []
+        for field_name, option, value in (
+            ("tenant_code", "--tenant", tenant), ("site_code", "--site", site),
+            ("week_anchor_date", "--anchor", anchor.isoformat() if isinstance(anchor, date) else anchor),
+        ):
+            if not value:
+                continue
+            own = getattr(self, field_name)
+            if own in (None, ""):
+                setattr(self, field_name, value)
+            elif str(own) != str(value):
+                conflicts.append(f"{option} {value} contradicts the file's {field_name} {own}")
+        return conflicts
 
 
 def day_number(token: str) -> int | None:

@@ -93,3 +93,28 @@ def test_ansi_theme(terminal):
     basic = {n for p in params for n in p if 30 <= n <= 37 or 40 <= n <= 47 or 90 <= n <= 97 or 100 <= n <= 107}
     assert extended == [] and basic, (extended[:5], sorted(basic))  # the terminal's own 16 colours only
     quit_and_check_terminal(term, command)
+
+
+def test_a_reason_typed_into_a_disabled_action_runs_nothing(terminal, store):
+    """P on a LOCKED plan: one line says why; "new forecast 1385 tours" typed next runs no command
+    (e would export, o sort, s open the solve screen)."""
+    for action in ("publish", "lock"):
+        done = world.cli(store, action, "2", "--reason", world.REASON)
+        assert done.returncode == 0, done.stderr
+    log_before = world.cli(store, "log", "2", "--json").stdout
+    files_before = sorted(p.name for p in store.parent.iterdir())
+    term = terminal("dana")
+    command = start(term)
+    term.keys("Down", "Enter")
+    term.wait_for("run 2 · graz · week of 2026-01-05 · v1 · LOCKED", "the review of the locked run")
+    term.keys("P")
+    term.wait_for(lambda s: "P Publish: not possible now" in s and "✗ plan is LOCKED; publish needs AUDITED" in s,
+                  "the notice saying why P is disabled")
+    term.type("new forecast 1385 tours")
+    term.keys("Enter")
+    screen = term.wait_for(lambda s: "not possible now" not in s, "the notice to close")
+    assert "run 2 · graz · week of 2026-01-05 · v1 · LOCKED" in screen, screen
+    assert "Solve a forecast" not in screen and "exported" not in screen and "sorted by" not in screen, screen
+    quit_and_check_terminal(term, command)
+    assert sorted(p.name for p in store.parent.iterdir()) == files_before  # no export written
+    assert world.cli(store, "log", "2", "--json").stdout == log_before

@@ -66,7 +66,13 @@ def test_unreadable_files_fail_in_one_line(capsys, tmp_path, content):
     path.write_bytes(content)
     code, out, err = validate(capsys, str(path), *OPTS)
     assert code == 2
-    assert "reason:" in out and "Traceback" not in out + err
+    assert out.count("\n") == 1 and out.startswith(f"{path}: ✖ FAIL — reason: ") and err == ""
+    assert "HG-001" not in out  # no gate table: nothing was judged
+
+
+def test_a_file_that_cannot_be_read_is_one_line_and_exit_2(capsys, tmp_path):
+    code, out, err = validate(capsys, "/missing/file")
+    assert (code, out, err) == (2, "/missing/file: ✖ FAIL — reason: cannot read /missing/file: No such file or directory\n", "")
 
 
 def test_missing_file_fails_in_one_line(capsys, tmp_path):

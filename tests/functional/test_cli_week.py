@@ -101,7 +101,7 @@ def test_demo_week_review_publish_lock(tmp_path):
     rerun = ok(cli(db, "demo", "--json", login=me, now=NOW)).json  # a second demo reuses store, week and run
     assert (rerun["run_id"], rerun["forecast_id"]) == (run_id, forecast_id)
     stranger = cli(db, "demo", login="mallory", now=NOW)  # another OS user does not become admin of this demo tenant
-    assert stranger.code == 2 and "solvereign users add mallory" in stranger.error_line
+    assert stranger.code == 2 and "users add mallory --role" in stranger.error_line
 
     published = ok(run_solvereign(db, "publish", str(run_id), "--reason", REASON, login=me, now=NOW))
     assert "published" in published.out

@@ -320,13 +320,13 @@ def test_unknown_os_user_gets_one_line_hint(world: World, args):
     r = cli(world.db, *args, login=UNKNOWN)
     assert r.code == 2, r
     line = r.error_line
-    assert UNKNOWN in line and "solvereign users add" in line
+    assert UNKNOWN in line and f"users add {UNKNOWN} --role" in line
 
 
 def test_unknown_os_user_through_the_installed_command(world: World):
     r = run_solvereign(world.db, "status", login=UNKNOWN)
     assert r.code == 2, r
-    assert "solvereign users add nobody" in r.error_line
+    assert f"solvereign --db {world.db} users add nobody --role" in r.error_line
     assert r.out == ""
 
 
@@ -334,7 +334,7 @@ def test_removed_user_can_no_longer_act(fresh_world: World):
     w = fresh_world
     assert cli(w.db, "users", "remove", DISPATCHER2, login=ADMIN).code == 0
     r = cli(w.db, "list-runs", login=DISPATCHER2)
-    assert r.code == 2 and "solvereign users add" in r.error_line
+    assert r.code == 2 and f"users add {DISPATCHER2} --role" in r.error_line
 
 
 def test_admin_cannot_remove_themself(world: World):

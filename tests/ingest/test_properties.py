@@ -17,7 +17,7 @@ OPTS = {"tenant": "demo", "site": "wien", "anchor": "2026-01-05"}
 
 def assert_well_formed(result) -> None:
     assert result.report.status in ("PASS", "WARN", "FAIL")
-    assert len(result.report.gates) == 13
+    assert len(result.report.gates) == 14  # HG-001..008, SG-001..006
     if result.report.status == "FAIL":
         assert result.forecast is None
     else:

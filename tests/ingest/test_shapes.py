@@ -66,11 +66,19 @@ def test_forced_format_overrides_detection():
     assert ingest(data, fmt="text", **OPTS).report.status == "PASS"
 
 
-def test_contract_json_options_only_fill_missing_header_values():
+def test_contract_json_keeps_its_own_header_and_a_contradicting_option_fails_naming_both():
     data = (FIXTURES / "valid_contract.json").read_bytes()
-    forecast = ingest(data, tenant="other", site="other", anchor="2026-01-12").forecast
-    assert (forecast.tenant_code, forecast.site_code, str(forecast.week_anchor_date)) == ("demo", "wien", "2026-01-05")
-    assert forecast.drivers[0].unavailable_days == (6,)
+    agreeing = ingest(data, tenant="demo", site="wien", anchor="2026-01-05").forecast
+    defaults = ingest(data, default_site="graz", default_anchor="2026-01-12").forecast  # defaults never contradict
+    for forecast in (agreeing, defaults):
+        assert (forecast.tenant_code, forecast.site_code, str(forecast.week_anchor_date)) == ("demo", "wien", "2026-01-05")
+    assert agreeing.drivers[0].unavailable_days == (6,)
+    result = ingest(data, tenant="other", anchor="2026-12-14")
+    assert result.forecast is None and result.report.status == "FAIL"
+    assert result.report.error == (
+        "--tenant other contradicts the file's tenant_code demo; "
+        "--anchor 2026-12-14 contradicts the file's week_anchor_date 2026-01-05"
+    )
 
 
 def test_instances_are_sorted_canonically_with_stable_ids():

@@ -79,3 +79,18 @@ def test_ids_are_deterministic_and_identical_lines_merge():
 def test_text_lines_have_no_default_warnings():
     report = ingest(b"Mo 05:00-09:30\n", **OPTS).report
     assert report.status == "PASS"
+
+
+def test_sg006_a_count_above_ten_on_a_text_line_warns():
+    from engine.ingest import ingest
+
+    text = b"Mo 06:00-10:00 50 Fahrer\nDi 06:00-10:00 10 Fahrer\n"
+    report = ingest(text, tenant="acme", site="wien", anchor="2026-01-05").report
+    sg6 = next(g for g in report.gates if g.id == "SG-006")
+    assert report.status == "WARN" and (sg6.status, sg6.count) == ("WARN", 1)
+    assert (sg6.rows[0].line, sg6.rows[0].code) == (1, "HIGH_COUNT")
+    assert sg6.rows[0].message == "50 drivers on one line (over 10: check it is not a typo)"
+    # the contract's own shapes carry counts on purpose: no SG-006 there
+    csv = b"external_id,day,start_time,end_time,count,depot,skill\nA,1,06:00,10:00,50,default,standard\n"
+    report = ingest(csv, tenant="acme", site="wien", anchor="2026-01-05").report
+    assert next(g for g in report.gates if g.id == "SG-006").status == "PASS"

@@ -58,7 +58,10 @@ def stress(path: str, name: str, ops: int, hot_plan: int, forecast_id: int, seed
                                                      reason=f"{op} under load")
                         mine[str(pid)] = res.plan.state
                     except IllegalTransition:
-                        out["refused_locks"] += 1  # a newer version of the week is locked already
+                        out["refused_locks"] += 1  # a newer version of the week is published/locked already
+                    except StaleVersion:  # the other writer's newer version superseded it meanwhile
+                        out["stale"] += 1
+                        mine[str(pid)] = store.plans.get(SCOPE, pid).state
             else:
                 store.plans.list_runs(SCOPE, limit=50)
                 store.plans.detail(SCOPE, hot_plan)

@@ -18,7 +18,7 @@ S = State
 # SPEC §6, written out independently of storage/lifecycle.py's table
 SPEC_EDGES = {
     (S.QUEUED, S.SOLVING), (S.SOLVING, S.SOLVED), (S.SOLVED, S.AUDITING), (S.AUDITING, S.AUDITED),
-    (S.AUDITED, S.PUBLISHED), (S.PUBLISHED, S.LOCKED), (S.LOCKED, S.SUPERSEDED),
+    (S.AUDITED, S.PUBLISHED), (S.PUBLISHED, S.LOCKED), (S.LOCKED, S.SUPERSEDED), (S.PUBLISHED, S.SUPERSEDED),
     (S.QUEUED, S.FAILED), (S.SOLVING, S.FAILED), (S.SOLVED, S.FAILED), (S.AUDITING, S.FAILED),
     (S.AUDITED, S.REJECTED), (S.PUBLISHED, S.REJECTED),
 }
@@ -30,7 +30,7 @@ SPEC_ACTIONS: dict[str, tuple[set[State], State | None]] = {
     "audited": ({S.AUDITING}, S.AUDITED),
     "publish": ({S.AUDITED}, S.PUBLISHED),
     "lock": ({S.PUBLISHED}, S.LOCKED),
-    "supersede": ({S.LOCKED}, S.SUPERSEDED),
+    "supersede": ({S.LOCKED, S.PUBLISHED}, S.SUPERSEDED),
     "fail": ({S.QUEUED, S.SOLVING, S.SOLVED, S.AUDITING}, S.FAILED),
     "reject": ({S.AUDITED, S.PUBLISHED}, S.REJECTED),
     "approve": ({S.AUDITED}, None),
@@ -64,7 +64,7 @@ def _apply(store: Store, plan_id: int, action: str, version: int) -> None:
         store.plans.record_audits(scope, plan_id, version, make_result([]).audits or [], SYSTEM)
     elif action == "fail":
         store.plans.fail(scope, plan_id, version, "solver crashed", SYSTEM)
-    elif action == "supersede":  # no public path (it happens only by locking a newer version): drive the table directly
+    elif action == "supersede":  # no public path (only publishing/locking a newer version does it): drive the table directly
         with store._db.session(write=True) as tx:
             raw_transition(tx, scope, plan_id, Action.SUPERSEDE, expected_version=version, actor=ALICE, reason="test")
     else:
@@ -208,13 +208,49 @@ def test_locking_a_newer_version_supersedes_the_older_locked_one(store: Store, s
         store.plans.transition(scope, v1.id, "reject", expected_version=old.state_version, actor=ALICE, reason="too late now")
 
 
-def test_an_older_version_cannot_be_locked_over_a_newer_locked_one(store: Store, scope: Scope) -> None:
+def test_an_older_version_cannot_be_published_over_a_newer_locked_one(store: Store, scope: Scope) -> None:
     from helpers import add_forecast
 
     fid = add_forecast(store, scope)
-    older = plan_in_state(store, scope, fid, S.PUBLISHED)
+    older = plan_in_state(store, scope, fid, S.AUDITED)
     newer = plan_in_state(store, scope, fid, S.LOCKED)
-    with pytest.raises(IllegalTransition, match="newer version"):
-        store.plans.transition(scope, older.id, "lock", expected_version=older.state_version, actor=ALICE, reason="lock the old one")
+    with pytest.raises(IllegalTransition, match=rf"a newer version \(plan {newer.id}, v2\) of this week is already LOCKED"):
+        store.plans.transition(scope, older.id, "publish", expected_version=older.state_version, actor=ALICE,
+                               reason="publish the old one")
     assert store.plans.get(scope, newer.id).state == "LOCKED"
     assert store.plans.get(scope, older.id) == older
+
+
+def test_publishing_a_newer_version_supersedes_the_older_published_one(store: Store, scope: Scope) -> None:
+    """At most one PUBLISHED plan per tenant/site/week (SPEC §6); the supersede is recorded in the
+    publish's transaction."""
+    from helpers import add_forecast
+
+    fid = add_forecast(store, scope)
+    v1 = plan_in_state(store, scope, fid, S.PUBLISHED)
+    v2 = plan_in_state(store, scope, fid, S.AUDITED)
+    result = store.plans.transition(scope, v2.id, "publish", expected_version=v2.state_version, actor=ALICE,
+                                    reason="the better version")
+    assert result.plan.state == "PUBLISHED" and result.superseded == (v1.id,)
+    assert store.plans.get(scope, v1.id).state == "SUPERSEDED"
+    sup = store.approvals.for_plan(scope, v1.id)[-1]
+    pub = store.approvals.for_plan(scope, v2.id)[-1]
+    assert (sup.action, sup.from_state, sup.to_state) == ("supersede", "PUBLISHED", "SUPERSEDED")
+    assert sup.reason == f"superseded by plan {v2.id} (v{v2.version}) on publish"
+    assert sup.at == pub.at and pub.seq == sup.seq + 1
+    # a superseded version stays so: it cannot be published again
+    older = store.plans.get(scope, v1.id)
+    with pytest.raises(PlanLocked):
+        store.plans.transition(scope, older.id, "publish", expected_version=older.state_version, actor=ALICE, reason="back to v1")
+
+
+def test_an_older_version_cannot_be_published_over_a_newer_published_one(store: Store, scope: Scope) -> None:
+    from helpers import add_forecast
+
+    fid = add_forecast(store, scope)
+    older = plan_in_state(store, scope, fid, S.AUDITED)
+    newer = plan_in_state(store, scope, fid, S.PUBLISHED)
+    with pytest.raises(IllegalTransition, match="of this week is already PUBLISHED"):
+        store.plans.transition(scope, older.id, "publish", expected_version=older.state_version, actor=ALICE,
+                               reason="publish the old one")
+    assert store.plans.get(scope, newer.id).state == "PUBLISHED"

@@ -34,7 +34,8 @@ def assert_consistent(store: Store) -> None:
             "(SELECT count(*) FROM plan_assignments s WHERE s.plan_id = p.id), "
             "(SELECT count(*) FROM plan_audits u WHERE u.plan_id = p.id) FROM plans p"
         )
-        locked = tx.all("SELECT week_anchor, count(*) FROM plans WHERE state = 'LOCKED' GROUP BY ALL HAVING count(*) > 1")
+        locked = tx.all("SELECT week_anchor, state, count(*) FROM plans WHERE state IN ('LOCKED', 'PUBLISHED') "
+                        "GROUP BY ALL HAVING count(*) > 1")  # at most one of each per week
         orphans = tx.scalar("SELECT count(*) FROM plan_instances WHERE plan_id NOT IN (SELECT id FROM plans)")
     assert not locked and orphans == 0
     for pid, state, version, n_inst, n_asg, n_aud, n_rec, rows_inst, rows_asg, rows_aud in rows:
@@ -75,7 +76,8 @@ def test_processes_share_one_file_without_lost_updates(tmp_path: Path) -> None:
     runs = {p.id: p.state for p in store.plans.list_runs(SCOPE, limit=10_000)}
     assert set(runs) == set(created) | {hot.id}  # every acknowledged plan, and nothing else
     for pid, acked in created.items():
-        assert runs[pid] == acked or (acked == "LOCKED" and runs[pid] == "SUPERSEDED"), (pid, acked, runs[pid])
+        # a newer version published or locked by the other writer supersedes it
+        assert runs[pid] == acked or (acked in ("PUBLISHED", "LOCKED") and runs[pid] == "SUPERSEDED"), (pid, acked, runs[pid])
     assert_consistent(store)
 
 

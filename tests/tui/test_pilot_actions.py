@@ -16,6 +16,7 @@ from textual.widgets import Input
 
 from app.ops import admin
 from app.ops.runs import approvals
+from app.tui.dialogs.blocked import BlockedNotice
 from app.tui.dialogs.reason import ReasonDialog
 from app.tui.screens.driver_week import DriverWeekScreen
 from app.tui.widgets.footer import CockpitFooter
@@ -131,7 +132,10 @@ async def test_refusal_is_shown_in_one_line_and_the_dialog_stays(cockpit, store)
         assert app.check_action("publish", ()) is None and not binding(app, "P").enabled
         assert "P publish  ✗ blocked: kill switch is on (incident drill running)" in text_of(app, "#review-actions")
         await press(pilot, "P")
-        assert len(app.screen_stack) == 1  # a dimmed key does nothing
+        assert isinstance(app.screen, BlockedNotice)  # a dimmed key says why, and does nothing else
+        assert text_of(app, "#blocked-why") == "✗ kill switch is on (incident drill running)"
+        await press(pilot, "escape")
+        assert len(app.screen_stack) == 1
 
         # X: reject is still possible with the kill switch on
         assert binding(app, "X").enabled
@@ -190,7 +194,10 @@ async def test_disabled_actions_are_dimmed_with_the_reason(cockpit):
         actions = text_of(app, "#review-actions")
         assert "P publish  ✗ blocked: audits 6/7 pass; publish needs all" in actions
         assert "L lock     ✗ blocked: plan is AUDITED; lock needs PUBLISHED" in actions
-        await press(pilot, "P", "L")
+        for key in ("P", "L"):
+            await press(pilot, key)
+            assert isinstance(app.screen, BlockedNotice), key
+            await press(pilot, "escape")
         assert len(app.screen_stack) == 1
 
         # the failing audit and its offending row; enter on the row opens that driver's week
@@ -218,7 +225,11 @@ async def test_a_viewer_sees_every_action_dimmed(cockpit):
         for key in ("P", "L", "X", "s", "i"):
             assert binding(app, key) is not None and not binding(app, key).enabled, key
         assert "✗ blocked: role viewer may not publish" in text_of(app, "#review-actions")
-        await press(pilot, "P", "X", "s", "i")
+        for key in ("P", "X", "s", "i"):
+            await press(pilot, key)
+            assert isinstance(app.screen, BlockedNotice), key
+            assert "role viewer may not" in text_of(app, "#blocked-why"), key
+            await press(pilot, "escape")
         assert len(app.screen_stack) == 1
 
 
@@ -239,8 +250,7 @@ async def test_read_only_hides_every_write(cockpit, store, size):
             assert app.check_action(action, ()) is False, action
         for key in ("1", "2", "3", "4", "5", "D", "slash", "question_mark", "q"):
             assert binding(app, key) is not None, key
-        # no write action, not even dimmed (the driver roster view only reads)
-        assert set(footer(app)) == {"Filter", "Help", "Quit", "Roster", "palette"}
+        assert set(footer(app)) == {"Next pane", "Filter", "Help", "Quit", "palette"}  # no write action, not even dimmed
         assert text_of(app, "#review-actions") == "read-only: no actions"
         await press(pilot, "P", "L", "X", "s", "i", "d")
         assert len(app.screen_stack) == 1

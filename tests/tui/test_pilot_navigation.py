@@ -6,16 +6,20 @@ key press is followed by an assertion on what the cockpit now shows.
 
 from __future__ import annotations
 
+import os
+
 import csv
 
 import tui_world as world
-from tui_helpers import open_run, press, running, session, settle, text_of
+from tui_helpers import open_run, press, running, session, settle, shown_lines, text_of
 from textual.command import CommandPalette
 from textual.widgets import Input, OptionList
 
 from app.ops.runs import approvals
-from app.tui.commands import ACTIONS
-from app.tui.keys import APP_BINDINGS, HELP
+from app.tui.actions import ACTIONS, APP_BINDINGS, MAIN_BINDINGS, help_rows
+from app.tui.dialogs.blocked import BlockedNotice
+from app.tui.dialogs.export import ExportDialog
+from app.tui.dialogs.sort_picker import SortPicker
 from app.tui.screens.driver_week import DriverWeekScreen
 from app.tui.screens.help import HelpScreen
 from app.tui.screens.runs import COLUMNS as RUN_COLUMNS
@@ -33,7 +37,7 @@ async def test_sections_enter_and_esc(cockpit):
         assert visible(app, "#runs-table") == ["3", "2", "1"]  # newest first
         assert app.focused is app.query_one("#runs-table")
         status = text_of(app, "#status-bar")
-        assert "acme · graz, wien · dana (dispatcher)" in status and status.startswith(" solvereign [read-write]")
+        assert " · dana (dispatcher) · " in status and status.startswith(" solvereign [read-write]")
 
         await press(pilot, "down", "enter")  # the cursor starts on run 3; enter opens run 2
         assert app.section == "review" and app.run_view.run.id == world.DEMO_RUN
@@ -84,7 +88,10 @@ async def test_sections_enter_and_esc(cockpit):
 
 
 async def test_filter_sort_export_copy(cockpit, tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)  # `e` writes into the working directory
+    cwd, exports = tmp_path / "cwd", tmp_path / "exports"
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)  # `e` never writes here by default
+    monkeypatch.setenv("SOLVEREIGN_EXPORT_DIR", str(exports))
     app = cockpit()
     async with running(app, (80, 24)) as pilot:
         # / filters: rows that do not match are hidden; enter keeps the filter; esc clears it
@@ -93,26 +100,43 @@ async def test_filter_sort_export_copy(cockpit, tmp_path, monkeypatch):
         assert box.display and app.focused is box
         await press(pilot, *"wien")
         assert visible(app, "#runs-table") == ["1"]
+        assert box.border_title == "1 of 3"  # how many rows the filter leaves
         await press(pilot, "enter")
         assert app.focused is app.query_one("#runs-table") and visible(app, "#runs-table") == ["1"]
         await press(pilot, "escape")
         assert not box.display and visible(app, "#runs-table") == ["3", "2", "1"]
 
-        # o: first column ascending, then descending, then the next column
+        # o: a picker of the columns; the chosen one sorts ▲, chosen again ▼; the header says so
         await press(pilot, "o")
+        assert isinstance(app.screen, SortPicker)
+        await press(pilot, "enter")  # the first column, id
         assert visible(app, "#runs-table") == ["1", "2", "3"]
-        await press(pilot, "o")
+        assert shown_lines(app.query_one("#runs-table"))[0].startswith("id ▲ ")
+        await press(pilot, "o", "enter")
         assert visible(app, "#runs-table") == ["3", "2", "1"]
-        await press(pilot, "o", "o", "o")  # week ↑, week ↓, site ↑: graz before wien
+        assert shown_lines(app.query_one("#runs-table"))[0].startswith("id ▼ ")
+        await press(pilot, "o", "down", "down", "enter")  # site ▲: graz before wien
         assert visible(app, "#runs-table")[-1] == "1"
+        await press(pilot, "o", "escape")  # esc: no change
+        assert visible(app, "#runs-table")[-1] == "1" and len(app.screen_stack) == 1
 
         # e: the visible rows, in their order, with the header
-        await press(pilot, "e")
-        with (tmp_path / "solvereign-runs.csv").open(newline="", encoding="utf-8") as fh:
+        await press(pilot, "e")  # the path is shown (and could be edited): enter writes it
+        assert isinstance(app.screen, ExportDialog)
+        proposed = exports / "solvereign-runs-20260101-0900.csv"  # named by section and time (the clock)
+        assert app.screen.query_one("#export-path", Input).value == str(proposed)
+        await press(pilot, "enter")
+        assert len(app.screen_stack) == 1 and list(cwd.iterdir()) == []
+        await press(pilot, "e", "enter")  # the file exists now: not overwritten without asking
+        assert isinstance(app.screen, ExportDialog)
+        assert text_of(app, "#export-hint").startswith("▲ solvereign-runs-20260101-0900.csv exists: enter again overwrites")
+        await press(pilot, "enter")
+        assert len(app.screen_stack) == 1
+        with proposed.open(newline="", encoding="utf-8") as fh:
             rows = list(csv.reader(fh))
         assert rows[0] == list(RUN_COLUMNS)
         assert [r[0] for r in rows[1:]] == visible(app, "#runs-table")
-        assert ["2", "2026-01-05", "graz", "AUDITED", "25", "0", "100%", "7/7"] in [r[:8] for r in rows]
+        assert ["2", "2026-01-05", "graz", "AUDITED", "", "v1", "2", "252", "25", "0", "100%", "7/7"] in [r[:12] for r in rows]
 
         # y: the selected row, tab-separated, on the clipboard
         app.query_one("#runs-table").select_key("2")
@@ -123,10 +147,10 @@ async def test_filter_sort_export_copy(cockpit, tmp_path, monkeypatch):
         await open_run(pilot, world.DEMO_RUN)
         await press(pilot, "3", "slash", *"D01", "enter")
         assert visible(app, "#drivers-table") == [f"D01{n}" for n in range(10)]
-        await press(pilot, "e")
-        with (tmp_path / "solvereign-drivers-run2.csv").open(newline="", encoding="utf-8") as fh:
+        await press(pilot, "e", "enter")
+        with (exports / "solvereign-run2-drivers-20260101-0900.csv").open(newline="", encoding="utf-8") as fh:
             rows = list(csv.reader(fh))
-        assert rows[0][:3] == ["driver", "hours", "type"]
+        assert rows[0][:3] == ["driver", "hours", "Mo"]  # what is shown: the compact week at 80 columns
         assert [r[0] for r in rows[1:]] == [f"D01{n}" for n in range(10)]
         await press(pilot, "down", "y")
         assert app.clipboard.startswith("D011\t")
@@ -145,9 +169,14 @@ async def test_help_lists_every_key_and_q_quits(cockpit):
     async with running(app, (80, 24)) as pilot:
         await press(pilot, "question_mark")
         assert isinstance(app.screen, HelpScreen)
-        text = "\n".join(str(s.render()) for s in app.screen.query("Static"))
-        listed = {key for key, _ in HELP}
-        for binding in APP_BINDINGS:
+        from rich.console import Console
+
+        console = Console(width=76, record=True, file=open(os.devnull, "w"))  # noqa: SIM115
+        for static in app.screen.query("Static"):
+            console.print(static.content)
+        text = console.export_text()
+        listed = {key for key, _ in help_rows()}
+        for binding in [*APP_BINDINGS, *MAIN_BINDINGS]:
             key = _shown(binding.key)
             in_help = key in listed or (key.isdigit() and "1 … 5" in listed)
             assert in_help, f"key {binding.key} ({binding.action}) is not in the help"
@@ -164,6 +193,12 @@ async def test_help_lists_every_key_and_q_quits(cockpit):
     assert app.return_code == 0
 
 
+def _prompt(prompt) -> str:
+    """The first line of a palette option (its name; the help line follows)."""
+    text = prompt.renderables[0] if hasattr(prompt, "renderables") else prompt
+    return str(getattr(text, "plain", text)).splitlines()[0]
+
+
 async def test_palette_lists_every_action_and_goes_to_run_and_driver(cockpit):
     app = cockpit()
     async with running(app, (80, 24)) as pilot:
@@ -175,10 +210,20 @@ async def test_palette_lists_every_action_and_goes_to_run_and_driver(cockpit):
                 app.screen.query_one(Input).insert_text_at_cursor(query)
                 await settle(pilot)
             options = app.screen.query_one(OptionList)
-            return [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+            return [_prompt(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
 
         shown = await palette()
-        assert {name for name, _ in ACTIONS} <= set(shown)
+        # what can be done now; what cannot (no run is open) with "not now"; the demo not at all (runs exist)
+        now = {"publish", "lock", "reject"}
+        assert {a.palette for a in ACTIONS if a.palette and a.name not in now | {"demo"}} <= set(shown), shown
+        assert {f"{a.palette} — not now" for a in ACTIONS if a.name in now} <= set(shown), shown
+        assert not any("demo" in name for name in shown)
+        await press(pilot, "escape")
+        found = await palette("publish")
+        assert found[0] == "Publish the open run (P) — not now"
+        await press(pilot, "enter")  # chosen anyway: the reason, as the key gives it
+        assert isinstance(app.screen, BlockedNotice)
+        assert text_of(app, "#blocked-why") == "✗ no run is open: choose one in Runs (1) and press enter"
         await press(pilot, "escape")
         assert len(app.screen_stack) == 1
 

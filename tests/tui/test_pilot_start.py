@@ -63,12 +63,12 @@ async def test_a_first_read_that_fails_shows_its_reason(tmp_path, as_dana):
 async def test_the_run_under_the_cursor_is_read_ahead_and_enter_shows_it(cockpit, store):
     app = cockpit(read_ahead=0.05)
     async with running(app) as pilot:
-        await until(pilot, lambda: app._ahead is not None, what="the first run read ahead")
-        assert app._ahead.view.run.id == world.BROKEN_RUN  # the cursor starts on run 3
+        await until(pilot, lambda: app.ahead.entry is not None, what="the first run read ahead")
+        assert app.ahead.entry.view.run.id == world.BROKEN_RUN  # the cursor starts on run 3
         await press(pilot, "down")  # run 2
-        await until(pilot, lambda: app._ahead.view.run.id == world.DEMO_RUN, what="run 2 read ahead")
+        await until(pilot, lambda: app.ahead.entry.view.run.id == world.DEMO_RUN, what="run 2 read ahead")
         await settle(pilot)
-        ahead = app._ahead.view
+        ahead = app.ahead.entry.view
 
         await pilot.press("enter")  # shown from the read ahead: no store read for it
         assert app.section == "review" and app.run_view is ahead
@@ -80,13 +80,13 @@ async def test_a_run_changed_since_it_was_read_ahead_is_read_again(cockpit, stor
     app = cockpit(read_ahead=0.05)
     async with running(app) as pilot:
         await press(pilot, "down")
-        await until(pilot, lambda: app._ahead is not None and app._ahead.view.run.id == world.DEMO_RUN)
+        await until(pilot, lambda: app.ahead.entry is not None and app.ahead.entry.view.run.id == world.DEMO_RUN)
         await settle(pilot)
         publish(session(store, "dana"), world.DEMO_RUN, "published from the command line")
         await press(pilot, "r")  # the list now shows the run's new state version
         await pilot.press("enter")
         await settle(pilot)
-        assert app.run_view is not app._ahead.view
+        assert app.run_view is not app.ahead.entry.view
         assert app.run_view.run.state == "PUBLISHED" and "PUBLISHED" in text_of(app, "#review-title")
 
 
@@ -94,4 +94,4 @@ async def test_opening_a_run_stops_a_pending_read_ahead(cockpit, store):
     app = cockpit(read_ahead=30.0)  # never fires by itself within the test
     async with running(app) as pilot:
         await open_run(pilot, world.DEMO_RUN)
-        assert app._ahead_timer is None and app._ahead is None
+        assert app.ahead.timer is None and app.ahead.entry is None

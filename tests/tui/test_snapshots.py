@@ -100,3 +100,8 @@ def test_import_report(snap_compare, snapshot_store, monkeypatch):
 
 def test_too_small(snap_compare, snapshot_store):
     assert snap_compare(cockpit(snapshot_store), terminal_size=(70, 20), run_before=steps())
+
+
+def test_blocked_notice(snap_compare, snapshot_store):
+    """P on a run whose overlap audit fails: the notice says why in one line."""
+    assert snap_compare(cockpit(snapshot_store), terminal_size=(80, 24), run_before=steps("P", run=world.BROKEN_RUN))

@@ -86,13 +86,18 @@ async def test_filter_sort_keep_the_cursor_on_its_row():
         table.apply_filter("")
         assert table.row_count == 100
         table.select_key("D050")
-        assert table.cycle_sort() == "sorted by driver ↑"
-        assert table.cycle_sort() == "sorted by driver ↓"
+        assert table.sort_by(0) == "sorted by driver ▲"
+        assert table.sort_by(0) == "sorted by driver ▼"  # the same column again: the other way
         assert table.visible_keys[0] == "D100" and table.selected_key == "D050"
-        assert table.cycle_sort() == "sorted by hours ↑"  # numbers sort as numbers
+        assert table.sort_by(1) == "sorted by hours ▲"  # numbers sort as numbers
+        assert table.sort_state == (1, False) and shown_header(table).split()[:3] == ["driver", "hours", "▲"]
         hours = [float(table.row_text(i)[1]) for i in range(table.row_count)]
         assert hours == sorted(hours)
         await pilot.pause()
+
+
+def shown_header(table) -> str:
+    return table.render_line(0).text
 
 
 async def test_text_is_shown_as_typed_and_a_cell_style_is_kept(tmp_path):

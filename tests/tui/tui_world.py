@@ -40,7 +40,7 @@ from engine.audits import run_audits
 from engine.clock import parse_now
 from engine.kpis import compute_kpis
 from engine.rules import DEFAULT_CONFIG
-from engine.plan import output_hash
+from engine.hashing import output_hash
 from fixtures.generator import generate_week
 from storage.models import AuditResult, NewPlan, PlanResult
 

@@ -17,7 +17,11 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-MIN_REASON = 10
+from app.errors import UserError
+from app.ops.policy import MIN_REASON, reason_check
+from app.tui.messages import ActionDone, WorkFailed
+from storage.errors import StoreError
+
 
 
 class ReasonDialog(ModalScreen[str | None]):
@@ -31,11 +35,15 @@ class ReasonDialog(ModalScreen[str | None]):
         transition: str,
         conditions: list[str],
         submit: Callable[[str], str],
+        effects: list[str] | None = None,
     ) -> None:
+        """`conditions`: the gates the operation checks (met now, or the key would be dimmed),
+        `reason_given` among them, ticked as the reason is typed; `effects`: what else it does."""
         super().__init__()
         self._title = title
         self._transition = transition
         self._conditions = conditions
+        self._effects = effects or []
         self._submit = submit
         self._busy = False
 
@@ -43,7 +51,7 @@ class ReasonDialog(ModalScreen[str | None]):
         with Vertical(id="reason-dialog", classes="dialog"):
             yield Label(self._title, classes="dialog-title")
             yield Static(self._transition, markup=False, id="reason-transition")
-            yield Static("\n".join(f"  · {c}" for c in self._conditions), id="reason-conditions")
+            yield Static("", markup=False, id="reason-conditions")
             yield Input(placeholder=f"reason (at least {MIN_REASON} characters)", id="reason-input")
             yield Static("", markup=False, id="reason-hint")
             yield Static("enter confirm · esc cancel", classes="dialog-keys")
@@ -56,15 +64,22 @@ class ReasonDialog(ModalScreen[str | None]):
         self._update_hint(event.value)
 
     def _update_hint(self, value: str) -> None:
+        check = reason_check(value)
+        ticks = [f"{'✓' if c != 'reason_given' or check.ok else '✗'} {c}" for c in self._conditions]
+        lines = ["checked: " + "  ".join(ticks), *(f"▲ {e}" for e in self._effects)]
+        self.query_one("#reason-conditions", Static).update("\n".join(lines))
         missing = MIN_REASON - len(value.strip())
         hint = self.query_one("#reason-hint", Static)
         hint.remove_class("error")
-        hint.update(f"{missing} more character(s) needed" if missing > 0 else "ready: enter confirms")
+        if missing > 0:
+            hint.update(f"{missing} more character(s) needed")
+        else:
+            hint.update("ready: enter confirms" if check.ok else f"✗ {check.unmet}")
 
     @on(Input.Submitted, "#reason-input")
     def _submitted(self, event: Input.Submitted) -> None:
         reason = event.value.strip()
-        if len(reason) < MIN_REASON or self._busy:
+        if not reason_check(reason).ok or self._busy:
             return
         self._busy = True
         self.query_one("#reason-hint", Static).update("working…")
@@ -73,17 +88,24 @@ class ReasonDialog(ModalScreen[str | None]):
     @work(thread=True, exclusive=True, group="reason", exit_on_error=False)
     def _run(self, reason: str) -> None:
         try:
-            message = self._submit(reason)
-        except Exception as exc:  # a refusal from the operations layer: shown, not raised
-            self.app.call_from_thread(self._refused, getattr(exc, "message", str(exc)))
+            done = self._submit(reason)
+        except (UserError, StoreError) as exc:  # a refusal from the operations layer: shown, not raised
+            self.post_message(WorkFailed(exc.message))
             return
-        self.app.call_from_thread(self.dismiss, message)
+        self.post_message(ActionDone(done))
 
-    def _refused(self, message: str) -> None:
+    @on(ActionDone)
+    def _done(self, message: ActionDone) -> None:
+        message.stop()
+        self.dismiss(message.text)
+
+    @on(WorkFailed)
+    def _refused(self, message: WorkFailed) -> None:
+        message.stop()  # said in the dialog, which stays open
         self._busy = False
         hint = self.query_one("#reason-hint", Static)
         hint.add_class("error")
-        hint.update(f"✖ {message.splitlines()[0] if message else 'refused'}")
+        hint.update(f"✖ {message.text.splitlines()[0] if message.text else 'refused'}")
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -1,6 +1,6 @@
 """One driver's week: per day the block, its tours, span and rest against the limits.
 
-Frozen tours carry ❄ and pinned ones ⚑; `p` pins (or unpins) the highlighted day's tours and `m`
+`n` / `N` step to the next / previous driver. Frozen tours carry ❄ and pinned ones ⚑; `p` pins (or unpins) the highlighted day's tours and `m`
 moves that block to another driver (MoveDialog, with the live rule check), each a use case of
 app.ops.edit. Without a session (read-only) the keys say why they do nothing.
 """
@@ -28,28 +28,33 @@ def _minutes(m: int) -> str:
 class DriverWeekScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="driver.back"),
+        Binding("n", "step(1)", "Next driver", id="driver.next"),
+        Binding("N", "step(-1)", "Previous driver", id="driver.previous"),
         Binding("p", "pin", "Pin day", id="driver.pin"),
         Binding("m", "move", "Move block", id="driver.move"),
     ]
 
     def __init__(
-        self, week: DriverWeek, run_id: int, *, session: Session | None = None,
+        self, weeks: list[DriverWeek], index: int, run_id: int, *, session: Session | None = None,
         frozen: frozenset[str] = frozenset(), pinned: frozenset[str] = frozenset(),
     ) -> None:
+        """`weeks`: every driver's week of the run, in the order of the drivers list; `index`:
+        the one shown first (n / N step through the others)."""
         super().__init__()
-        self._week = week
+        self._weeks = weeks
+        self._index = index
         self._run_id = run_id
         self._session = session
         self._frozen = frozen
         self._pinned = set(pinned)
 
+    @property
+    def _week(self) -> DriverWeek:
+        return self._weeks[self._index]
+
     def compose(self) -> ComposeResult:
-        w = self._week
         with Vertical(id="driver-week"):
-            yield Static(
-                f"driver {w.driver_id} · run {self._run_id} · {w.hours:.1f} h · {w.contract} · {w.days_worked} working days",
-                id="driver-week-title",
-            )
+            yield Static("", markup=False, id="driver-week-title")
             yield RosterTable(id="driver-week-table")
             yield Static("", markup=False, id="driver-week-notes")
         yield CockpitFooter()
@@ -57,10 +62,19 @@ class DriverWeekScreen(Screen[None]):
     def on_mount(self) -> None:
         self._fill()
 
+    def action_step(self, by: int) -> None:
+        self._index = (self._index + by) % len(self._weeks)
+        self._fill()
+
     def _mark(self, iid: str) -> str:
         return iid + ("❄" if iid in self._frozen else "") + ("⚑" if iid in self._pinned else "")
 
     def _fill(self) -> None:
+        w = self._week
+        self.query_one("#driver-week-title", Static).update(
+            f"driver {w.driver_id} · run {self._run_id} · {w.hours:.1f} h · {w.contract} · {w.days_worked} working days"
+            f" · {self._index + 1} of {len(self._weeks)} (n / N: next / previous driver)"
+        )
         rows = []
         notes = []
         for day, b in sorted(self._week.blocks.items()):

@@ -9,7 +9,7 @@ from textual.widgets import Static
 from app.tui.widgets.table import RosterTable
 from storage.models import ApprovalRecord, ChainReport
 
-COLUMNS = ("#", "when", "action", "from → to", "who", "role", "reason", "conditions")
+COLUMNS = ("#", "at", "action", "from → to", "who", "role", "reason", "conditions")
 
 
 class HistorySection(Vertical):

@@ -11,10 +11,13 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Input, Label, Static
 
+from app.errors import UserError
 from app.ops.forecasts import import_forecast, preview_import
 from app.ops.session import Session
 from app.reports import render_report
+from app.tui.messages import ImportChecked, WorkFailed
 from app.tui.widgets.footer import CockpitFooter
+from storage.errors import StoreError
 
 
 class ImportScreen(Screen[int | None]):
@@ -26,6 +29,7 @@ class ImportScreen(Screen[int | None]):
         super().__init__()
         self._session = session
         self._anchor = default_anchor
+        self._site = session.user.sites[0]
         self._validated: tuple[str, str, str] | None = None  # inputs that passed validation
 
     def compose(self) -> ComposeResult:
@@ -38,7 +42,7 @@ class ImportScreen(Screen[int | None]):
                 yield Label("week ", classes="form-label")
                 yield Input(value=self._anchor, placeholder="YYYY-MM-DD (a Monday)", id="import-anchor")
                 yield Label(" site ", classes="form-label")
-                yield Input(value=self._session.user.sites[0], id="import-site")
+                yield Input(value=self._site, id="import-site")
             yield Static("enter validates; enter again stores a PASS/WARN forecast · esc back", markup=False, id="import-hint")
             with VerticalScroll(id="import-report-box"):
                 yield Static("", markup=False, id="import-report")
@@ -59,34 +63,50 @@ class ImportScreen(Screen[int | None]):
     @work(thread=True, exclusive=True, group="import", exit_on_error=False)
     def _work(self, inputs: tuple[str, str, str], store: bool) -> None:
         path, anchor, site = inputs
+        # the proposed week and site (as shown when the screen opened) only fill what the file
+        # leaves open; a value the dispatcher typed is an option and must agree with the file
+        given = {
+            "anchor": anchor if anchor != self._anchor else None, "default_anchor": self._anchor,
+            "site": site if site != self._site else None, "default_site": site or None,
+        }
         try:
             if store:
-                outcome = import_forecast(self._session, Path(path).expanduser(), site=site or None, anchor=anchor or None)
-                if outcome.forecast is not None:
-                    self.app.call_from_thread(self._stored, outcome.forecast.id, outcome.created)
-                    return
-                report = outcome.report  # the file changed since it was validated: show why it fails now
+                outcome = import_forecast(self._session, Path(path).expanduser(), **given)
             else:
-                report = preview_import(self._session, Path(path).expanduser(), site=site or None, anchor=anchor or None)
-        except Exception as exc:  # refusals (role, store) are shown here in one line
-            self.app.call_from_thread(self._hint, f"✖ {getattr(exc, 'message', exc)}")
+                outcome = preview_import(self._session, Path(path).expanduser(), **given)
+        except (UserError, StoreError) as exc:  # refusals (role, store, file) are shown here in one line
+            self.post_message(WorkFailed(f"✖ {exc.message}"))
             return
-        self.app.call_from_thread(self._validated_report, inputs, report)
+        self.post_message(ImportChecked(inputs, outcome, store))
+
+    @on(WorkFailed)
+    def _failed(self, message: WorkFailed) -> None:
+        message.stop()  # said here, not as the app's notice
+        self._hint(message.text)
+
+    @on(ImportChecked)
+    def _checked(self, message: ImportChecked) -> None:
+        outcome = message.outcome
+        if message.stored and outcome.forecast is not None:
+            self._stored(outcome.forecast.id, outcome.created, outcome.warnings)
+        else:  # validated (or it changed since it was validated: show why it fails now)
+            self._validated_report(message.inputs, outcome.report, outcome.warnings)
 
     def _hint(self, text: str) -> None:
         self.query_one("#import-hint", Static).update(text)
 
-    def _validated_report(self, inputs: tuple[str, str, str], report) -> None:
+    def _validated_report(self, inputs: tuple[str, str, str], report, warnings: list[str]) -> None:
         self.query_one("#import-report", Static).update(render_report(report, inputs[0], report.status))
         if report.status == "FAIL":
             self._validated = None
             self._hint("✖ FAIL: nothing can be stored; fix the file (or week/site) and press enter to validate again")
         else:
             self._validated = inputs
-            self._hint(f"{report.status}: press enter again to store this forecast · esc back")
+            self._hint("".join(f"▲ {w}\n" for w in warnings) + f"{report.status}: press enter again to store this forecast · esc back")
 
-    def _stored(self, forecast_id: int, created: bool) -> None:
-        self.app.notify(f"forecast {forecast_id} {'stored' if created else 'was already stored'}; press s to solve it")
+    def _stored(self, forecast_id: int, created: bool, warnings: list[str]) -> None:
+        said = "".join(f" (▲ {w})" for w in warnings)
+        self.app.notify(f"forecast {forecast_id} {'stored' if created else 'was already stored'}{said}; press s to solve it")
         self.dismiss(forecast_id)
 
     def action_back(self) -> None:

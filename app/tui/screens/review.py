@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
 
 from app.ops.runs import RunView
+from app.tui.actions import key_of
 from app.tui.widgets.hours_chart import HoursChart
 from app.tui.widgets.table import RosterTable
-from engine.models import DAY_CODES
+from engine.models import DAY_CODES, fmt_hhmm
 
-ACTION_KEYS = {"publish": "P", "lock": "L", "reject": "X"}
+OFFENDING_TITLE = "offending rows (enter: driver's week)"
+UNCOVERED_TITLE = "uncovered tours: no driver can legally work them"
 
 
 class JumpToDriver(Message):
@@ -22,13 +25,24 @@ class JumpToDriver(Message):
         self.driver_id = driver_id
 
 
+class ReviewPane(VerticalScroll):
+    """One half of the review. Focusable (tab), scrolled by ↑ ↓ pgup pgdn home end, and marked
+    when focused by a thick left edge (visible without colour), so at 80×24 every part of the
+    review (the hours, the bound, the approvals, the actions) is reachable by keyboard."""
+
+
 class ReviewSection(Horizontal):
+    BINDINGS = [
+        Binding("tab", "app.focus_next", "Next pane", id="review.next"),
+        Binding("shift+tab", "app.focus_previous", "Previous pane", id="review.previous", show=False),
+    ]
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._view: RunView | None = None
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="review-left"):
+        with ReviewPane(id="review-left"):
             yield Static("Open a run from the runs list (1, then enter).", markup=False, id="review-title")
             yield Static("", markup=False, id="review-warnings")
             yield Static("KPIs", classes="panel-title")
@@ -36,10 +50,10 @@ class ReviewSection(Horizontal):
             yield Static("", markup=False, id="review-bound")
             yield Static("hours per driver", classes="panel-title")
             yield HoursChart("", markup=False, id="review-hours")
-        with VerticalScroll(id="review-right"):
+        with ReviewPane(id="review-right"):
             yield Static("audits", classes="panel-title")
             yield RosterTable(id="audits-table")
-            yield Static("offending rows (enter: driver's week)", classes="panel-title")
+            yield Static(OFFENDING_TITLE, classes="panel-title", id="offending-title")
             yield RosterTable(id="offending-table")
             yield Static("approvals", classes="panel-title")
             yield Static("", markup=False, id="review-approvals")
@@ -55,12 +69,15 @@ class ReviewSection(Horizontal):
         r = view.run
         self.query_one("#review-title", Static).update(
             f"run {r.id} · {r.site} · week of {r.week_anchor} · v{r.version} · {r.state} · "
-            f"forecast {r.forecast_id} ({r.forecast_status}) · {r.instance_count} tours"
+            f"forecast {r.forecast_id} ({r.forecast_status}) · {view.tour_count} tours"
         )
         warn = []
-        if r.error_text:
+        if view.uncovered:
+            warn.append(f"✖ FAILED: no legal plan covers {len(view.uncovered)} of {view.tour_count} tours "
+                        "(listed under 'uncovered tours', with why)")
+        elif r.error_text:
             warn.append(f"✖ ERROR {r.error_text}")
-        if view.has_warnings:
+        if view.needs_second_approver:  # banners follow the state: not on a FAILED or PUBLISHED plan
             warn.append("▲ WARNINGS: publishing needs a second approver (ops_lead)")
         if view.awaiting_second_approver:
             warn.append("▲ WAITING FOR A SECOND APPROVER")
@@ -113,11 +130,10 @@ class ReviewSection(Horizontal):
             return "read-only: no actions"
         lines = []
         for name, st in view.actions.items():
-            key = ACTION_KEYS[name]
+            key = key_of(name)
             verdict = f"✓ possible ({st.transition})" if st.possible else f"✗ blocked: {st.why_not}"
-            lines.append(f"{key} {name:<8} {verdict}")
-        for step in view.next_steps:
-            lines.append(f"next: {step}")
+            lines.append(f"{key} {name:<8} {verdict}" + "".join(f"; {effect}" for effect in st.effects))
+        lines.extend(f"next: {step}" for step in _next_keys(view))
         return "\n".join(lines)
 
     @on(RosterTable.RowHighlighted, "#audits-table")
@@ -126,6 +142,15 @@ class ReviewSection(Horizontal):
 
     def _show_offending(self, audit_name: str | None) -> None:
         table = self.query_one("#offending-table", RosterTable)
+        uncovered = self._view.uncovered if self._view else []
+        self.query_one("#offending-title", Static).update(UNCOVERED_TITLE if uncovered else OFFENDING_TITLE)
+        if uncovered:  # a FAILED run has no audits: the tours it could not cover, and why
+            table.set_data(("tour", "day", "why"), [
+                (f"-|{u.instance_id}", (u.instance_id, f"{DAY_CODES[u.day - 1]} {fmt_hhmm(u.start)}–{fmt_hhmm(u.end)}",
+                                        f"{u.rule}: {u.why}"))
+                for u in uncovered
+            ])
+            return
         audit = next((a for a in self._view.detail.audits if a.name == audit_name), None) if self._view else None
         rows = []
         for n, row in enumerate(audit.rows if audit else []):
@@ -138,3 +163,11 @@ class ReviewSection(Horizontal):
         key = event.key
         if key and not key.startswith("-|"):
             self.post_message(JumpToDriver(key.split("|", 1)[0]))
+
+
+def _next_keys(view: RunView) -> list[str]:
+    """What to do next, by key (the command line's `show-run` names the commands)."""
+    if view.awaiting_second_approver:
+        return [f"a second approver (ops_lead, another user) presses {key_of('publish')} publish"]
+    steps = [f"{key_of(name)} {name}" for name in ("publish", "lock") if view.actions[name].possible]
+    return steps or [step for step in view.next_steps if step.startswith("blocked")]

@@ -1,12 +1,16 @@
-"""Solve a stored forecast in a worker: live progress, cancel, and open the run when done."""
+"""Solve a stored forecast in a worker: live progress, cancel, and open the run when done.
+
+The worker posts SolveProgress / SolveFinished messages; esc cancels the worker, and the
+worker's own cancelled event is the solver's cancel token, so the best legal plan so far is
+kept and recorded."""
 
 from __future__ import annotations
 
-import threading
 import time
 from typing import TYPE_CHECKING
 
 from textual import on, work
+from textual.worker import Worker, get_current_worker
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -14,6 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Input, Label, Static
 
 from app.ops.session import Session
+from app.tui.messages import ForecastsLoaded, SolveFinished, SolveProgress
 from app.tui.widgets.footer import CockpitFooter
 from app.tui.widgets.table import RosterTable
 
@@ -30,7 +35,7 @@ class SolveScreen(Screen[int | None]):
         super().__init__()
         self._session = session
         self._when = when
-        self._cancel = threading.Event()
+        self._worker: Worker | None = None
         self.running = False
         self._done_run: int | None = None
         self._quit_when_done = False
@@ -59,13 +64,14 @@ class SolveScreen(Screen[int | None]):
             (str(f.id), (str(f.id), f.site, str(f.week_anchor), f.status, str(f.instance_count), f.source_name, self._when(f.created_at)))
             for f in rows
         ]
-        self.app.call_from_thread(self._show, cells)
+        self.post_message(ForecastsLoaded(cells))
 
-    def _show(self, cells) -> None:
+    @on(ForecastsLoaded)
+    def _show(self, message: ForecastsLoaded) -> None:
         table = self.query_one("#solve-forecasts", RosterTable)
-        table.set_data(("id", "site", "week", "status", "tours", "file", "stored"), cells)
+        table.set_data(("id", "site", "week", "status", "tours", "file", "stored"), message.rows)
         table.focus()
-        if not cells:
+        if not message.rows:
             self._progress("no forecasts stored yet: press esc, then i to import one")
 
     def _progress(self, text: str) -> None:
@@ -86,64 +92,77 @@ class SolveScreen(Screen[int | None]):
             self._progress("✖ seed must be a whole number and the time limit a number of seconds")
             return
         self.running = True
-        self._cancel.clear()
         self._progress(f"starting solve of forecast {key} (seed {seed}, ≤ {limit:g} s)… esc cancels")
-        self._solve(int(key), seed, limit)
+        self._worker = self._solve(int(key), seed, limit)
 
     @work(thread=True, exclusive=True, group="solve", exit_on_error=False)
     def _solve(self, forecast_id: int, seed: int, limit: float) -> None:
-        from app.ops.solving import solve_forecast  # the solver (OR-Tools) loads here, not at start
+        from app.ops.solving import identical_runs, solve_forecast  # the solver (OR-Tools) loads here, not at start
 
         started = time.monotonic()
         state = ["QUEUED"]
 
         def on_state(s: str) -> None:
             state[0] = s
-            self._post(self._progress, f"{s} · {time.monotonic() - started:.1f} s · esc cancels")
+            self._post(SolveProgress(f"{s} · {time.monotonic() - started:.1f} s · esc cancels"))
 
         def progress(hb: Heartbeat) -> None:
-            if not self._cancel.is_set():  # once cancelling, that message stays until the run is recorded
-                self._post(self._progress, f"{state[0]} · {hb.describe()} / {limit:g} s · esc cancels")
+            self._post(SolveProgress(f"{state[0]} · {hb.describe()} / {limit:g} s · esc cancels"))
 
+        cancel = get_current_worker().cancelled_event  # set by `Worker.cancel()`: esc, or quit
         try:
             run, _ = solve_forecast(self._session, forecast_id, seed=seed, time_limit=limit,
-                                    progress=progress, cancel=self._cancel, on_state=on_state)
+                                    progress=progress, cancel=cancel, on_state=on_state)
         except Exception as exc:  # a refusal or a failed run is shown, the cockpit stays up
-            self._post(self._finished, None, f"✖ {getattr(exc, 'message', exc)}")
+            self._post(SolveFinished(None, f"✖ {getattr(exc, 'message', exc)}"))
             return
         stopped = " (stopped: best plan so far)" if run.kpis.get("solver_status") == "STOPPED" else ""
+        twins = identical_runs(self._session, run)
+        if twins:
+            stopped += f" — identical to run {', '.join(map(str, twins))} (same output_hash)"
         text = (
             f"run {run.id} {run.state}{stopped}: {run.kpis.get('drivers', '-')} drivers, {run.kpis.get('pt_drivers', '-')} PT, "
             f"audits {run.audits_passed}/{run.audits_total} · enter opens it · esc back"
             if run.state != "FAILED" else f"run {run.id} FAILED: {run.error_text}"
         )
-        self._post(self._finished, run.id if run.state != "FAILED" else None, text)
+        self._post(SolveFinished(run.id if run.state != "FAILED" else None, text))
 
-    def _post(self, callback, *args) -> None:
-        """Hand progress to the UI. If the app has gone (quit with ctrl+q), there is no UI, but
-        the solve must still run to its end and be recorded, not die half-way in a callback
-        (which left the run SOLVED, or FAILED with "App is not running")."""
-        try:
-            self.app.call_from_thread(callback, *args)
-        except RuntimeError:
-            pass
+    def _post(self, message: SolveProgress | SolveFinished) -> None:
+        """Hand progress to the UI, if there still is one: after a quit (ctrl+q) the solve runs
+        on to its end and is recorded; nobody is left to tell."""
+        if self.app.is_running:
+            self.post_message(message)
 
-    def _finished(self, run_id: int | None, text: str) -> None:
+    @on(SolveProgress)
+    def _progressed(self, message: SolveProgress) -> None:
+        cancelling = self._worker is not None and self._worker.is_cancelled
+        if self.running and not cancelling:  # "cancelling…" and the verdict stay until replaced by the end
+            self._progress(message.text)
+
+    @on(SolveFinished)
+    def _finished(self, message: SolveFinished) -> None:
         self.running = False
-        self._done_run = run_id
-        self._progress(text)
+        self._worker = None
+        self._done_run = message.run_id
+        self._progress(message.text)
         if self._quit_when_done:
             self.app.exit()
 
     def cancel_and_quit(self) -> None:
         """Quit asked while solving: cancel, and quit once the best plan so far is stored."""
         self._quit_when_done = True
-        self._cancel.set()
+        self._cancel_worker()
         self._progress("cancelling… the cockpit quits once the best plan so far is stored")
 
     def action_back(self) -> None:
         if self.running:
-            self._cancel.set()
+            self._cancel_worker()
             self._progress("cancelling… the best legal plan so far is kept")
             return
         self.dismiss(self._done_run)
+
+    def _cancel_worker(self) -> None:
+        """The worker's cancelled event is the solver's cancel token; the worker runs on until
+        the solver returns its best plan, which is then recorded."""
+        if self._worker is not None:
+            self._worker.cancel()

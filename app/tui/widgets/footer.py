@@ -3,7 +3,8 @@
 Textual's Footer is a widget per key and re-composes (unmounts and mounts every key) on each
 bindings update; opening a run cost a re-composition and an extra layout pass, ~50 ms of the
 0.3 s budget. This one is a single widget that repaints one line, and only when the keys it
-shows (key, label, enabled) change. Disabled actions stay visible, dimmed.
+shows (key, label, enabled) change. Disabled actions stay visible, dimmed and struck through
+(told apart without colour).
 """
 
 from __future__ import annotations
@@ -58,7 +59,8 @@ class CockpitFooter(Widget):
     def render(self) -> Text:
         key_style = self.get_component_rich_style("cockpit-footer--key", partial=True)
         label_style = self.get_component_rich_style("cockpit-footer--label", partial=True)
-        dim = Style(dim=True)
+        # dimmed and struck through: a disabled key stays readable as disabled without colour (NO_COLOR)
+        dim = Style(dim=True, strike=True)
         line = Text(no_wrap=True, overflow="crop", end="")
         for shown, label, enabled in self._keys:
             extra = Style() if enabled else dim

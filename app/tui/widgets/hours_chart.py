@@ -6,11 +6,13 @@ from collections import Counter
 
 from textual.widgets import Static
 
+from engine.rules import DEFAULT_CONFIG
+
 BAND = 5
 WIDTH = 30
 
 
-def hours_histogram(hours: list[float], fte_threshold: float = 40.0) -> str:
+def hours_histogram(hours: list[float], fte_threshold: float = DEFAULT_CONFIG.fte_threshold_minutes / 60) -> str:
     if not hours:
         return "no drivers"
     bands = Counter(int(h // BAND) * BAND for h in hours)

@@ -2,23 +2,38 @@
 
 from __future__ import annotations
 
-from rich.markup import escape
+from rich.cells import cell_len
+from rich.text import Text
 from textual.widgets import Static
 
 from app.ops.status import StatusView
+from app.tui.actions import SECTIONS
+from app.tui.widgets.fit import Part, fit
+from engine.clock import ZONE_NAME
 
 
 class StatusBar(Static):
-    """Two lines: identity and store; then banners (kill switch, shadow mode, second approver)."""
+    """Identity, store and the time zone every time on screen is in; fitted to the width by
+    priority (the mode and the user stay, the store path loses its start first)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._parts: list[Part] = []
 
     def show_status(self, view: StatusView) -> None:
         mode = "read-only" if view.read_only else "read-write"
-        who = f"{view.acting_as} ({view.role})"
-        # the mode comes first so an 80-column terminal still shows it; the path may be cut at the end
-        self.update(f" solvereign [{mode}] · {view.tenant} · {', '.join(view.sites)} · {who} · {view.store_path}")
+        self._parts = [
+            Part(f" solvereign [{mode}]", 0), Part(view.tenant, 5), Part(", ".join(view.sites), 4, "right"),
+            Part(f"{view.acting_as} ({view.role})", 0), Part(ZONE_NAME, 0), Part(view.store_path, 3, "left"),
+        ]
+        self.refit()
 
     def show_message(self, text: str) -> None:
-        self.update(f" solvereign · {text}")
+        self._parts = [Part(" solvereign", 0), Part(text, 1, "left")]
+        self.refit()
+
+    def refit(self, width: int | None = None) -> None:
+        self.update(fit(self._parts, width or self.app.size.width or 80))
 
 
 class Banners(Static):
@@ -38,14 +53,35 @@ class Banners(Static):
         self.display = bool(lines)
 
 
-SECTION_NAMES = (("runs", "Runs"), ("review", "Review"), ("drivers", "Drivers"), ("tours", "Tours"), ("history", "History"))
-
-
 class SectionBar(Static):
-    """The numbered sections, the current one marked (▸ and reverse video, not colour alone)."""
+    """The numbered sections, the current one marked (▸ and reverse video, not colour alone), and
+    the open run. When the width runs out, the other sections shrink to their numbers and the
+    run's site and id go before its week and state."""
 
-    def show_section(self, current: str, detail: str = "") -> None:
-        parts = []
-        for n, (key, name) in enumerate(SECTION_NAMES, start=1):
-            parts.append(f"[reverse bold] ▸{n} {name} [/]" if key == current else f"  {n} {name} ")
-        self.update("".join(parts) + (f"  {escape(detail)}" if detail else ""))
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._current = "runs"
+        self._detail: list[Part] = []
+
+    def show_section(self, current: str, detail: list[Part] | None = None) -> None:
+        self._current = current
+        self._detail = detail or []
+        self.refit()
+
+    def refit(self, width: int | None = None) -> None:
+        width = width or self.app.size.width or 80
+        for compact in (False, True):
+            tabs = Text(no_wrap=True, overflow="ellipsis", end="")
+            for n, (key, name) in enumerate(SECTIONS, start=1):
+                if key == self._current:
+                    tabs.append(f" ▸{n} {name} ", style="reverse bold")
+                else:
+                    tabs.append(f" {n} " if compact else f"  {n} {name} ")
+            room = width - tabs.cell_len - 2
+            whole = " · ".join(p.text for p in self._detail)
+            detail = whole if cell_len(whole) <= room else fit(self._detail, room)
+            if detail == whole:
+                break
+        if detail:
+            tabs.append("  " + detail)
+        self.update(tabs)

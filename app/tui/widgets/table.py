@@ -27,7 +27,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 Cell = str | Text | int | float
-PAD = 1  # spaces either side of a cell
+PAD = 1  # spaces either side of a cell (a table may be set `dense`: one space between cells)
 
 
 class _RowMessage(Message):
@@ -68,11 +68,12 @@ class RosterTable(ScrollView, can_focus=True):
     class RowSelected(_RowMessage):
         """`enter` (or a click on the cursor row)."""
 
-    def __init__(self, *, id: str | None = None, fixed_columns: int = 0) -> None:
+    def __init__(self, *, id: str | None = None, fixed_columns: int = 1) -> None:
         """`fixed_columns`: how many leading columns stay in place when the table scrolls sideways
-        (the driver id while the days scroll, at 80 columns)."""
+        (the first one everywhere: the row's name, e.g. the driver id while the days scroll)."""
         super().__init__(id=id)
         self._fixed = fixed_columns
+        self._pad = (PAD, PAD)  # spaces before and after each cell
         self._columns: list[str] = []
         self._rows: list[tuple[str, tuple[Cell, ...]]] = []  # every row, filtered or not
         self._shown: list[tuple[str, tuple[str, ...], tuple[Style | None, ...]]] = []  # in display order
@@ -83,6 +84,11 @@ class RosterTable(ScrollView, can_focus=True):
         self.cursor_row = 0
 
     # --- data -------------------------------------------------------------------------
+
+    def set_dense(self, dense: bool) -> None:
+        """One space between cells instead of two (set before `set_data`): a week of compact
+        cells fits 80 columns."""
+        self._pad = (0, 1) if dense else (PAD, PAD)
 
     def set_data(self, columns: Sequence[str], rows: Sequence[tuple[str, Sequence[Cell]]]) -> None:
         """Replace the rows (and the columns); the cursor stays on the same key if it is still there."""
@@ -100,12 +106,12 @@ class RosterTable(ScrollView, can_focus=True):
             rows.sort(key=lambda r: _sort_value(r[1][col]), reverse=self._sort_reverse)
         # plain text, never markup: a reason like "per [ops] request" or "[/]" shows as typed
         self._shown = [(key, tuple(_plain(c) for c in cells), tuple(_style(c) for c in cells)) for key, cells in rows]
-        self._widths = [cell_len(name) for name in self._columns]
+        self._widths = [cell_len(self._header(i)) for i in range(len(self._columns))]
         for _, texts, _ in self._shown:
             for i, text in enumerate(texts):
                 if (n := cell_len(text)) > self._widths[i]:
                     self._widths[i] = n
-        self.virtual_size = Size(sum(w + 2 * PAD for w in self._widths), len(self._shown) + 1)
+        self.virtual_size = Size(sum(w + sum(self._pad) for w in self._widths), len(self._shown) + 1)
         keys = self.visible_keys
         self.cursor_row = keys.index(keep) if keep in keys else min(self.cursor_row, max(0, len(keys) - 1))
         self._scroll_to_cursor()
@@ -128,18 +134,28 @@ class RosterTable(ScrollView, can_focus=True):
     def filter_text(self) -> str:
         return self._filter
 
-    def cycle_sort(self) -> str:
-        """Next column ascending, then descending; returns a label for the status line."""
-        if not self._columns:
-            return ""
-        if self._sort_col is None:
-            self._sort_col, self._sort_reverse = 0, False
-        elif not self._sort_reverse:
-            self._sort_reverse = True
+    def _header(self, i: int) -> str:
+        """A column's name, with ▲ / ▼ on the column the rows are sorted by."""
+        name = self._columns[i]
+        return f"{name} {'▼' if self._sort_reverse else '▲'}" if i == self._sort_col else name
+
+    @property
+    def columns(self) -> list[str]:
+        return list(self._columns)
+
+    @property
+    def sort_state(self) -> tuple[int | None, bool]:
+        """(the sorted column, descending?)"""
+        return self._sort_col, self._sort_reverse
+
+    def sort_by(self, column: int) -> str:
+        """Sort by this column ascending; the column it is sorted by already: the other way."""
+        if self._sort_col == column:
+            self._sort_reverse = not self._sort_reverse
         else:
-            self._sort_col, self._sort_reverse = (self._sort_col + 1) % len(self._columns), False
+            self._sort_col, self._sort_reverse = column, False
         self._render_rows(self.selected_key)
-        return f"sorted by {self._columns[self._sort_col]} {'↓' if self._sort_reverse else '↑'}"
+        return f"sorted by {self._columns[column]} {'▼' if self._sort_reverse else '▲'}"
 
     @property
     def row_count(self) -> int:
@@ -226,7 +242,7 @@ class RosterTable(ScrollView, can_focus=True):
         starts, x = [], 0
         for w in self._widths[self._fixed :]:
             starts.append(x)
-            x += w + 2 * PAD
+            x += w + sum(self._pad)
         return starts
 
     def action_scroll_right(self) -> None:
@@ -268,7 +284,7 @@ class RosterTable(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         base = self.rich_style
         if y == 0:
-            texts: Sequence[str] = self._columns
+            texts: Sequence[str] = [self._header(i) for i in range(len(self._columns))]
             styles: Sequence[Style | None] = ()
             row_style = base + self.get_component_rich_style("roster-table--header")
         else:
@@ -284,8 +300,9 @@ class RosterTable(ScrollView, can_focus=True):
         segments = []
         for i, text in enumerate(texts):
             style = row_style + styles[i] if i < len(styles) and styles[i] else row_style
-            pad = self._widths[i] - cell_len(text) + PAD if i < len(self._widths) else PAD
-            segments.append(Segment(" " * PAD + text + " " * pad, style))
+            before, after = self._pad
+            pad = self._widths[i] - cell_len(text) + after if i < len(self._widths) else after
+            segments.append(Segment(" " * before + text + " " * pad, style))
         fixed = Strip(segments[: self._fixed])
         rest = Strip(segments[self._fixed :])
         x = int(self.scroll_x)
