@@ -66,3 +66,10 @@ def instant_of(anchor: date, minute: int) -> datetime:
     day, rest = divmod(minute, 1440)
     local = datetime.combine(anchor + timedelta(days=day), time(rest // 60, rest % 60), tzinfo=VIENNA)
     return local.astimezone(UTC)
+
+
+def minute_of(anchor: date, instant: datetime) -> int:
+    """An aware instant → minutes from the anchor Monday 00:00 on the Vienna wall clock."""
+    local = instant.astimezone(VIENNA)
+    days = (local.date() - anchor).days
+    return days * 1440 + local.hour * 60 + local.minute

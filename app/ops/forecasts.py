@@ -25,6 +25,15 @@ class ImportOutcome(BaseModel):
     warnings: list[str] = []  # said to the person importing; not gates of the contract
 
 
+def pick_site(s: Session, site: str | None) -> str:
+    """The site a command acts on: the option, or the user's only site."""
+    if site:
+        return site
+    if len(s.user.sites) == 1:
+        return s.user.sites[0]
+    raise UserError(f"--site is needed (one of: {', '.join(s.user.sites)})", EXIT_FAILED)
+
+
 def _site_option(s: Session, site: str | None, default: str | None) -> tuple[str | None, str | None]:
     """(the --site option, the default site): a file that names its own site keeps it, so a user
     of two sites needs no --site for a contract that says where it belongs."""

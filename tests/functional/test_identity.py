@@ -73,7 +73,7 @@ def test_a_dispatcher_cannot_give_the_second_approval_by_naming_an_ops_lead(fres
 
 def test_an_unregistered_account_gets_the_hint_whatever_the_environment_says(world: World):
     r = spoofed(world.db, "status", pretend=ADMIN)
-    assert r.code == 2 and f"solvereign users add {REAL_LOGIN}" in r.error_line, r
+    assert r.code == 2 and f"you are {REAL_LOGIN} (your OS login)" in r.error_line and f"users add {REAL_LOGIN}" in r.error_line, r
 
 
 # --- --as --------------------------------------------------------------------------------

@@ -354,12 +354,12 @@ async def test_the_driver_week_steps_to_the_next_and_previous_driver(cockpit):
         await press(pilot, "3", "enter")
         assert isinstance(app.screen, DriverWeekScreen)
         assert text_of(app, "#driver-week-title").startswith("driver D001 · run 2 ·")
-        assert "1 of 25 (n / p: next / previous driver)" in text_of(app, "#driver-week-title")
+        assert "1 of 25 (n / N: next / previous driver)" in text_of(app, "#driver-week-title")
         await press(pilot, "n", "n")
         assert text_of(app, "#driver-week-title").startswith("driver D003 · run 2 ·")
         d003 = next(w for w in app.run_view.weeks if w.driver_id == "D003")
         assert app.screen.query_one("#driver-week-table").row_count == len(d003.blocks)
-        await press(pilot, "p", "p", "p")  # before the first: the last
+        await press(pilot, "N", "N", "N")  # before the first: the last
         assert text_of(app, "#driver-week-title").startswith("driver D025 · run 2 ·")
         assert {"Next driver", "Previous driver"} <= {b.binding.description for b in app.screen.active_bindings.values()}
 
