@@ -247,10 +247,26 @@ _V3_DRIVER_ROSTER = (
         reason VARCHAR NOT NULL)""",
 )
 
+_V5_AFTER_LOCK = (
+    # the evidence pack written for a plan (path, sha256): `show-run` names it, retention purges it
+    """CREATE TABLE evidence_packs (
+        plan_id BIGINT NOT NULL,
+        tenant_code VARCHAR NOT NULL,
+        site_code VARCHAR NOT NULL,
+        path VARCHAR NOT NULL,
+        sha256 VARCHAR NOT NULL,
+        size BIGINT NOT NULL,
+        written_by VARCHAR NOT NULL,
+        written_at TIMESTAMP NOT NULL,
+        PRIMARY KEY (plan_id, path))""",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema: tenancy, forecasts, plans, approval chain, operator views", _V1_TABLES + _V1_VIEWS),
     Migration(2, "keyed approval chain over plan content, real time under a clock override, solve leases", _V2_TRUST),
     Migration(3, "driver roster: contact columns, removals log", _V3_DRIVER_ROSTER),
+    # 4 is reserved for freeze/repair (issue 13); the lead renumbers on merge
+    Migration(5, "after the lock: evidence packs", _V5_AFTER_LOCK),
 )
 
 CURRENT_VERSION = MIGRATIONS[-1].version

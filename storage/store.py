@@ -20,6 +20,7 @@ from storage.clock import Clock, system_clock
 from storage.db import ALIAS, Database
 from storage.errors import InvalidInput, StoreError
 from storage.repo_drivers import DriverRepo
+from storage.repo_evidence import EvidenceRepo
 from storage.repo_forecasts import ForecastRepo
 from storage.repo_plans import PlanRepo
 from storage.repo_tenancy import SettingsRepo, SiteRepo, TenantRepo, UserRepo
@@ -47,6 +48,7 @@ class Store:
         self.approvals = ApprovalRepo(self._db)
         self.drivers = DriverRepo(self._db)
         self.retention = RetentionRepo(self._db)
+        self.evidence = EvidenceRepo(self._db)
 
     @property
     def path(self) -> str:

@@ -34,6 +34,7 @@ from engine.kpis import Kpis
 from engine.models import DriverSpec
 from storage.errors import StoreError
 from storage.models import ApprovalRecord, ChainReport, RunDetail, RunSummary, SolveLease
+from storage.repo_evidence import EvidencePack
 from storage.scope import Actor
 
 
@@ -62,6 +63,7 @@ class RunView(BaseModel):
     actions: dict[str, ActionState]
     next_steps: list[str]
     integrity: str | None = None  # why the stored plan is not what its approval chain proves (None: it is)
+    evidence: list[EvidencePack] = []  # the packs written for it (path, sha256)
 
     @property
     def run(self) -> RunSummary:
@@ -164,6 +166,7 @@ def show_run(s: Session, run_id: int) -> RunView:
         detail = s.store.plans.detail(s.scope, run_id)
         gate = _gate_input(s, detail)
         integrity = s.store.approvals.plan_integrity(s.scope, run_id)
+        evidence = s.store.evidence.for_plan(s.scope, run_id)
         drivers = _forecast_drivers(s, detail) if integrity is None and detail.summary.state in REAUDITED else None
     if drivers is not None:
         integrity = reaudit_problem(detail, drivers)
@@ -191,6 +194,7 @@ def show_run(s: Session, run_id: int) -> RunView:
         actions=actions,
         next_steps=_next_steps(run, actions, awaiting),
         integrity=integrity,
+        evidence=evidence,
     )
 
 
@@ -277,6 +281,9 @@ def lock(s: Session, run_id: int, reason: str) -> ActionOutcome:
         message += "; superseded " + ", ".join(f"plan {p}" for p in result.superseded)
     if result.record is not None:
         message += f"\nchain head {result.record.tenant}/{result.record.site} #{result.record.seq} {result.record.hash}"
+    from app.ops.evidence import after_lock_note
+
+    message += after_lock_note(s, run_id)
     return ActionOutcome(run=result.plan, message=message, superseded=list(result.superseded))
 
 
