@@ -36,7 +36,7 @@ def run_evidence(args: argparse.Namespace) -> int:
         raise UserError(f"{args.target[:40]!r} is neither a run id nor 'verify'", EXIT_FAILED) from None
     from app.ops import evidence as ops
 
-    s = session_from_args(args, read_only=True)
+    s = session_from_args(args, read_only=args.out is not None)  # a pack in the site's folder is recorded on the run
     written = ops.export(s, run_id, Path(args.out) if args.out else None)
     if args.json:
         print_json({"run_id": run_id, "path": str(written.path), "sha256": written.sha256, "size": written.size})

@@ -92,9 +92,13 @@ def write_atomically(path: Path, data: bytes) -> Written:
 
 
 def export(s: Session, run_id: int, out: Path | None) -> Written:
-    """`solvereign evidence RUN [--out FILE.zip]`: to FILE, or to the site's evidence folder."""
+    """`solvereign evidence RUN [--out FILE.zip]`: to FILE, or to the site's evidence folder (then,
+    unless the store is read-only, recorded on the run as its pack)."""
     data = pack_bytes(s, run_id)
-    return write_atomically(out or default_path(s, run_id), data)
+    written = write_atomically(out or default_path(s, run_id), data)
+    if out is None and not s.store.read_only:
+        s.store.evidence.record(s.scope, run_id, str(written.path), written.sha256, written.size, s.actor)
+    return written
 
 
 def default_path(s: Session, run_id: int) -> Path:
@@ -104,7 +108,7 @@ def default_path(s: Session, run_id: int) -> Path:
 
 def write_for_lock(s: Session, run_id: int) -> EvidencePack:
     """The pack every locked plan gets in the site's evidence folder, recorded on the run."""
-    written = export(s, run_id, None)
+    written = write_atomically(default_path(s, run_id), pack_bytes(s, run_id))
     return s.store.evidence.record(s.scope, run_id, str(written.path), written.sha256, written.size, s.actor)
 
 

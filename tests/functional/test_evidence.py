@@ -238,3 +238,21 @@ def test_export_of_an_unaudited_or_hidden_run_is_refused(world: World, tmp_path:
     assert r.code == 1 and "not found" in r.error_line and not (tmp_path / "x.zip").exists()
     r = cli(world.db, "evidence", "verify", login=DISPATCHER)
     assert r.code == 1 and "usage" in r.error_line
+
+
+def test_the_evidence_folder_is_configurable_and_an_unwritable_one_does_not_undo_the_lock(
+    fresh_world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run_id = fresh_world.runs["published"]
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder\n")
+    monkeypatch.setenv("SOLVEREIGN_EVIDENCE_DIR", str(blocker))
+    r = cli(fresh_world.db, "lock", str(run_id), "--reason", LOCK_REASON, login=DISPATCHER)
+    assert r.code == 0 and "LOCKED" in r.out and "evidence pack NOT written" in r.out, r
+    assert cli(fresh_world.db, "show-run", str(run_id), "--json", login=DISPATCHER).json["evidence"] == []
+    monkeypatch.setenv("SOLVEREIGN_EVIDENCE_DIR", str(tmp_path / "site-evidence"))
+    r = cli(fresh_world.db, "evidence", str(run_id), login=DISPATCHER)
+    assert r.code == 0, r
+    pack = tmp_path / "site-evidence" / "acme" / "wien" / f"evidence_pack_{run_id}.zip"
+    shown = cli(fresh_world.db, "show-run", str(run_id), "--json", login=DISPATCHER).json["evidence"]
+    assert [(p["path"], p["sha256"]) for p in shown] == [(str(pack), "sha256:" + hashlib.sha256(pack.read_bytes()).hexdigest())]
