@@ -321,9 +321,13 @@ class RetentionPolicy(BaseModel):
 
 
 class PurgeReport(BaseModel):
+    """What a purge removes (a dry run: would remove), exactly."""
+
     model_config = _FROZEN
     dry_run: bool
     plans: tuple[int, ...]
     forecasts: tuple[int, ...]
     approval_records: int
     kept_locked: tuple[int, ...]
+    tombstoned: tuple[str, ...] = ()  # "site#seq" of every approval record that leaves a tombstone
+    packs: tuple[str, ...] = ()  # evidence pack files removed with their rows

@@ -259,6 +259,19 @@ _V5_AFTER_LOCK = (
         written_by VARCHAR NOT NULL,
         written_at TIMESTAMP NOT NULL,
         PRIMARY KEY (plan_id, path))""",
+    # what a purged approval record leaves: its place and hashes (no actor, no reason), so the chain
+    # from genesis to its anchor can still be followed
+    """CREATE TABLE approval_tombstones (
+        tenant_code VARCHAR NOT NULL,
+        site_code VARCHAR NOT NULL,
+        seq BIGINT NOT NULL,
+        plan_id BIGINT NOT NULL,
+        action VARCHAR NOT NULL,
+        recorded_at TIMESTAMP NOT NULL,
+        prev_hash VARCHAR NOT NULL,
+        hash VARCHAR NOT NULL,
+        purged_at TIMESTAMP NOT NULL,
+        PRIMARY KEY (tenant_code, site_code, seq))""",
 )
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -266,7 +279,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(2, "keyed approval chain over plan content, real time under a clock override, solve leases", _V2_TRUST),
     Migration(3, "driver roster: contact columns, removals log", _V3_DRIVER_ROSTER),
     # 4 is reserved for freeze/repair (issue 13); the lead renumbers on merge
-    Migration(5, "after the lock: evidence packs", _V5_AFTER_LOCK),
+    Migration(5, "after the lock: evidence packs, approval tombstones", _V5_AFTER_LOCK),
 )
 
 CURRENT_VERSION = MIGRATIONS[-1].version
