@@ -67,9 +67,10 @@ def pack_input(s: Session, run_id: int) -> PackInput:
 
 def _records(detail: RunDetail) -> tuple[list[ApprovalRecord], str, str | None]:
     records = list(detail.approvals)
-    if detail.summary.state not in LOCKED_STATES:
+    locks = [i for i, r in enumerate(records) if r.action == "lock"]
+    if detail.summary.state not in LOCKED_STATES or not locks:  # not locked, or superseded while PUBLISHED
         return records, detail.summary.state, None
-    last_lock = max(i for i, r in enumerate(records) if r.action == "lock")
+    last_lock = locks[-1]
     records = records[: last_lock + 1]
     return records, "LOCKED", iso_utc(records[-1].at)
 

@@ -256,3 +256,25 @@ def test_the_evidence_folder_is_configurable_and_an_unwritable_one_does_not_undo
     pack = tmp_path / "site-evidence" / "acme" / "wien" / f"evidence_pack_{run_id}.zip"
     shown = cli(fresh_world.db, "show-run", str(run_id), "--json", login=DISPATCHER).json["evidence"]
     assert [(p["path"], p["sha256"]) for p in shown] == [(str(pack), "sha256:" + hashlib.sha256(pack.read_bytes()).hexdigest())]
+
+
+def test_a_superseded_plan_keeps_the_pack_of_its_lock_and_an_audited_one_exports_too(fresh_world: World, tmp_path: Path) -> None:
+    from ops_world import REASON, solve
+
+    db, old = fresh_world.db, fresh_world.runs["published"]
+    assert cli(db, "lock", str(old), "--reason", LOCK_REASON, login=DISPATCHER).code == 0
+    at_lock = (db.parent / "artifacts" / "evidence" / "acme" / "wien" / f"evidence_pack_{old}.zip").read_bytes()
+    newer = solve(db, fresh_world.forecasts["clean_b"], login=DISPATCHER)
+    assert newer.code == 0, newer
+    new_id = str(newer.json["run_id"])
+    assert cli(db, "publish", new_id, "--reason", REASON, login=DISPATCHER).code == 0
+    assert cli(db, "lock", new_id, "--reason", LOCK_REASON, login=DISPATCHER).code == 0
+    assert cli(db, "show-run", str(old), "--json", login=DISPATCHER).json["run"]["state"] == "SUPERSEDED"
+    assert export(fresh_world, old, tmp_path / "old.zip") == at_lock  # its pack ends at its lock record
+    for run_id, state in ((old, "LOCKED"), (fresh_world.runs["clean"], "AUDITED")):
+        path = tmp_path / f"{run_id}.zip"
+        export(fresh_world, run_id, path)
+        code, doc = verify(fresh_world, path, "--with-store")
+        assert code == 0 and doc["state"] == state, doc
+    r = cli(db, "evidence", str(fresh_world.runs["clean"]), "--out", str(tmp_path / "new" / "dir" / "p.zip"), login=DISPATCHER)
+    assert r.code == 0 and (tmp_path / "new" / "dir" / "p.zip").is_file()  # the folder is created
