@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from engine.models import CanonicalForecast, Instance
 
-Role = Literal["viewer", "dispatcher", "ops_lead", "on_call", "platform_admin"]
+Role = Literal["viewer", "dispatcher", "ops_lead", "on_call", "platform_admin", "dpo"]  # dpo: data protection officer (GDPR erasure)
 ForecastStatus = Literal["PASS", "WARN"]
 PlanKind = Literal["solve", "repair", "resolve"]
 

@@ -272,6 +272,24 @@ _V5_AFTER_LOCK = (
         hash VARCHAR NOT NULL,
         purged_at TIMESTAMP NOT NULL,
         PRIMARY KEY (tenant_code, site_code, seq))""",
+    # GDPR erasures of drivers: the subject only as a keyed hash, who requested and who confirmed
+    """CREATE TABLE gdpr_erasures (
+        id BIGINT PRIMARY KEY,
+        tenant_code VARCHAR NOT NULL,
+        site_code VARCHAR NOT NULL,
+        subject VARCHAR NOT NULL,
+        requested_by VARCHAR NOT NULL,
+        requested_role VARCHAR NOT NULL,
+        reason VARCHAR NOT NULL,
+        requested_at TIMESTAMP NOT NULL,
+        state VARCHAR NOT NULL,
+        confirmed_by VARCHAR,
+        confirmed_role VARCHAR,
+        confirmed_at TIMESTAMP,
+        pseudonym VARCHAR,
+        plans_changed BIGINT[],
+        locked_plans_kept BIGINT[],
+        packs_removed VARCHAR[])""",
 )
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -279,7 +297,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(2, "keyed approval chain over plan content, real time under a clock override, solve leases", _V2_TRUST),
     Migration(3, "driver roster: contact columns, removals log", _V3_DRIVER_ROSTER),
     # 4 is reserved for freeze/repair (issue 13); the lead renumbers on merge
-    Migration(5, "after the lock: evidence packs, approval tombstones", _V5_AFTER_LOCK),
+    Migration(5, "after the lock: evidence packs, approval tombstones, GDPR erasures", _V5_AFTER_LOCK),
 )
 
 CURRENT_VERSION = MIGRATIONS[-1].version

@@ -20,6 +20,7 @@ from storage.clock import Clock, system_clock
 from storage.db import ALIAS, Database
 from storage.errors import InvalidInput, StoreError
 from storage.repo_drivers import DriverRepo
+from storage.gdpr import GdprRepo
 from storage.repo_evidence import EvidenceRepo
 from storage.repo_forecasts import ForecastRepo
 from storage.repo_plans import PlanRepo
@@ -49,6 +50,7 @@ class Store:
         self.drivers = DriverRepo(self._db)
         self.retention = RetentionRepo(self._db)
         self.evidence = EvidenceRepo(self._db)
+        self.gdpr = GdprRepo(self._db)
 
     @property
     def path(self) -> str:

@@ -15,7 +15,7 @@ from storage.models import KillSwitch, SiteRecord, UserRecord
 from storage.scope import Actor, Scope
 from storage.store import Store
 
-ROLES = ("viewer", "dispatcher", "ops_lead", "on_call", "platform_admin")
+ROLES = ("viewer", "dispatcher", "ops_lead", "on_call", "platform_admin", "dpo")
 
 
 def _valid_code(kind: str, code: str) -> str:

@@ -50,6 +50,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     store.settings.set_kill_switch(OWNER, True, actor=ALICE, reason="acme-reason")
     store.settings.set_kill_switch(OTHER_TENANT_SAME_SITE, False, actor=ALICE, reason="other-reason")
     store.tenants.ensure(OWNER, "Acme")
+    store.gdpr.request(OWNER, "wien", "W-1", ALICE, "acme-erasure")
     store.evidence.record(OWNER, owner_plan.id, "/evidence/pack.zip", "sha256:" + "a" * 64, 100, SYSTEM)
     return World(store, empty, owner_plan.id, owner_plan.forecast_id, owner_plan.input_hash, ids["acme/wien/solving"])
 
@@ -82,6 +83,8 @@ READS: dict[str, tuple[Callable[[Store, Scope, World], Any], Callable[[Any, Worl
     "approvals.verify": (lambda s, sc, w: s.approvals.verify(sc), lambda r, w: _has(r.sites, lambda x: x.site == "wien" and r.tenant == "acme"), "site"),
     "drivers.get": (lambda s, sc, w: s.drivers.get(sc, "wien", "W-1"), lambda r, w: r.tenant == "acme" and r.site == "wien", "site"),
     "evidence.chain_links": (lambda s, sc, w: s.evidence.chain_links(sc, w.plan), lambda r, w: len(r) > 0, "site"),
+    "gdpr.pending": (lambda s, sc, w: s.gdpr.pending(sc, "wien", "W-1"), lambda r, w: r is not None and r.reason == "acme-erasure", "site"),
+    "gdpr.history": (lambda s, sc, w: s.gdpr.history(sc), lambda r, w: _has(r, lambda x: x.reason == "acme-erasure"), "site"),
     "evidence.for_plan": (lambda s, sc, w: s.evidence.for_plan(sc, w.plan), lambda r, w: _has(r, lambda x: x.plan_id == w.plan), "site"),
     "drivers.list_drivers": (lambda s, sc, w: s.drivers.list_drivers(sc), lambda r, w: _has(r, lambda x: (x.tenant, x.site) == ("acme", "wien")), "site"),
 }
@@ -145,6 +148,8 @@ WRITES: dict[str, Callable[[Store, Scope, World], Any]] = {
     "users.upsert": lambda s, sc, w: s.users.upsert(sc, "mallory", name="M", email="m@x", role="viewer", sites=["wien"], actor=ALICE),
     "drivers.upsert_many": lambda s, sc, w: s.drivers.upsert_many(sc, "wien", [DriverSpec(external_id="W-9")], ALICE),
     "drivers.remove": lambda s, sc, w: s.drivers.remove(sc, "wien", "W-1", ALICE, "left the company"),
+    "gdpr.request": lambda s, sc, w: s.gdpr.request(sc, "wien", "W-1", ALICE, "foreign erasure"),
+    "gdpr.execute": lambda s, sc, w: s.gdpr.execute(sc, "wien", "W-1", 1, ALICE),
     "evidence.record": lambda s, sc, w: s.evidence.record(sc, w.plan, "/evidence/other.zip", "sha256:0", 1, ALICE),
 }
 # tenant-wide writes act on the caller's own tenant by construction; purge only sees the caller's sites

@@ -114,6 +114,8 @@ def test_read_only_refuses_every_write_and_leaves_the_file_untouched(store: Stor
         "drivers.upsert_many": lambda: ro.drivers.upsert_many(scope, "wien", [DriverSpec(external_id="D1")], ALICE),
         "drivers.remove": lambda: ro.drivers.remove(scope, "wien", "D1", ALICE, "left the company"),
         "retention.purge": lambda: ro.retention.purge(scope, dry_run=False),
+        "gdpr.request": lambda: ro.gdpr.request(scope, "wien", "D1", ALICE, "erasure request"),
+        "gdpr.execute": lambda: ro.gdpr.execute(scope, "wien", "D1", 1, ALICE),
         "evidence.record": lambda: ro.evidence.record(scope, plan.id, "/evidence/p.zip", "sha256:0", 1, ALICE),
     }
     from test_isolation import _methods
