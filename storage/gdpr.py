@@ -2,7 +2,7 @@
 
 The subject is kept only as a keyed hash (HMAC with the store key, storage/trust.py) so the
 erasure log holds no personal data. Execution replaces the driver's id and name with a pseudonym
-derived from that hash in the roster, the removals log and the assignments of every plan that is
+derived from that hash in the roster, the removals log, the notification outbox (address cleared) and the assignments of every plan that is
 not LOCKED/SUPERSEDED (a locked plan is immutable: it keeps its ids until retention purges it).
 A plan whose assignments change gets its output hash recomputed and a `gdpr_erase` approval
 record over its new content, so the chain and the plan still verify. Who may request and who may
@@ -148,6 +148,8 @@ class GdprRepo:
             tx.execute("UPDATE drivers SET external_id = ?, name = ?, email = NULL, phone = NULL, preferred_channel = NULL, "
                        "updated_by = ?, updated_at = ? WHERE tenant_code = ? AND site_code = ? AND external_id = ?",
                        [alias, alias, actor.name, tx.now, t, s, driver])
+            tx.execute("UPDATE notification_outbox SET driver_id = ?, address = NULL WHERE tenant_code = ? AND site_code = ? "
+                       "AND driver_id = ?", [alias, t, s, driver])
             tx.execute("UPDATE driver_removals SET external_id = ?, name = ? WHERE tenant_code = ? AND site_code = ? "
                        "AND external_id = ?", [alias, alias, t, s, driver])
             plans = tx.all(

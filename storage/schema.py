@@ -290,6 +290,24 @@ _V5_AFTER_LOCK = (
         plans_changed BIGINT[],
         locked_plans_kept BIGINT[],
         packs_removed VARCHAR[])""",
+    # driver notifications: one message per (plan version, driver, channel), sent at most once
+    """CREATE TABLE notification_outbox (
+        key VARCHAR PRIMARY KEY,
+        tenant_code VARCHAR NOT NULL,
+        site_code VARCHAR NOT NULL,
+        plan_id BIGINT NOT NULL,
+        driver_id VARCHAR NOT NULL,
+        channel VARCHAR NOT NULL,
+        address VARCHAR,
+        subject VARCHAR NOT NULL,
+        body VARCHAR NOT NULL,
+        ics BLOB NOT NULL,
+        state VARCHAR NOT NULL,
+        attempts INTEGER NOT NULL,
+        last_error VARCHAR,
+        next_attempt_at TIMESTAMP,
+        sent_at TIMESTAMP,
+        created_at TIMESTAMP NOT NULL)""",
 )
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -297,7 +315,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(2, "keyed approval chain over plan content, real time under a clock override, solve leases", _V2_TRUST),
     Migration(3, "driver roster: contact columns, removals log", _V3_DRIVER_ROSTER),
     # 4 is reserved for freeze/repair (issue 13); the lead renumbers on merge
-    Migration(5, "after the lock: evidence packs, approval tombstones, GDPR erasures", _V5_AFTER_LOCK),
+    Migration(5, "after the lock: evidence packs, approval tombstones, GDPR erasures, notification outbox", _V5_AFTER_LOCK),
 )
 
 CURRENT_VERSION = MIGRATIONS[-1].version

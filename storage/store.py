@@ -21,6 +21,7 @@ from storage.db import ALIAS, Database
 from storage.errors import InvalidInput, StoreError
 from storage.repo_drivers import DriverRepo
 from storage.gdpr import GdprRepo
+from storage.outbox import OutboxRepo
 from storage.repo_evidence import EvidenceRepo
 from storage.repo_forecasts import ForecastRepo
 from storage.repo_plans import PlanRepo
@@ -51,6 +52,7 @@ class Store:
         self.retention = RetentionRepo(self._db)
         self.evidence = EvidenceRepo(self._db)
         self.gdpr = GdprRepo(self._db)
+        self.outbox = OutboxRepo(self._db)
 
     @property
     def path(self) -> str:

@@ -27,6 +27,17 @@ def _store_text(db: Path) -> str:
         conn.close()
 
 
+def _queue_message(db: Path, run_id: int, driver: str) -> None:
+    """A notification for the driver waiting in the outbox (with its address)."""
+    from storage import Scope, Store
+    from storage.outbox import OutboxMessage, message_key
+
+    store = Store(db)
+    store.outbox.enqueue(Scope.of(TENANT, SITE), [OutboxMessage(
+        key=message_key(TENANT, SITE, run_id, driver, "email"), tenant=TENANT, site=SITE, plan_id=run_id,
+        driver_id=driver, channel="email", address="someone@example.at", subject="Your week", body="Mo 06:00", ics=b"")])
+
+
 def _zip_text(data: bytes) -> str:
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         return "\n".join(zf.read(n).decode("utf-8", errors="replace") for n in zf.namelist())
@@ -47,6 +58,8 @@ def test_two_people_erase_a_driver_everywhere_and_the_plan_still_verifies(fresh_
     old_pack = Path(cli(db, "evidence", str(run_id), "--json", login=DISPATCHER).json["path"])
     assert driver in _zip_text(old_pack.read_bytes())
 
+    _queue_message(db, run_id, driver)
+
     first = cli(db, "gdpr", "erase-driver", driver, "--site", SITE, "--reason", REASON, login="dpo1")
     assert first.code == 0 and "requested" in first.out, first
     again = cli(db, "gdpr", "erase-driver", driver, "--site", SITE, "--reason", REASON, login="dpo1")
@@ -60,7 +73,7 @@ def test_two_people_erase_a_driver_everywhere_and_the_plan_still_verifies(fresh_
     assert alias.startswith("ERASED-") and run_id in done.json["request"]["plans_changed"]
 
     text = _store_text(db)
-    assert name not in text and driver not in text
+    assert name not in text and driver not in text and "someone@example.at" not in text  # roster, outbox, plans
     assert alias in text
     assert not old_pack.exists()  # a pack holding the old id is gone
     shown = cli(db, "show-run", str(run_id), "--json", "--drivers", login=DISPATCHER)

@@ -13,6 +13,7 @@ import pytest
 from helpers import ALICE, SYSTEM, WEEK, build_in_tx, make_result, new_forecast
 
 from engine.models import DriverSpec
+from storage.outbox import OutboxMessage, message_key
 from storage import NewPlan, NotFound, RetentionPolicy, Scope, State, Store
 
 OWNER = Scope.of("acme", "wien")
@@ -51,8 +52,14 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     store.settings.set_kill_switch(OTHER_TENANT_SAME_SITE, False, actor=ALICE, reason="other-reason")
     store.tenants.ensure(OWNER, "Acme")
     store.gdpr.request(OWNER, "wien", "W-1", ALICE, "acme-erasure")
+    store.outbox.enqueue(OWNER, [_message(owner_plan.id)])
     store.evidence.record(OWNER, owner_plan.id, "/evidence/pack.zip", "sha256:" + "a" * 64, 100, SYSTEM)
     return World(store, empty, owner_plan.id, owner_plan.forecast_id, owner_plan.input_hash, ids["acme/wien/solving"])
+
+
+def _message(plan_id: int, tenant: str = "acme", site: str = "wien") -> OutboxMessage:
+    return OutboxMessage(key=message_key(tenant, site, plan_id, "W-1", "email"), tenant=tenant, site=site, plan_id=plan_id,
+                         driver_id="W-1", channel="email", address="w1@example.at", subject="your week", body="Mo 06:00", ics=b"")
 
 
 def _has(items: Any, pred: Callable[[Any], bool]) -> bool:
@@ -85,6 +92,7 @@ READS: dict[str, tuple[Callable[[Store, Scope, World], Any], Callable[[Any, Worl
     "evidence.chain_links": (lambda s, sc, w: s.evidence.chain_links(sc, w.plan), lambda r, w: len(r) > 0, "site"),
     "gdpr.pending": (lambda s, sc, w: s.gdpr.pending(sc, "wien", "W-1"), lambda r, w: r is not None and r.reason == "acme-erasure", "site"),
     "gdpr.history": (lambda s, sc, w: s.gdpr.history(sc), lambda r, w: _has(r, lambda x: x.reason == "acme-erasure"), "site"),
+    "outbox.for_plan": (lambda s, sc, w: s.outbox.for_plan(sc, w.plan), lambda r, w: len(r) > 0, "site"),
     "evidence.for_plan": (lambda s, sc, w: s.evidence.for_plan(sc, w.plan), lambda r, w: _has(r, lambda x: x.plan_id == w.plan), "site"),
     "drivers.list_drivers": (lambda s, sc, w: s.drivers.list_drivers(sc), lambda r, w: _has(r, lambda x: (x.tenant, x.site) == ("acme", "wien")), "site"),
 }
@@ -150,6 +158,8 @@ WRITES: dict[str, Callable[[Store, Scope, World], Any]] = {
     "drivers.remove": lambda s, sc, w: s.drivers.remove(sc, "wien", "W-1", ALICE, "left the company"),
     "gdpr.request": lambda s, sc, w: s.gdpr.request(sc, "wien", "W-1", ALICE, "foreign erasure"),
     "gdpr.execute": lambda s, sc, w: s.gdpr.execute(sc, "wien", "W-1", 1, ALICE),
+    "outbox.enqueue": lambda s, sc, w: s.outbox.enqueue(sc, [_message(w.plan, sc.tenant, sorted(sc.sites)[0])]),
+    "outbox.record_attempt": lambda s, sc, w: s.outbox.record_attempt(sc, _message(w.plan).key, error=None, next_attempt_at=None),
     "evidence.record": lambda s, sc, w: s.evidence.record(sc, w.plan, "/evidence/other.zip", "sha256:0", 1, ALICE),
 }
 # tenant-wide writes act on the caller's own tenant by construction; purge only sees the caller's sites

@@ -116,6 +116,8 @@ def test_read_only_refuses_every_write_and_leaves_the_file_untouched(store: Stor
         "retention.purge": lambda: ro.retention.purge(scope, dry_run=False),
         "gdpr.request": lambda: ro.gdpr.request(scope, "wien", "D1", ALICE, "erasure request"),
         "gdpr.execute": lambda: ro.gdpr.execute(scope, "wien", "D1", 1, ALICE),
+        "outbox.enqueue": lambda: ro.outbox.enqueue(scope, []),
+        "outbox.record_attempt": lambda: ro.outbox.record_attempt(scope, "k", error=None, next_attempt_at=None),
         "evidence.record": lambda: ro.evidence.record(scope, plan.id, "/evidence/p.zip", "sha256:0", 1, ALICE),
     }
     from test_isolation import _methods
