@@ -14,12 +14,12 @@ from collections.abc import Sequence
 from app.loading import loading
 
 with loading():
-    from app.commands import admin, audit, drill, drivers, forecasts, repair, runs, solve, status, tui, validate
+    from app.commands import admin, audit, drill, drivers, evidence, forecasts, gdpr, notify, repair, retention, runs, solve, status, tui, validate
     from app.errors import UserError
     from app.ops.text import printable
     from storage.errors import StoreError
 
-COMMANDS = (validate, solve, audit, admin, status, forecasts, drivers, runs, repair, drill, tui)
+COMMANDS = (validate, solve, audit, admin, status, forecasts, drivers, runs, repair, drill, evidence, retention, gdpr, notify, tui)
 
 
 def build_parser() -> argparse.ArgumentParser:

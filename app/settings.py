@@ -2,7 +2,7 @@
 (except the acting person, who is always the real uid's account).
 
 The config file is TOML at `<user config dir>/solvereign/config.toml` (or
-`SOLVEREIGN_CONFIG`), with optional keys `db`, `theme`, `export_dir`.
+`SOLVEREIGN_CONFIG`), with optional keys `db`, `theme`, `export_dir`, `evidence_dir` and tables `[smtp]`, `[webhook]`.
 """
 
 from __future__ import annotations
@@ -34,6 +34,20 @@ def resolve_db_path(flag: str | None) -> Path:
     if value:
         return Path(value).expanduser()
     return Path(user_data_dir(APP)) / "solvereign.duckdb"
+
+
+def config_section(name: str) -> dict[str, Any]:
+    """One table of the config file (`[smtp]`, `[webhook]`), empty when absent."""
+    section = _config_file().get(name, {})
+    return section if isinstance(section, dict) else {}
+
+
+def resolve_evidence_dir(store_path: str | Path) -> Path:
+    """Where packs of locked plans go: SOLVEREIGN_EVIDENCE_DIR > config `evidence_dir` > artifacts/evidence/ next to the store."""
+    value = os.environ.get("SOLVEREIGN_EVIDENCE_DIR") or _config_file().get("evidence_dir")
+    if value:
+        return Path(value).expanduser()
+    return Path(store_path).resolve().parent / "artifacts" / "evidence"
 
 
 def resolve_theme(flag: str | None) -> str | None:

@@ -216,6 +216,9 @@ def verify_site(tx: Tx, tenant: str, site: str, anchored: tuple[int, str] | None
             return _broken(site, 0, anchored[0], f"every record is gone, but the heads file remembers #{anchored[0]}")
         return SiteChainReport(site=site, records=0, ok=True)
     head_seq, head_hash, anchor_seq, anchor_hash, legacy_seq = chain
+    problem = _tombstone_problem(tx, tenant, site, anchor_seq, anchor_hash)
+    if problem:
+        return _broken(site, len(rows), problem[0], problem[1])
     expected_seq, prev = anchor_seq + 1, anchor_hash
     by_seq: dict[int, str] = {}
     for row in rows:
@@ -245,6 +248,27 @@ def verify_site(tx: Tx, tenant: str, site: str, anchored: tuple[int, str] | None
         site=site, records=len(rows), ok=True, head=f"#{head_seq} {head_hash}", plans_checked=checked,
         plan_problems=[PlanProblem(plan_id=pid, problem=p) for pid, p in problems],
     )
+
+
+def _tombstone_problem(tx: Tx, tenant: str, site: str, anchor_seq: int, anchor_hash: str) -> tuple[int, str] | None:
+    """The tombstones purged records left must link from genesis to the chain's anchor (a store purged
+    before tombstones existed has none: its anchor alone stands for the prefix)."""
+    stones = tx.all(
+        "SELECT seq, prev_hash, hash FROM approval_tombstones WHERE tenant_code = ? AND site_code = ? ORDER BY seq",
+        [tenant, site],
+    )
+    if not stones:
+        return None
+    prev = GENESIS_HASH
+    for expected, (seq, prev_hash, digest) in enumerate(stones, start=1):
+        if seq != expected:
+            return expected, f"tombstone #{expected} is missing (next is #{seq})"
+        if prev_hash != prev:
+            return seq, "tombstone does not link to the one before it (edited or reordered)"
+        prev = digest
+    if stones[-1][0] != anchor_seq or prev != anchor_hash:
+        return anchor_seq, f"the tombstones end at #{stones[-1][0]} but the chain's anchor is #{anchor_seq}"
+    return None
 
 
 def _plan_problems(tx: Tx, tenant: str, site: str) -> tuple[int, list[tuple[int, str]]]:

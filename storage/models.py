@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from engine.models import CanonicalForecast, Instance
 
-Role = Literal["viewer", "dispatcher", "ops_lead", "on_call", "platform_admin"]
+Role = Literal["viewer", "dispatcher", "ops_lead", "on_call", "platform_admin", "dpo"]  # dpo: data protection officer (GDPR erasure)
 ForecastStatus = Literal["PASS", "WARN"]
 PlanKind = Literal["solve", "repair", "resolve", "edit"]
 
@@ -342,9 +342,13 @@ class RetentionPolicy(BaseModel):
 
 
 class PurgeReport(BaseModel):
+    """What a purge removes (a dry run: would remove), exactly."""
+
     model_config = _FROZEN
     dry_run: bool
     plans: tuple[int, ...]
     forecasts: tuple[int, ...]
     approval_records: int
     kept_locked: tuple[int, ...]
+    tombstoned: tuple[str, ...] = ()  # "site#seq" of every approval record that leaves a tombstone
+    packs: tuple[str, ...] = ()  # evidence pack files removed with their rows

@@ -18,7 +18,7 @@ from storage.scope import Actor, Scope, reads, writes
 from storage.tenancy_rows import SITE_COLUMNS, ensure_site, ensure_tenant, site_from_row
 
 KILL_SWITCH = "kill_switch"
-ROLES: tuple[str, ...] = ("viewer", "dispatcher", "ops_lead", "on_call", "platform_admin")
+ROLES: tuple[str, ...] = ("viewer", "dispatcher", "ops_lead", "on_call", "platform_admin", "dpo")
 _USER_COLUMNS = "login, tenant_code, name, email, role, sites, active, updated_by, updated_at"
 
 

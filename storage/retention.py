@@ -3,13 +3,17 @@
 Unlocked plans and forecasts go after `data_days`; LOCKED/SUPERSEDED plans (the
 evidence of a locked week) after `log_days` from their lock. Approval records go
 after `log_days` too, but only as a prefix of their chain and only when their plan
-is gone; the chain's anchor moves to the last purged record so `verify` still
-passes. A dry run reports the same lists and changes nothing.
+is gone; each leaves a tombstone (seq, plan, action, time, prev_hash, hash: no actor,
+no reason) and the chain's anchor moves to the last one, so `verify` still passes and
+still follows the links from genesis. Evidence packs (files and rows) go after
+`log_days`, except those of a LOCKED plan still inside its period. A dry run reports
+the same lists and changes nothing.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from storage.db import Database, Tx
 from storage.lifecycle import State
@@ -46,20 +50,38 @@ class RetentionRepo:
                 "(SELECT 1 FROM plans p WHERE p.forecast_id = f.id AND NOT list_contains(?, p.id)) ORDER BY id",
                 [*params, data_cut, plans],
             )]
-            records = 0
+            tombstoned: list[str] = []
             for site in sorted(scope.sites):
-                records += _purge_chain_prefix(tx, scope.tenant, site, log_cut, plans, dry_run)
+                tombstoned += _purge_chain_prefix(tx, scope.tenant, site, log_cut, plans, dry_run)
+            packs = [r[0] for r in tx.all(
+                f"SELECT path FROM evidence_packs WHERE {where} AND written_at < ? AND NOT list_contains(?, plan_id) "
+                "ORDER BY path",
+                [*params, log_cut, kept],
+            )]
             if not dry_run:
+                tx.execute(f"DELETE FROM evidence_packs WHERE {where} AND list_contains(?, path)", [*params, packs])
+                tx.after_commit.append(lambda: _remove_files(packs))
                 for table in ("plan_assignments", "plan_instances", "plan_audits"):
                     tx.execute(f"DELETE FROM {table} WHERE list_contains(?, plan_id)", [plans])
                 tx.execute("DELETE FROM plans WHERE list_contains(?, id)", [plans])
                 tx.execute("DELETE FROM forecasts WHERE list_contains(?, id)", [forecasts])
         return PurgeReport(dry_run=dry_run, plans=tuple(plans), forecasts=tuple(forecasts),
-                           approval_records=records, kept_locked=tuple(kept))
+                           approval_records=len(tombstoned), kept_locked=tuple(kept), tombstoned=tuple(tombstoned),
+                           packs=tuple(packs))
 
 
-def _purge_chain_prefix(tx: Tx, tenant: str, site: str, log_cut: object, purged_plans: list[int], dry_run: bool) -> int:
-    """Drop the oldest records of one chain while they are old enough and their plan is gone."""
+def _remove_files(paths: list[str]) -> None:
+    """Once the rows are gone: a file already missing is fine, one that cannot be removed stays on disk."""
+    for path in paths:
+        try:
+            Path(path).unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
+def _purge_chain_prefix(tx: Tx, tenant: str, site: str, log_cut: object, purged_plans: list[int], dry_run: bool) -> list[str]:
+    """Drop the oldest records of one chain while they are old enough and their plan is gone; each
+    leaves a tombstone. Returns "site#seq" of each."""
     rows = tx.all(
         "SELECT a.seq, a.hash, a.recorded_at < ? AS old, (list_contains(?, a.plan_id) OR p.id IS NULL) AS orphan "
         "FROM approvals a LEFT JOIN plans p ON p.id = a.plan_id "
@@ -74,10 +96,15 @@ def _purge_chain_prefix(tx: Tx, tenant: str, site: str, log_cut: object, purged_
     if prefix and not dry_run:
         last_seq, last_hash = rows[prefix - 1][0], rows[prefix - 1][1]
         tx.execute(
+            "INSERT INTO approval_tombstones SELECT tenant_code, site_code, seq, plan_id, action, recorded_at, prev_hash, "
+            "hash, ? FROM approvals WHERE tenant_code = ? AND site_code = ? AND seq <= ?",
+            [tx.now, tenant, site, last_seq],
+        )
+        tx.execute(
             "DELETE FROM approvals WHERE tenant_code = ? AND site_code = ? AND seq <= ?", [tenant, site, last_seq]
         )
         tx.execute(
             "UPDATE approval_chains SET anchor_seq = ?, anchor_hash = ? WHERE tenant_code = ? AND site_code = ?",
             [last_seq, last_hash, tenant, site],
         )
-    return prefix
+    return [f"{site}#{seq}" for seq, *_ in rows[:prefix]]

@@ -260,11 +260,75 @@ _V4_PINS = (
         PRIMARY KEY (plan_id, instance_id))""",
 )
 
+_V5_AFTER_LOCK = (
+    # the evidence pack written for a plan (path, sha256): `show-run` names it, retention purges it
+    """CREATE TABLE evidence_packs (
+        plan_id BIGINT NOT NULL,
+        tenant_code VARCHAR NOT NULL,
+        site_code VARCHAR NOT NULL,
+        path VARCHAR NOT NULL,
+        sha256 VARCHAR NOT NULL,
+        size BIGINT NOT NULL,
+        written_by VARCHAR NOT NULL,
+        written_at TIMESTAMP NOT NULL,
+        PRIMARY KEY (plan_id, path))""",
+    # what a purged approval record leaves: its place and hashes (no actor, no reason), so the chain
+    # from genesis to its anchor can still be followed
+    """CREATE TABLE approval_tombstones (
+        tenant_code VARCHAR NOT NULL,
+        site_code VARCHAR NOT NULL,
+        seq BIGINT NOT NULL,
+        plan_id BIGINT NOT NULL,
+        action VARCHAR NOT NULL,
+        recorded_at TIMESTAMP NOT NULL,
+        prev_hash VARCHAR NOT NULL,
+        hash VARCHAR NOT NULL,
+        purged_at TIMESTAMP NOT NULL,
+        PRIMARY KEY (tenant_code, site_code, seq))""",
+    # GDPR erasures of drivers: the subject only as a keyed hash, who requested and who confirmed
+    """CREATE TABLE gdpr_erasures (
+        id BIGINT PRIMARY KEY,
+        tenant_code VARCHAR NOT NULL,
+        site_code VARCHAR NOT NULL,
+        subject VARCHAR NOT NULL,
+        requested_by VARCHAR NOT NULL,
+        requested_role VARCHAR NOT NULL,
+        reason VARCHAR NOT NULL,
+        requested_at TIMESTAMP NOT NULL,
+        state VARCHAR NOT NULL,
+        confirmed_by VARCHAR,
+        confirmed_role VARCHAR,
+        confirmed_at TIMESTAMP,
+        pseudonym VARCHAR,
+        plans_changed BIGINT[],
+        locked_plans_kept BIGINT[],
+        packs_removed VARCHAR[])""",
+    # driver notifications: one message per (plan version, driver, channel), sent at most once
+    """CREATE TABLE notification_outbox (
+        key VARCHAR PRIMARY KEY,
+        tenant_code VARCHAR NOT NULL,
+        site_code VARCHAR NOT NULL,
+        plan_id BIGINT NOT NULL,
+        driver_id VARCHAR NOT NULL,
+        channel VARCHAR NOT NULL,
+        address VARCHAR,
+        subject VARCHAR NOT NULL,
+        body VARCHAR NOT NULL,
+        ics BLOB NOT NULL,
+        state VARCHAR NOT NULL,
+        attempts INTEGER NOT NULL,
+        last_error VARCHAR,
+        next_attempt_at TIMESTAMP,
+        sent_at TIMESTAMP,
+        created_at TIMESTAMP NOT NULL)""",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema: tenancy, forecasts, plans, approval chain, operator views", _V1_TABLES + _V1_VIEWS),
     Migration(2, "keyed approval chain over plan content, real time under a clock override, solve leases", _V2_TRUST),
     Migration(3, "driver roster: contact columns, removals log", _V3_DRIVER_ROSTER),
     Migration(4, "pinned assignments per plan version", _V4_PINS),
+    Migration(5, "after the lock: evidence packs, approval tombstones, GDPR erasures, notification outbox", _V5_AFTER_LOCK),
 )
 
 CURRENT_VERSION = MIGRATIONS[-1].version

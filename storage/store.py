@@ -20,6 +20,9 @@ from storage.clock import Clock, system_clock
 from storage.db import ALIAS, Database
 from storage.errors import InvalidInput, StoreError
 from storage.repo_drivers import DriverRepo
+from storage.gdpr import GdprRepo
+from storage.outbox import OutboxRepo
+from storage.repo_evidence import EvidenceRepo
 from storage.repo_forecasts import ForecastRepo
 from storage.repo_pins import PinRepo
 from storage.repo_plans import PlanRepo
@@ -49,6 +52,9 @@ class Store:
         self.drivers = DriverRepo(self._db)
         self.pins = PinRepo(self._db)
         self.retention = RetentionRepo(self._db)
+        self.evidence = EvidenceRepo(self._db)
+        self.gdpr = GdprRepo(self._db)
+        self.outbox = OutboxRepo(self._db)
 
     @property
     def path(self) -> str:

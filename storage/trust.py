@@ -24,6 +24,7 @@ from hashlib import sha256
 from pathlib import Path
 from typing import Any
 
+from engine.content import rows_hash
 from engine.models import canonical_dumps, sha256_prefixed
 from storage.errors import StoreError
 
@@ -129,10 +130,9 @@ def anchored_heads(store_path: str) -> tuple[dict[tuple[str, str], tuple[int, st
 
 
 def instances_hash(rows: list[tuple[Any, ...]]) -> str:
-    """SHA-256 over the plan's instance rows as stored (sorted by instance id)."""
-    doc = [[r[0], r[1], r[2], r[3], r[4], r[5], [list(s) for s in r[6]], r[7], r[8], r[9], r[10]] for r in rows]
-    return sha256_prefixed(canonical_dumps(doc))
+    """SHA-256 over the plan's instance rows as stored (sorted by instance id; engine/content.py)."""
+    return rows_hash([[*r[:6], [list(s) for s in r[6]], *r[7:11]] for r in rows])
 
 
 def assignments_hash(rows: list[tuple[Any, ...]]) -> str:
-    return sha256_prefixed(canonical_dumps([[r[0], r[1]] for r in rows]))
+    return rows_hash([[r[0], r[1]] for r in rows])

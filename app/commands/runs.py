@@ -110,7 +110,7 @@ def run_show(args: argparse.Namespace) -> int:
             "solver": d.timings,
             "audits": d.audits, "approvals": d.approvals, "has_warnings": view.has_warnings,
             "awaiting_second_approver": view.awaiting_second_approver, "actions": view.actions,
-            "next_steps": view.next_steps, "uncovered": view.uncovered,
+            "next_steps": view.next_steps, "uncovered": view.uncovered, "evidence": view.evidence,
             "drivers": [w.model_dump() | {"hours": w.hours, "contract": w.contract} for w in view.weeks] if args.drivers else None,
         })
         return 0 if view.integrity is None else 1
@@ -169,6 +169,8 @@ def render_run(view: ops.RunView, *, drivers: bool, audits: bool) -> list[str]:
         if rec.action in ("approve", "publish", "lock", "reject", "supersede", "override"):
             out.append(f"  {fmt_when(rec.at)}  {rec.action:<9} {printable(rec.actor)} ({rec.role}): {rec.from_state} → {rec.to_state}"
                        f"  “{printable(rec.reason)}”{clock_note(rec)}")
+    for pack in view.evidence:
+        out.append(f"  evidence pack {printable(pack.path)} {pack.sha256}")
     out.append("")
     out.append("actions")
     for name, st in view.actions.items():

@@ -13,10 +13,9 @@ from engine.clock import Clock
 from engine.models import CODE_PATTERN
 from storage.errors import Conflict, NotFound
 from storage.models import KillSwitch, SiteRecord, UserRecord
+from storage.repo_tenancy import ROLES  # the one list of roles
 from storage.scope import Actor, Scope
 from storage.store import Store
-
-ROLES = ("viewer", "dispatcher", "ops_lead", "on_call", "platform_admin")
 
 
 def _valid_code(kind: str, code: str) -> str:

@@ -34,6 +34,7 @@ from engine.kpis import Kpis
 from engine.models import DriverSpec
 from storage.errors import StoreError
 from storage.models import ApprovalRecord, ChainReport, RunDetail, RunSummary, SolveLease
+from storage.repo_evidence import EvidencePack
 from storage.scope import Actor
 
 
@@ -77,6 +78,7 @@ class RunView(BaseModel):
     freeze: FreezeView | None = None  # what is frozen now and when the next tours freeze
     pins: list[str] = []  # pinned instances (re-solves and repairs keep them)
     uncovered: list[Uncovered] = []  # a FAILED run: the tours no legal plan covers
+    evidence: list[EvidencePack] = []  # the packs written for it (path, sha256)
 
     @property
     def run(self) -> RunSummary:
@@ -189,6 +191,7 @@ def show_run(s: Session, run_id: int) -> RunView:
         detail = s.store.plans.detail(s.scope, run_id)
         gate = _gate_input(s, detail)
         integrity = s.store.approvals.plan_integrity(s.scope, run_id)
+        evidence = s.store.evidence.for_plan(s.scope, run_id)
         drivers = _forecast_drivers(s, detail) if integrity is None and detail.summary.state in REAUDITED else None
         freeze = freeze_of(s, detail)
         pins = sorted(p.instance_id for p in s.store.pins.for_plan(s.scope, run_id))
@@ -223,6 +226,7 @@ def show_run(s: Session, run_id: int) -> RunView:
         freeze=freeze,
         pins=pins,
         uncovered=uncovered,
+        evidence=evidence,
     )
 
 
@@ -327,6 +331,9 @@ def lock(s: Session, run_id: int, reason: str) -> ActionOutcome:
         message += "; superseded " + ", ".join(f"plan {p}" for p in result.superseded)
     if result.record is not None:
         message += f"\nchain head {result.record.tenant}/{result.record.site} #{result.record.seq} {result.record.hash}"
+    from app.ops.evidence import after_lock_note
+
+    message += after_lock_note(s, run_id)
     return ActionOutcome(run=result.plan, message=message, superseded=list(result.superseded))
 
 

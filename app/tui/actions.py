@@ -72,6 +72,8 @@ ACTIONS: tuple[CockpitAction, ...] = (
                   "Repair the open run: sick call (R)", show=False),
     CockpitAction("drills", "H", "Drills", "past drills with their verdicts (run them with solvereign drill …)",
                   "Past drills and their verdicts (H)", show=False),
+    CockpitAction("evidence", "E", "Evidence pack", "write the open run's evidence pack to the site's evidence folder (path and sha256 shown)",
+                  "Write the open run's evidence pack (E)", show=False),
     CockpitAction("filter", "slash", "Filter", "filter the current table (hides rows; esc clears)",
                   "Filter the current table (/)", key_display="/"),
     CockpitAction("sort", "o", "Sort", "sort by a column you pick (picked again: the other way; the header shows ▲ ▼)",

@@ -591,6 +591,22 @@ class CockpitApp(App[None]):
 
         self.push_screen(ExportDialog(f"{self.section}{' of run ' + run[4:] if run else ''}", proposed), write)
 
+    def action_evidence(self) -> None:
+        """The open run's evidence pack, as `solvereign evidence ID` writes it."""
+        from app.errors import UserError
+        from app.ops.evidence import export
+
+        if self.run_view is None:
+            self.notify("open a run first (1, then enter)", severity="warning")
+            return
+        run_id = self.run_view.run.id
+        try:
+            written = export(self.ctx.session(), run_id, None)
+        except (UserError, StoreError) as exc:
+            self.notify(f"evidence pack of run {run_id} not written: {exc.message}", severity="error")
+            return
+        self.notify(f"evidence pack of run {run_id}: {written.path} {written.sha256}")
+
     def action_copy_row(self) -> None:
         text = self.current_table().selected_text()
         if text:

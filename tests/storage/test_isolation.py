@@ -13,6 +13,7 @@ import pytest
 from helpers import ALICE, SYSTEM, WEEK, build_in_tx, make_result, new_forecast
 
 from engine.models import DriverSpec
+from storage.outbox import OutboxMessage, message_key
 from storage import NewPlan, NotFound, RetentionPolicy, Scope, State, Store
 from storage.models import VersionExtras
 
@@ -53,7 +54,15 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     store.tenants.ensure(OWNER, "Acme")
     pinned = sorted(store.plans.detail(OWNER, owner_plan.id).assignments)[0]
     store.pins.set(OWNER, owner_plan.id, pinned, pinned=True, actor=ALICE, reason="keep this one")
+    store.gdpr.request(OWNER, "wien", "W-1", ALICE, "acme-erasure")
+    store.outbox.enqueue(OWNER, [_message(owner_plan.id)])
+    store.evidence.record(OWNER, owner_plan.id, "/evidence/pack.zip", "sha256:" + "a" * 64, 100, SYSTEM)
     return World(store, empty, owner_plan.id, owner_plan.forecast_id, owner_plan.input_hash, ids["acme/wien/solving"])
+
+
+def _message(plan_id: int, tenant: str = "acme", site: str = "wien") -> OutboxMessage:
+    return OutboxMessage(key=message_key(tenant, site, plan_id, "W-1", "email"), tenant=tenant, site=site, plan_id=plan_id,
+                         driver_id="W-1", channel="email", address="w1@example.at", subject="your week", body="Mo 06:00", ics=b"")
 
 
 def _has(items: Any, pred: Callable[[Any], bool]) -> bool:
@@ -83,6 +92,11 @@ READS: dict[str, tuple[Callable[[Store, Scope, World], Any], Callable[[Any, Worl
     "plans.leases": (lambda s, sc, w: s.plans.leases(sc), lambda r, w: _has(r, lambda x: x.plan_id == w.solving), "site"),
     "approvals.verify": (lambda s, sc, w: s.approvals.verify(sc), lambda r, w: _has(r.sites, lambda x: x.site == "wien" and r.tenant == "acme"), "site"),
     "drivers.get": (lambda s, sc, w: s.drivers.get(sc, "wien", "W-1"), lambda r, w: r.tenant == "acme" and r.site == "wien", "site"),
+    "evidence.chain_links": (lambda s, sc, w: s.evidence.chain_links(sc, w.plan), lambda r, w: len(r) > 0, "site"),
+    "gdpr.pending": (lambda s, sc, w: s.gdpr.pending(sc, "wien", "W-1"), lambda r, w: r is not None and r.reason == "acme-erasure", "site"),
+    "gdpr.history": (lambda s, sc, w: s.gdpr.history(sc), lambda r, w: _has(r, lambda x: x.reason == "acme-erasure"), "site"),
+    "outbox.for_plan": (lambda s, sc, w: s.outbox.for_plan(sc, w.plan), lambda r, w: len(r) > 0, "site"),
+    "evidence.for_plan": (lambda s, sc, w: s.evidence.for_plan(sc, w.plan), lambda r, w: _has(r, lambda x: x.plan_id == w.plan), "site"),
     "drivers.list_drivers": (lambda s, sc, w: s.drivers.list_drivers(sc), lambda r, w: _has(r, lambda x: (x.tenant, x.site) == ("acme", "wien")), "site"),
     "pins.for_plan": (lambda s, sc, w: s.pins.for_plan(sc, w.plan), lambda r, w: len(r) == 1, "site"),
 }
@@ -149,6 +163,11 @@ WRITES: dict[str, Callable[[Store, Scope, World], Any]] = {
     "plans.save_version": lambda s, sc, w: s.plans.save_version(
         sc, NewPlan(forecast_id=w.forecast, kind="repair", parent_plan_id=w.plan), make_result([]), ALICE, VersionExtras()),
     "pins.set": lambda s, sc, w: s.pins.set(sc, w.plan, "T-1", pinned=False, actor=ALICE, reason="not yours"),
+    "gdpr.request": lambda s, sc, w: s.gdpr.request(sc, "wien", "W-1", ALICE, "foreign erasure"),
+    "gdpr.execute": lambda s, sc, w: s.gdpr.execute(sc, "wien", "W-1", 1, ALICE),
+    "outbox.enqueue": lambda s, sc, w: s.outbox.enqueue(sc, [_message(w.plan, sc.tenant, sorted(sc.sites)[0])]),
+    "outbox.record_attempt": lambda s, sc, w: s.outbox.record_attempt(sc, _message(w.plan).key, error=None, next_attempt_at=None),
+    "evidence.record": lambda s, sc, w: s.evidence.record(sc, w.plan, "/evidence/other.zip", "sha256:0", 1, ALICE),
 }
 # tenant-wide writes act on the caller's own tenant by construction; purge only sees the caller's sites
 OWN_TENANT_ONLY = {"tenants.ensure", "settings.put", "settings.set_kill_switch", "retention.purge"}

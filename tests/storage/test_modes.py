@@ -118,6 +118,11 @@ def test_read_only_refuses_every_write_and_leaves_the_file_untouched(store: Stor
         "plans.save_version": lambda: ro.plans.save_version(
             scope, NewPlan(forecast_id=plan.forecast_id, kind="edit", parent_plan_id=plan.id), make_result([]), ALICE, VersionExtras()),
         "pins.set": lambda: ro.pins.set(scope, plan.id, "x", pinned=True, actor=ALICE, reason="keep it"),
+        "gdpr.request": lambda: ro.gdpr.request(scope, "wien", "D1", ALICE, "erasure request"),
+        "gdpr.execute": lambda: ro.gdpr.execute(scope, "wien", "D1", 1, ALICE),
+        "outbox.enqueue": lambda: ro.outbox.enqueue(scope, []),
+        "outbox.record_attempt": lambda: ro.outbox.record_attempt(scope, "k", error=None, next_attempt_at=None),
+        "evidence.record": lambda: ro.evidence.record(scope, plan.id, "/evidence/p.zip", "sha256:0", 1, ALICE),
     }
     from test_isolation import _methods
 

@@ -40,3 +40,26 @@ def test_purge_respects_locked_plans_and_keeps_the_chain_valid(store: Store, sco
     assert store.approvals.verify(scope).ok
     store.plans.transition(scope, fresh.id, "fail", expected_version=1, actor=ALICE)
     assert store.approvals.verify(scope).ok
+
+
+def test_purged_records_leave_linked_tombstones_without_people_and_an_edited_one_breaks_verify(
+    store: Store, scope: Scope, clock: StepClock
+) -> None:
+    old = add_forecast(store, scope)
+    gone = plan_in_state(store, scope, old, State.LOCKED)
+    records = store.approvals.for_plan(scope, gone.id)
+    clock.now += timedelta(days=400)
+    dry = store.retention.purge(scope, RetentionPolicy(), dry_run=True)
+    done = store.retention.purge(scope, RetentionPolicy(), dry_run=False)
+    assert dry.model_copy(update={"dry_run": False}) == done  # the dry run lists exactly what goes
+    assert done.tombstoned == tuple(f"wien#{r.seq}" for r in records)
+    with store._db.session(write=False) as tx:
+        stones = tx.all("SELECT * FROM approval_tombstones ORDER BY seq")
+    assert [(s[2], s[6], s[7]) for s in stones] == [(r.seq, r.prev_hash, r.hash) for r in records]
+    assert not any(r.actor in map(str, s) or r.reason in map(str, s) for r in records for s in stones)
+    assert store.approvals.verify(scope).ok
+    with store._db.session(write=True) as tx:
+        tx.execute("UPDATE approval_tombstones SET hash = 'sha256:' || repeat('1', 64) WHERE seq = 2")
+    report = store.approvals.verify(scope)
+    wien = next(site for site in report.sites if site.site == "wien")
+    assert not report.ok and wien.first_broken is not None and "tombstone" in wien.first_broken.problem

@@ -1,0 +1,45 @@
+"""`solvereign gdpr erase-driver ID --reason … [--site S]` (dpo and platform_admin, two people) · `gdpr log`."""
+
+from __future__ import annotations
+
+import argparse
+
+from app.commands.common import add_json, add_reason, print_json, session_from_args
+from app.errors import EXIT_OK
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("gdpr", help="erase a driver's personal data (dpo + platform_admin, two people)")
+    gs = p.add_subparsers(dest="gdpr_command", metavar="ACTION", required=True)
+    e = gs.add_parser("erase-driver", help="request, or (a second person of the other role) carry out, an erasure")
+    e.add_argument("driver", metavar="ID")
+    e.add_argument("--site", help="the driver's site (default: your only site)")
+    add_reason(e)
+    add_json(e)
+    e.set_defaults(func=run_erase)
+    log = gs.add_parser("log", help="erasure requests of your sites (no personal data)")
+    add_json(log)
+    log.set_defaults(func=run_log)
+
+
+def run_erase(args: argparse.Namespace) -> int:
+    from app.ops.gdpr import erase_driver
+
+    outcome = erase_driver(session_from_args(args), args.site, args.driver, args.reason)
+    if args.json:
+        print_json(outcome)
+    else:
+        print(outcome.message)
+    return EXIT_OK
+
+
+def run_log(args: argparse.Namespace) -> int:
+    s = session_from_args(args, read_only=True)
+    records = s.store.gdpr.history(s.scope)
+    if args.json:
+        print_json({"erasures": records})
+        return EXIT_OK
+    for r in records:
+        print(f"#{r.id} {r.site} {r.state:<7} requested by {r.requested_by} ({r.requested_role}) · "
+              f"confirmed by {r.confirmed_by or '-'} ({r.confirmed_role or '-'}) · {r.pseudonym or ''}")
+    return EXIT_OK

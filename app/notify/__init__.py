@@ -1,0 +1,1 @@
+"""Channels that deliver the store's outbox (SMTP, webhook) behind one small interface."""

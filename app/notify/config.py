@@ -1,0 +1,49 @@
+"""Where notifications go: environment `SOLVEREIGN_SMTP_*` / `SOLVEREIGN_WEBHOOK_*` > the config
+file's `[smtp]` and `[webhook]` tables. A channel without a server is simply not configured."""
+
+from __future__ import annotations
+
+import os
+
+from app.errors import EXIT_FAILED, UserError
+from app.notify.channels import Channel, SmtpChannel, WebhookChannel
+from app.settings import config_section
+
+
+def _value(section: dict, env: str, key: str) -> str | None:
+    value = os.environ.get(env) or section.get(key)
+    return None if value in (None, "") else str(value)
+
+
+def channels() -> dict[str, Channel]:
+    try:
+        smtp, hook = config_section("smtp"), config_section("webhook")
+    except ValueError as exc:
+        raise UserError(str(exc), EXIT_FAILED) from None
+    found: dict[str, Channel] = {}
+    host = _value(smtp, "SOLVEREIGN_SMTP_HOST", "host")
+    if host:
+        tls = _value(smtp, "SOLVEREIGN_SMTP_TLS", "tls") or "starttls"
+        if tls not in ("none", "starttls", "ssl"):
+            raise UserError(f"smtp tls {tls!r} must be none, starttls or ssl", EXIT_FAILED)
+        port = _value(smtp, "SOLVEREIGN_SMTP_PORT", "port") or ("465" if tls == "ssl" else "587")
+        if not port.isdigit():
+            raise UserError(f"smtp port {port!r} is not a number", EXIT_FAILED)
+        found["email"] = SmtpChannel(
+            host=host, port=int(port), tls=tls, user=_value(smtp, "SOLVEREIGN_SMTP_USER", "user"),
+            password=_value(smtp, "SOLVEREIGN_SMTP_PASSWORD", "password"),
+            sender=_value(smtp, "SOLVEREIGN_SMTP_FROM", "from") or "roster@localhost",
+        )
+    url = _value(hook, "SOLVEREIGN_WEBHOOK_URL", "url")
+    if url:
+        found["webhook"] = WebhookChannel(url=url, token=_value(hook, "SOLVEREIGN_WEBHOOK_TOKEN", "token"))
+    return found
+
+
+def backoff_seconds() -> float:
+    """Base of the retry backoff (doubles per attempt); SOLVEREIGN_NOTIFY_BACKOFF, default 2 s."""
+    text = os.environ.get("SOLVEREIGN_NOTIFY_BACKOFF", "2")
+    try:
+        return max(0.0, float(text))
+    except ValueError:
+        raise UserError(f"SOLVEREIGN_NOTIFY_BACKOFF {text!r} is not a number", EXIT_FAILED) from None

@@ -1,0 +1,53 @@
+"""GDPR erasure of a driver (runbook §7.1: "Data deletion — DPO + Platform Lead").
+
+Two distinct people: the first of roles dpo / platform_admin requests, a different person with the
+other role confirms, and only then is the driver pseudonymised (storage/gdpr.py). Both run the same
+command; neither sees nor records more personal data than the id they type.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from app.errors import EXIT_BLOCKED, UserError
+from app.ops.policy import reason_check, refuse_unless, role_check
+from app.ops.session import Session, people_of
+from storage.gdpr import ErasureRequest
+
+ERASERS = frozenset({"dpo", "platform_admin"})
+
+
+class ErasureOutcome(BaseModel):
+    request: ErasureRequest
+    done: bool
+    message: str
+
+
+def erase_driver(s: Session, site: str | None, driver: str, reason: str) -> ErasureOutcome:
+    """First call: the request. Second call, by another person of the other role: the erasure."""
+    refuse_unless(role_check(s.role, ERASERS, "erase personal data"), reason_check(reason))
+    site = site or _only_site(s)
+    pending = s.store.gdpr.pending(s.scope, site, driver)
+    if pending is None:
+        req = s.store.gdpr.request(s.scope, site, driver, s.actor, reason.strip())
+        other = "platform_admin" if s.role == "dpo" else "dpo"
+        return ErasureOutcome(request=req, done=False, message=(
+            f"erasure #{req.id} requested; a different person with role {other} runs the same command to carry it out"))
+    if people_of(pending.requested_by) & s.people:
+        raise UserError(f"blocked: erasure #{pending.id} was requested by you; a second, different person must confirm it",
+                        EXIT_BLOCKED)
+    if pending.requested_role == s.role:
+        other = "platform_admin" if s.role == "dpo" else "dpo"
+        raise UserError(f"blocked: erasure #{pending.id} was requested by a {s.role}; it needs a {other} to confirm",
+                        EXIT_BLOCKED)
+    done = s.store.gdpr.execute(s.scope, site, driver, pending.id, s.actor)
+    return ErasureOutcome(request=done, done=True, message=(
+        f"erasure #{done.id} done: the driver is now {done.pseudonym}; {len(done.plans_changed)} unlocked plan(s) "
+        f"pseudonymised, {len(done.locked_plans_kept)} locked plan(s) keep their rows until retention, "
+        f"{len(done.packs_removed)} evidence pack(s) of changed plans removed"))
+
+
+def _only_site(s: Session) -> str:
+    if len(s.scope.sites) != 1:
+        raise UserError("you hold several sites: name one with --site", 1)
+    return next(iter(s.scope.sites))
