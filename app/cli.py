@@ -14,12 +14,12 @@ from collections.abc import Sequence
 from app.loading import loading
 
 with loading():
-    from app.commands import admin, audit, drivers, forecasts, runs, solve, status, tui, validate
+    from app.commands import admin, audit, drivers, forecasts, runs, serve, solve, status, tui, validate
     from app.errors import UserError
     from app.ops.text import printable
     from storage.errors import StoreError
 
-COMMANDS = (validate, solve, audit, admin, status, forecasts, drivers, runs, tui)
+COMMANDS = (validate, solve, audit, admin, status, forecasts, drivers, runs, serve, tui)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -16,6 +16,7 @@ import duckdb
 
 from storage import trust
 from storage.approvals import ApprovalRepo
+from storage.repo_api_keys import ApiKeyRepo
 from storage.clock import Clock, system_clock
 from storage.db import ALIAS, Database
 from storage.errors import InvalidInput, StoreError
@@ -47,6 +48,7 @@ class Store:
         self.approvals = ApprovalRepo(self._db)
         self.drivers = DriverRepo(self._db)
         self.retention = RetentionRepo(self._db)
+        self.api_keys = ApiKeyRepo(self._db)
 
     @property
     def path(self) -> str:

@@ -57,6 +57,14 @@ def import_forecast(
         data = _read(path)
     except UserError as exc:  # like `validate`: an unreadable file is a FAIL (exit 2), nothing stored
         return ImportOutcome(report=failed_report(exc.message))
+    return import_bytes(s, data, path.name, fmt=fmt, site=site, anchor=anchor)
+
+
+def import_bytes(
+    s: Session, data: bytes, source_name: str, *, fmt: str = "auto", site: str | None = None, anchor: date | str | None = None
+) -> ImportOutcome:
+    """Import a forecast handed over as bytes (the HTTP upload); the same gates and report as a file."""
+    refuse_unless(role_check(s.role, PLANNERS, "import"))
     result = ingest(data, fmt=fmt, tenant=s.user.tenant, site=pick_site(s, site), anchor=anchor)
     if result.forecast is None:
         return ImportOutcome(report=result.report)
@@ -68,7 +76,7 @@ def import_forecast(
             raw_bytes=data,
             status=result.report.status,  # type: ignore[arg-type]
             findings=result.report.model_dump(mode="json"),
-            source_name=path.name,
+            source_name=source_name,
         ),
         s.actor,
     )

@@ -19,7 +19,7 @@ from app.ops.session import Session
 from engine.audits import run_audits
 from engine.rules import DEFAULT_CONFIG
 from storage.errors import StoreError
-from storage.models import AuditResult, NewPlan, PlanResult, RunSummary
+from storage.models import AuditResult, ForecastRecord, NewPlan, PlanResult, RunSummary
 
 if TYPE_CHECKING:
     from engine.solver.api import CancelToken, Progress, SolveResult
@@ -49,6 +49,12 @@ def _lease_kept(s: Session, plan_id: int) -> Iterator[None]:
         thread.join()
 
 
+def check_can_solve(s: Session, forecast_id: int) -> ForecastRecord:
+    """The caller may solve and sees the forecast (`NotFound` otherwise): asked before queueing a solve too."""
+    refuse_unless(role_check(s.role, PLANNERS, "solve"))
+    return s.store.forecasts.get(s.scope, forecast_id)
+
+
 def solve_forecast(
     s: Session,
     forecast_id: int,
@@ -59,7 +65,7 @@ def solve_forecast(
     cancel: CancelToken | None = None,
     on_state: StateCallback | None = None,
 ) -> tuple[RunSummary, SolveResult | None]:
-    refuse_unless(role_check(s.role, PLANNERS, "solve"))
+    check_can_solve(s, forecast_id)
     from engine.solver.api import solve  # OR-Tools loads only when something is solved
 
     announce = on_state or (lambda _state: None)

@@ -142,6 +142,7 @@ WRITES: dict[str, Callable[[Store, Scope, World], Any]] = {
     "users.upsert": lambda s, sc, w: s.users.upsert(sc, "mallory", name="M", email="m@x", role="viewer", sites=["wien"], actor=ALICE),
     "drivers.upsert_many": lambda s, sc, w: s.drivers.upsert_many(sc, "wien", [DriverSpec(external_id="W-9")], ALICE),
     "drivers.remove": lambda s, sc, w: s.drivers.remove(sc, "wien", "W-1", ALICE, "left the company"),
+    "api_keys.add": lambda s, sc, w: s.api_keys.add(sc, "alice", "0" * 64, ALICE),
 }
 # tenant-wide writes act on the caller's own tenant by construction; purge only sees the caller's sites
 OWN_TENANT_ONLY = {"tenants.ensure", "settings.put", "settings.set_kill_switch", "retention.purge"}

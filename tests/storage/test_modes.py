@@ -114,6 +114,7 @@ def test_read_only_refuses_every_write_and_leaves_the_file_untouched(store: Stor
         "drivers.upsert_many": lambda: ro.drivers.upsert_many(scope, "wien", [DriverSpec(external_id="D1")], ALICE),
         "drivers.remove": lambda: ro.drivers.remove(scope, "wien", "D1", ALICE, "left the company"),
         "retention.purge": lambda: ro.retention.purge(scope, dry_run=False),
+        "api_keys.add": lambda: ro.api_keys.add(scope, "alice", "0" * 64, ALICE),
     }
     from test_isolation import _methods
 

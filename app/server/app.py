@@ -1,0 +1,49 @@
+"""The ASGI app: one Store (a path, never a held connection), the solve queue, idempotency answers,
+a trace id per request (in every error body, the `X-Trace-Id` header and the server log)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request, Response
+
+from app.ops.session import is_overridden
+from app.server import errors
+from app.server.idempotency import IdempotencyCache
+from app.server.routes import router
+from app.server.solves import SolveQueue
+from engine.clock import Clock
+from storage.store import Store
+
+
+def create_app(db_path: Path, clock: Clock, *, workers: int | None = None) -> FastAPI:
+    store = Store(db_path, clock=clock.now, clock_override=is_overridden(clock))
+    store.init()  # migrate now, not on a first request
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        app.state.solves.shutdown()
+
+    app = FastAPI(title="solvereign", version="0.1.0", lifespan=lifespan,
+                  description="The roster cockpit's operations over HTTP; authenticate with X-API-Key.")
+    app.state.store = store
+    app.state.clock = clock
+    app.state.solves = SolveQueue(workers)
+    app.state.idempotency = IdempotencyCache()
+    errors.install(app)
+
+    @app.middleware("http")
+    async def trace(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        request.state.trace_id = request.headers.get("x-trace-id") or uuid.uuid4().hex
+        if len(request.state.trace_id) > 64 or not request.state.trace_id.isprintable():
+            request.state.trace_id = uuid.uuid4().hex
+        response = await call_next(request)
+        response.headers.setdefault("X-Trace-Id", request.state.trace_id)
+        return response
+
+    app.include_router(router)
+    return app
