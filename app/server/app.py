@@ -19,7 +19,11 @@ from engine.clock import Clock
 from storage.store import Store
 
 
-def create_app(db_path: Path, clock: Clock, *, workers: int | None = None) -> FastAPI:
+def create_app(
+    db_path: Path, clock: Clock, *, workers: int | None = None, on_stop: Callable[[], None] | None = None
+) -> FastAPI:
+    """`on_stop` runs after the solves ended at shutdown (uvicorn re-raises SIGTERM after it, so a
+    `finally` around the server would not run)."""
     store = Store(db_path, clock=clock.now, clock_override=is_overridden(clock))
     store.init()  # migrate now, not on a first request
 
@@ -27,6 +31,8 @@ def create_app(db_path: Path, clock: Clock, *, workers: int | None = None) -> Fa
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
         app.state.solves.shutdown()
+        if on_stop is not None:
+            on_stop()
 
     app = FastAPI(title="solvereign", version="0.1.0", lifespan=lifespan,
                   description="The roster cockpit's operations over HTTP; authenticate with X-API-Key.")

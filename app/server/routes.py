@@ -21,6 +21,7 @@ from app.ops.session import Session
 from app.ops.status import status as status_view
 from app.server.errors import ApiError, Unauthorized
 from engine.parsers import FORMATS
+from storage.lifecycle import State
 
 MAX_UPLOAD = 20 * 1024 * 1024
 API = "/api/v1"
@@ -169,9 +170,10 @@ def get_solve_events(request: Request, s: Caller, job_id: str) -> StreamingRespo
 @router.get(f"{API}/plans", tags=["plans"])
 def get_plans(
     s: Caller, site: Annotated[str | None, Query(max_length=64)] = None, week: date | None = None,
-    state: Annotated[list[str] | None, Query()] = None, limit: Limit = 50,
+    state: Annotated[list[State] | None, Query()] = None, limit: Limit = 50,
 ) -> JSONResponse:
-    return out({"plans": run_ops.list_runs(s, site=site, week=week, states=state, limit=limit)})
+    states = [x.value for x in state] if state else None
+    return out({"plans": run_ops.list_runs(s, site=site, week=week, states=states, limit=limit)})
 
 
 @router.get(f"{API}/plans/{{plan_id}}", tags=["plans"])

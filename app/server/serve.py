@@ -17,8 +17,9 @@ def serve(db_path: Path, clock: Clock, *, host: str, port: int, workers: int | N
     store_owner.claim(db_path, url)
     try:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-        config = uvicorn.Config(create_app(db_path, clock, workers=workers), host=host, port=port, log_level="info",
+        app = create_app(db_path, clock, workers=workers, on_stop=lambda: store_owner.release(db_path))
+        config = uvicorn.Config(app, host=host, port=port, log_level="info",
                                 access_log=True, timeout_graceful_shutdown=10)
         uvicorn.Server(config).run()
-    finally:
+    finally:  # a failed start (port taken) ends here too
         store_owner.release(db_path)
