@@ -14,6 +14,9 @@ from dataclasses import dataclass
 import pytest
 
 from testdata import FIXTURES
+
+from app.ops.api_keys import key_hash
+from storage.store import Store
 from ops_world import (
     ADMIN,
     DISPATCHER,
@@ -134,6 +137,9 @@ ACTIONS = [
     Action("sites disable", ADMINS,
            lambda w, who: cli(w.db, "sites", "disable", SITE, "--reason", "pilot paused for now", login=who),
            lambda w, r: _check(_sites(w)[SITE] is False)),
+    Action("users key", ADMINS,
+           lambda w, who: cli(w.db, "users", "key", DISPATCHER, login=who),
+           lambda w, r: _check(Store(w.db).api_keys.login_for(key_hash(r.out.strip())) == DISPATCHER)),
     Action("kill-switch on", ADMINS,
            lambda w, who: cli(w.db, "kill-switch", "on", "--reason", "incident 4711: stop publishing", login=who),
            lambda w, r: _check(_kill_switch(w) is True)),
@@ -183,7 +189,7 @@ def test_other_roles_are_refused_naming_their_role(refusals: World, action: Acti
 
 READ_ONLY = {"validate", "status", "forecasts", "list-runs", "show-run", "log", "users list", "sites list", "tui", "audit",
              "drivers list", "drivers show"}
-SETUP = {"init", "demo"}  # create a store or a tenant: tested in test_init_* and the week scripts
+SETUP = {"init", "demo", "serve"}  # create a store or a tenant (test_init_*, the week scripts); serve: test_server_*
 GROUPS = {"users", "sites", "drivers", "runs"}  # only their actions count
 
 
@@ -192,7 +198,7 @@ def test_matrix_covers_every_mutating_command():
     names = set(subcommands()) - GROUPS
     names = (names - {"kill-switch"}) | {"kill-switch on", "kill-switch off"}
     assert names - READ_ONLY - SETUP == {a.name for a in ACTIONS}
-    assert len(CASES) == 70
+    assert len(CASES) == 75
     assert "--forecast" in subcommands()["solve"].format_help()
 
 
