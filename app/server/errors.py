@@ -87,7 +87,9 @@ def install(app: FastAPI) -> None:
     """Exception handlers for our errors, FastAPI's validation errors, unknown routes and crashes."""
 
     async def ours(request: Request, exc: Exception) -> JSONResponse:
-        extra = exc.extra if isinstance(exc, ApiError) else {}
+        extra = dict(exc.extra) if isinstance(exc, ApiError) else {}
+        if isinstance(exc, (UserError, StoreError)):
+            extra["exit_code"] = exc.exit_code  # the CLI's exit code, so remote mode exits as local mode does
         message = exc.message if isinstance(exc, (UserError, StoreError, ApiError)) else str(exc)
         return error_response(request, status_of(exc), message, extra)
 

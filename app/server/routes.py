@@ -189,6 +189,12 @@ def get_plan(s: Caller, plan_id: int) -> JSONResponse:
     })
 
 
+@router.get(f"{API}/plans/{{plan_id}}/view", tags=["plans"])
+def get_plan_view(s: Caller, plan_id: int) -> JSONResponse:
+    """Everything the review screen and `show-run` show (remote mode renders it as local mode does)."""
+    return out(run_ops.show_run(s, plan_id))
+
+
 @router.get(f"{API}/plans/{{plan_id}}/kpis", tags=["plans"])
 def get_kpis(s: Caller, plan_id: int) -> JSONResponse:
     v = run_ops.show_run(s, plan_id)
