@@ -14,13 +14,13 @@ from collections.abc import Sequence
 from app.loading import loading
 
 with loading():
-    from app.commands import admin, audit, drivers, forecasts, runs, serve, solve, status, tui, validate
+    from app.commands import admin, audit, drivers, forecasts, jobs, runs, serve, solve, status, tui, validate
     from app.errors import UserError
     from app.ops.text import printable
     from app.remote.select import check_mode
     from storage.errors import StoreError
 
-COMMANDS = (validate, solve, audit, admin, status, forecasts, drivers, runs, serve, tui)
+COMMANDS = (validate, solve, audit, admin, status, forecasts, drivers, runs, jobs, serve, tui)
 
 
 def build_parser() -> argparse.ArgumentParser:

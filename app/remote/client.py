@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 
 from app.errors import EXIT_BLOCKED, EXIT_FAILED, UserError
+from app.ops.jobs import JobsView
 from app.ops.runs import ActionOutcome, RunView
 from app.ops.status import StatusView
 from storage.models import RunSummary
@@ -55,6 +56,9 @@ class RemoteOps:
             raise exc.as_user_error() from None
         return ActionOutcome(run=RunSummary.model_validate(body["run"]), message=body["message"],
                              superseded=body.get("superseded", []))
+
+    def jobs(self) -> JobsView:
+        return JobsView.model_validate(self._get("/api/v1/jobs"))
 
     def close(self) -> None:
         self._http.close()

@@ -12,7 +12,7 @@ from app.settings import resolve_api
 if TYPE_CHECKING:
     from app.remote.client import RemoteOps
 
-REMOTE_COMMANDS = frozenset({"status", "list-runs", "show-run", "publish", "lock", "reject"})
+REMOTE_COMMANDS = frozenset({"status", "list-runs", "show-run", "publish", "lock", "reject", "jobs"})
 
 
 def _api(args: argparse.Namespace) -> tuple[str | None, str | None]:

@@ -14,13 +14,15 @@ from app.ops.session import is_overridden
 from app.server import errors
 from app.server.idempotency import IdempotencyCache
 from app.server.routes import router
+from app.server.scheduler import Scheduler
 from app.server.solves import SolveQueue
 from engine.clock import Clock
 from storage.store import Store
 
 
 def create_app(
-    db_path: Path, clock: Clock, *, workers: int | None = None, on_stop: Callable[[], None] | None = None
+    db_path: Path, clock: Clock, *, workers: int | None = None, on_stop: Callable[[], None] | None = None,
+    jobs_every: float = 30.0, job_time_limit: float = 60.0,
 ) -> FastAPI:
     """`on_stop` runs after the solves ended at shutdown (uvicorn re-raises SIGTERM after it, so a
     `finally` around the server would not run)."""
@@ -29,7 +31,9 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.scheduler.start()
         yield
+        app.state.scheduler.stop()
         app.state.solves.shutdown()
         if on_stop is not None:
             on_stop()
@@ -40,6 +44,7 @@ def create_app(
     app.state.clock = clock
     app.state.solves = SolveQueue(workers)
     app.state.idempotency = IdempotencyCache()
+    app.state.scheduler = Scheduler(store, clock, app.state.solves, every=jobs_every, time_limit=job_time_limit)
     errors.install(app)
 
     @app.middleware("http")

@@ -17,6 +17,7 @@ from app.errors import UserError
 from app.ops import forecasts as forecast_ops
 from app.ops import runs as run_ops
 from app.ops.api_keys import create_key, session_for_key
+from app.ops.jobs import jobs_view
 from app.ops.session import Session
 from app.ops.status import status as status_view
 from app.server.errors import ApiError, Unauthorized
@@ -270,6 +271,12 @@ def post_lock(request: Request, s: Caller, plan_id: int, body: ReasonBody | None
 @router.post(f"{API}/plans/{{plan_id}}/reject", tags=["plans"])
 def post_reject(request: Request, s: Caller, plan_id: int, body: ReasonBody | None = None) -> JSONResponse:
     return _decide(request, s, plan_id, body, run_ops.reject)
+
+
+@router.get(f"{API}/jobs", tags=["server"])
+def get_jobs(s: Caller) -> JSONResponse:
+    """The weekly solve: this week's slot, whether it fired, what is due and what was solved."""
+    return out(jobs_view(s))
 
 
 # --- users --------------------------------------------------------------------------

@@ -187,7 +187,7 @@ def test_other_roles_are_refused_naming_their_role(refusals: World, action: Acti
     assert line.startswith("error: blocked:") and f"role {role}" in line, line
 
 
-READ_ONLY = {"validate", "status", "forecasts", "list-runs", "show-run", "log", "users list", "sites list", "tui", "audit",
+READ_ONLY = {"validate", "status", "jobs", "forecasts", "list-runs", "show-run", "log", "users list", "sites list", "tui", "audit",
              "drivers list", "drivers show"}
 SETUP = {"init", "demo", "serve"}  # create a store or a tenant (test_init_*, the week scripts); serve: test_server_*
 GROUPS = {"users", "sites", "drivers", "runs"}  # only their actions count
