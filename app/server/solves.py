@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import threading
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -60,6 +61,7 @@ class SolveQueue:
         self._jobs: dict[str, SolveJob] = {}
         self._active: dict[tuple[str, int], str] = {}  # (tenant, forecast) → job id
         self._changed = threading.Condition()
+        self.on_event: Callable[[], None] = lambda: None  # told after every state change (the read cache)
 
     def submit(self, s: Session, forecast_id: int, *, seed: int, time_limit: float) -> SolveJob:
         """Queue a solve after the same checks the solve itself makes (role, forecast in scope)."""
@@ -104,6 +106,8 @@ class SolveQueue:
             if job.finished:
                 self._active.pop((job.tenant, job.forecast_id), None)
             self._changed.notify_all()
+        if event == "state":
+            self.on_event()
 
     def _run(self, s: Session, job: SolveJob, seed: int, time_limit: float) -> None:
         if job.is_set():

@@ -136,11 +136,14 @@ def test_solve_in_the_background_polling_and_sse_then_publish_lock(served: tuple
         assert view["state"] == "AUDITED" and view["finished"]
         run_id = view["run_id"]
         assert c.get(f"/api/v1/plans/{run_id}").json()["status"] == "AUDITED"
+        assert c.get(f"/api/v1/plans/{run_id}").headers.get("X-Cache") == "hit"
         pub = c.post(f"/api/v1/plans/{run_id}/publish", json={"reason": REASON})
         assert pub.status_code == 200 and pub.json()["status"] == "PUBLISHED"
         lock = c.post(f"/api/v1/plans/{run_id}/lock", json={"reason": LOCK_REASON})
         assert lock.status_code == 200, lock.text
         assert lock.json()["status"] == "LOCKED" and lock.json()["locked_by"] == DISPATCHER and lock.json()["locked_at"]
+        # the AUDITED answer above was cached; the lock invalidated it
+        assert c.get(f"/api/v1/plans/{run_id}").json()["status"] == "LOCKED"
         again = c.post(f"/api/v1/plans/{run_id}/lock", json={"reason": LOCK_REASON})
         assert again.status_code == 409 and f"already LOCKED by {DISPATCHER}" in again.json()["error"]
 
