@@ -18,6 +18,10 @@ from platformdirs import user_config_dir, user_data_dir
 APP = "solvereign"
 
 
+class InsecureConfig(ValueError):
+    """The config file holds a secret but others may read it."""
+
+
 def config_path() -> Path:
     return Path(os.environ.get("SOLVEREIGN_CONFIG") or Path(user_config_dir(APP)) / "config.toml")
 
@@ -52,7 +56,7 @@ def resolve_api(flag: str | None) -> tuple[str | None, str | None]:
         path = config_path()
         mode = path.stat().st_mode & 0o777
         if mode & 0o077:
-            raise ValueError(f"config file {path} holds an API key but is readable by others (mode {mode:o}); chmod 600 {path}")
+            raise InsecureConfig(f"config file {path} holds an API key but is readable by others (mode {mode:o}); chmod 600 {path}")
         key = str(config["api_key"])
     return str(url), key
 

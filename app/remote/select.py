@@ -7,7 +7,7 @@ import argparse
 from typing import TYPE_CHECKING
 
 from app.errors import EXIT_BLOCKED, EXIT_FAILED, UserError
-from app.settings import resolve_api
+from app.settings import InsecureConfig, resolve_api
 
 if TYPE_CHECKING:
     from app.remote.client import RemoteOps
@@ -18,8 +18,10 @@ REMOTE_COMMANDS = frozenset({"status", "list-runs", "show-run", "publish", "lock
 def _api(args: argparse.Namespace) -> tuple[str | None, str | None]:
     try:
         return resolve_api(getattr(args, "api", None))
-    except ValueError as exc:
+    except InsecureConfig as exc:
         raise UserError(str(exc), EXIT_BLOCKED) from None
+    except ValueError as exc:  # an unreadable config file, as in local mode
+        raise UserError(str(exc), EXIT_FAILED) from None
 
 
 def check_mode(args: argparse.Namespace) -> None:
