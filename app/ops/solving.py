@@ -64,9 +64,12 @@ def solve_forecast(
     progress: Progress | None = None,
     cancel: CancelToken | None = None,
     on_state: StateCallback | None = None,
+    solver: Callable[..., SolveResult] | None = None,
 ) -> tuple[RunSummary, SolveResult | None]:
+    """`solver`: what runs `engine.solver.api.solve` (the server passes one that runs it in a child process)."""
     check_can_solve(s, forecast_id)
-    from engine.solver.api import solve  # OR-Tools loads only when something is solved
+    if solver is None:
+        from engine.solver.api import solve as solver  # OR-Tools loads only when something is solved
 
     announce = on_state or (lambda _state: None)
     canonical = s.store.forecasts.content(s.scope, forecast_id).canonical()
@@ -81,7 +84,7 @@ def solve_forecast(
     announce("SOLVING")
     try:
         with _lease_kept(s, plan.id):
-            result = solve(forecast, seed=seed, time_limit=time_limit, config=config, progress=progress, cancel=cancel)
+            result = solver(forecast, seed=seed, time_limit=time_limit, config=config, progress=progress, cancel=cancel)
     except Exception as exc:  # an engine fault must not leave the run SOLVING forever
         s.store.plans.fail(s.scope, plan.id, plan.state_version, f"solver error: {exc}", s.actor)
         announce("FAILED")

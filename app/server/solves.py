@@ -1,4 +1,5 @@
 """The server's solve queue: at most one worker per core, a queue beyond, progress kept per job.
+The engine runs in child processes (app/server/solve_process.py); this process keeps the store writes.
 
 A job remembers its events (state changes and solver heartbeats) so a client can poll
 `GET /api/v1/solves/{id}` or follow them as server-sent events; one solve per forecast at a time
@@ -19,6 +20,7 @@ from app.errors import UserError
 from app.ops.session import Session
 from app.ops.solving import check_can_solve, solve_forecast
 from app.server.errors import SolveRunning
+from app.server.solve_process import ProcessSolver
 from storage.errors import NotFound, StoreError
 
 FINISHED = frozenset({"AUDITED", "FAILED", "ERROR", "CANCELLED"})
@@ -58,6 +60,7 @@ class SolveQueue:
     def __init__(self, workers: int | None = None) -> None:
         self.workers = max(1, min(workers or os.cpu_count() or 1, os.cpu_count() or 1))
         self._pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="solve")
+        self._solver: ProcessSolver | None = None  # started with the first solve (spawning costs a second)
         self._jobs: dict[str, SolveJob] = {}
         self._active: dict[tuple[str, int], str] = {}  # (tenant, forecast) → job id
         self._changed = threading.Condition()
@@ -97,6 +100,8 @@ class SolveQueue:
         for job in self._jobs.values():
             job.cancelled.set()
         self._pool.shutdown(wait=True, cancel_futures=True)
+        if self._solver is not None:
+            self._solver.shutdown()
 
     def _record(self, job: SolveJob, event: str, data: dict[str, Any]) -> None:
         with self._changed:
@@ -114,8 +119,11 @@ class SolveQueue:
             self._record(job, "state", {"state": "CANCELLED"})
             return
         try:
+            with self._changed:
+                if self._solver is None:
+                    self._solver = ProcessSolver(self.workers)
             run, _ = solve_forecast(
-                s, job.forecast_id, seed=seed, time_limit=time_limit, cancel=job,
+                s, job.forecast_id, seed=seed, time_limit=time_limit, cancel=job, solver=self._solver,
                 progress=lambda beat: self._record(job, "progress", beat.as_json()),
                 on_state=lambda state: self._record(job, "state", {"state": state}) if state not in FINISHED else None,
             )
