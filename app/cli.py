@@ -14,12 +14,15 @@ from collections.abc import Sequence
 from app.loading import loading
 
 with loading():
-    from app.commands import admin, audit, drill, drivers, evidence, forecasts, gdpr, notify, repair, retention, runs, solve, status, tui, validate
+    from app.commands import (
+        admin, audit, drill, drivers, evidence, forecasts, gdpr, jobs, notify, repair, retention, runs, serve, solve, status, tui, validate,
+    )
     from app.errors import UserError
     from app.ops.text import printable
+    from app.remote.select import check_mode
     from storage.errors import StoreError
 
-COMMANDS = (validate, solve, audit, admin, status, forecasts, drivers, runs, repair, drill, evidence, retention, gdpr, notify, tui)
+COMMANDS = (validate, solve, audit, admin, status, forecasts, drivers, runs, repair, drill, evidence, retention, gdpr, notify, jobs, serve, tui)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -30,6 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--db", metavar="PATH", help="the store file (env SOLVEREIGN_DB; default in your data directory)")
     parser.add_argument("--as", dest="act_as", metavar="LOGIN", help="act as another user (platform_admin only; recorded)")
     parser.add_argument("--now", metavar="ISO", help="set the clock (env SOLVEREIGN_NOW): platform_admin, drills and tests only")
+    parser.add_argument("--api", metavar="URL", help="use the server at URL instead of a local store (env SOLVEREIGN_API; "
+                        "key in SOLVEREIGN_API_KEY or config api_key)")
     tui.add_tui_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in COMMANDS:
@@ -43,6 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         args.func = tui.run  # no subcommand: open the cockpit
     try:
+        check_mode(args)
         return int(args.func(args))
     except (UserError, StoreError) as exc:
         print(f"error: {printable(exc.message)}", file=sys.stderr)  # one line, whatever a file name held

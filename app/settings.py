@@ -18,8 +18,16 @@ from platformdirs import user_config_dir, user_data_dir
 APP = "solvereign"
 
 
+class InsecureConfig(ValueError):
+    """The config file holds a secret but others may read it."""
+
+
+def config_path() -> Path:
+    return Path(os.environ.get("SOLVEREIGN_CONFIG") or Path(user_config_dir(APP)) / "config.toml")
+
+
 def _config_file() -> dict[str, Any]:
-    path = Path(os.environ.get("SOLVEREIGN_CONFIG") or Path(user_config_dir(APP)) / "config.toml")
+    path = config_path()
     if not path.is_file():
         return {}
     try:
@@ -48,6 +56,23 @@ def resolve_evidence_dir(store_path: str | Path) -> Path:
     if value:
         return Path(value).expanduser()
     return Path(store_path).resolve().parent / "artifacts" / "evidence"
+
+
+def resolve_api(flag: str | None) -> tuple[str | None, str | None]:
+    """(server URL, API key) for remote mode: `--api` > SOLVEREIGN_API > config `api`; the key from
+    SOLVEREIGN_API_KEY or config `api_key`, the latter only from a file nobody else can read (0600)."""
+    config = _config_file()
+    url = flag or os.environ.get("SOLVEREIGN_API") or config.get("api")
+    if not url:
+        return None, None
+    key = os.environ.get("SOLVEREIGN_API_KEY")
+    if not key and config.get("api_key"):
+        path = config_path()
+        mode = path.stat().st_mode & 0o777
+        if mode & 0o077:
+            raise InsecureConfig(f"config file {path} holds an API key but is readable by others (mode {mode:o}); chmod 600 {path}")
+        key = str(config["api_key"])
+    return str(url), key
 
 
 def resolve_theme(flag: str | None) -> str | None:

@@ -35,6 +35,13 @@ class TenantRepo:
         assert row is not None
         return TenantRecord(code=row[0], name=row[1], created_at=from_db(row[2]))
 
+    def all_scopes(self) -> list[Scope]:
+        """Every tenant with all its sites: for the server's scheduled jobs only (like `UserRepo.identify`,
+        a system lookup; each job then works inside one of these scopes)."""
+        with self._db.session(write=False) as tx:
+            rows = tx.all("SELECT tenant_code, list(code ORDER BY code) FROM sites GROUP BY tenant_code ORDER BY tenant_code")
+        return [Scope(tenant=r[0], sites=frozenset(r[1])) for r in rows]
+
     @reads
     def get(self, scope: Scope) -> TenantRecord:
         with self._db.session(write=False) as tx:

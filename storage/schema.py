@@ -323,12 +323,24 @@ _V5_AFTER_LOCK = (
         created_at TIMESTAMP NOT NULL)""",
 )
 
+_V6_API_KEYS = (
+    # per-user API keys for the HTTP server: only the SHA-256 of a key is kept (the key is shown once)
+    """CREATE TABLE api_keys (
+        key_hash VARCHAR PRIMARY KEY,
+        login VARCHAR NOT NULL,
+        tenant_code VARCHAR NOT NULL,
+        created_by VARCHAR NOT NULL,
+        created_at TIMESTAMP NOT NULL,
+        revoked_at TIMESTAMP)""",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema: tenancy, forecasts, plans, approval chain, operator views", _V1_TABLES + _V1_VIEWS),
     Migration(2, "keyed approval chain over plan content, real time under a clock override, solve leases", _V2_TRUST),
     Migration(3, "driver roster: contact columns, removals log", _V3_DRIVER_ROSTER),
     Migration(4, "pinned assignments per plan version", _V4_PINS),
     Migration(5, "after the lock: evidence packs, approval tombstones, GDPR erasures, notification outbox", _V5_AFTER_LOCK),
+    Migration(6, "per-user API keys (hashed) for the HTTP server", _V6_API_KEYS),
 )
 
 CURRENT_VERSION = MIGRATIONS[-1].version

@@ -16,6 +16,7 @@ import duckdb
 
 from storage import trust
 from storage.approvals import ApprovalRepo
+from storage.repo_api_keys import ApiKeyRepo
 from storage.clock import Clock, system_clock
 from storage.db import ALIAS, Database
 from storage.errors import InvalidInput, StoreError
@@ -55,6 +56,7 @@ class Store:
         self.evidence = EvidenceRepo(self._db)
         self.gdpr = GdprRepo(self._db)
         self.outbox = OutboxRepo(self._db)
+        self.api_keys = ApiKeyRepo(self._db)
 
     @property
     def path(self) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from app.reports import fmt_when
 from app.commands.common import add_json, add_reason, clock_from_args, db_path_from_args, print_json, session_from_args
@@ -37,6 +38,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     rm = us.add_parser("remove", help="deactivate a user")
     rm.add_argument("login")
     rm.set_defaults(func=run_users_remove)
+    key = us.add_parser("key", help="create an API key for the HTTP server (shown once, stored hashed)")
+    key.add_argument("login")
+    key.set_defaults(func=run_users_key)
 
     sites = sub.add_parser("sites", help="site gate: enable (publish/lock) or disable (shadow mode); list")
     ss = sites.add_subparsers(dest="sites_command", metavar="ACTION", required=True)
@@ -84,6 +88,15 @@ def run_users_list(args: argparse.Namespace) -> int:
     print(f"{'login':<16} {'role':<15} {'sites':<20} {'active':<6} name")
     for u in users:
         print(f"{u.login:<16} {u.role:<15} {','.join(u.sites):<20} {'yes' if u.active else 'no':<6} {printable(u.name)}")
+    return 0
+
+
+def run_users_key(args: argparse.Namespace) -> int:
+    from app.ops.api_keys import create_key
+
+    key = create_key(session_from_args(args), args.login)
+    print(f"API key for {args.login} (shown once; send it as X-API-Key):", file=sys.stderr)
+    print(key)
     return 0
 
 

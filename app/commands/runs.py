@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import functools
 from datetime import date
 
 from app.reports import fmt_when
 from app.commands.common import add_json, add_reason, print_json, session_from_args
+from app.remote.select import remote_from_args
 from app.commands.solver_output import bound_parts, render_stages
 from app.errors import EXIT_FAILED, UserError
 from app.ops import runs as ops
@@ -86,8 +88,9 @@ RUN_HEADER = f"{'id':>4}  {'week':<10} {'site':<8} {'state':<10} {'drv':>4} {'PT
 
 
 def run_list(args: argparse.Namespace) -> int:
-    rows = ops.list_runs(session_from_args(args), site=args.site, week=_week(args.week),
-                         states=[args.state] if args.state else None, limit=args.limit)
+    remote = remote_from_args(args)
+    rows = (remote.list_runs if remote else functools.partial(ops.list_runs, session_from_args(args)))(
+        site=args.site, week=_week(args.week), states=[args.state] if args.state else None, limit=args.limit)
     if args.json:
         print_json({"runs": rows})
         return 0
@@ -101,7 +104,8 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_show(args: argparse.Namespace) -> int:
     """Exit 1 when the stored plan disagrees with its approval chain (or with a fresh audit of its rows)."""
-    view = ops.show_run(session_from_args(args), args.run_id)
+    remote = remote_from_args(args)
+    view = remote.show_run(args.run_id) if remote else ops.show_run(session_from_args(args), args.run_id)
     if args.json:
         d = view.detail
         print_json({
@@ -188,8 +192,12 @@ def render_run(view: ops.RunView, *, drivers: bool, audits: bool) -> list[str]:
 
 
 def run_action(args: argparse.Namespace) -> int:
-    s = session_from_args(args)
-    outcome = {"publish": ops.publish, "reject": ops.reject, "lock": ops.lock}[args.action](s, args.run_id, args.reason)
+    remote = remote_from_args(args)
+    if remote:
+        outcome = remote.decide(args.action, args.run_id, args.reason)
+    else:
+        s = session_from_args(args)
+        outcome = {"publish": ops.publish, "reject": ops.reject, "lock": ops.lock}[args.action](s, args.run_id, args.reason)
     if args.json:
         print_json(outcome)
     else:

@@ -7,6 +7,7 @@ import argparse
 from app.reports import fmt_when
 from app.commands.solver_output import heartbeat_printer
 from app.commands.common import add_json, clock_from_args, db_path_from_args, print_json, session_from_args
+from app.remote.select import remote_from_args
 from app.commands.runs import RUN_HEADER, run_row
 from app.ops.status import status
 from app.ops.text import printable
@@ -24,7 +25,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_status(args: argparse.Namespace) -> int:
-    view = status(session_from_args(args))
+    remote = remote_from_args(args)
+    view = remote.status() if remote else status(session_from_args(args))
     if args.json:
         print_json(view)
         return 0

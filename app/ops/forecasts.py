@@ -108,6 +108,15 @@ def import_forecast(
         data = _read(path)
     except UserError as exc:  # like `validate`: an unreadable file is a FAIL (exit 2), nothing stored
         return ImportOutcome(report=failed_report(exc.message))
+    return import_bytes(s, data, path.name, fmt=fmt, site=site, anchor=anchor, default_site=default_site, default_anchor=default_anchor)
+
+
+def import_bytes(
+    s: Session, data: bytes, source_name: str, *, fmt: str = "auto", site: str | None = None, anchor: date | str | None = None,
+    default_site: str | None = None, default_anchor: date | str | None = None,
+) -> ImportOutcome:
+    """Import a forecast handed over as bytes (a file's, or the HTTP upload's); the same gates and report."""
+    refuse_unless(role_check(s.role, PLANNERS, "import"))
     result, warnings = _ingest(s, data, fmt, site, anchor, default_site, default_anchor)
     if result.forecast is None:
         return ImportOutcome(report=result.report)
@@ -119,7 +128,7 @@ def import_forecast(
             raw_bytes=data,
             status=result.report.status,  # type: ignore[arg-type]
             findings=result.report.model_dump(mode="json"),
-            source_name=path.name,
+            source_name=source_name,
         ),
         s.actor,
     )

@@ -100,6 +100,7 @@ class ActionOutcome(BaseModel):
     message: str
     exit_code: int = EXIT_OK
     superseded: list[int] = []
+    changed: bool = True  # False: the plan already was where the action leads (a lost lock race)
 
 
 def kpis_of(run: RunSummary) -> Kpis | None:
@@ -316,7 +317,7 @@ def lock(s: Session, run_id: int, reason: str) -> ActionOutcome:
     if detail.summary.state == "LOCKED":
         # idempotent, but only for someone who may lock: a viewer must not be told "done"
         refuse_unless(role_check(s.role, APPROVERS, "lock"))
-        return ActionOutcome(run=detail.summary, message=already_locked(run_id, detail.approvals))
+        return ActionOutcome(run=detail.summary, message=already_locked(run_id, detail.approvals), changed=False)
     gate = _gate_input(s, detail)
     checks = lock_checks(gate)
     refuse_unless(*checks, reason_check(reason))
@@ -325,7 +326,8 @@ def lock(s: Session, run_id: int, reason: str) -> ActionOutcome:
         reason=reason.strip(), conditions_met=[c.name for c in checks] + ["reason_given"],
     )
     if not result.changed:  # another process locked it between our read and our write
-        return ActionOutcome(run=result.plan, message=already_locked(run_id, s.store.approvals.for_plan(s.scope, run_id)))
+        return ActionOutcome(run=result.plan, message=already_locked(run_id, s.store.approvals.for_plan(s.scope, run_id)),
+                             changed=False)
     message = f"plan {run_id} locked (PUBLISHED → LOCKED)"
     if result.superseded:
         message += "; superseded " + ", ".join(f"plan {p}" for p in result.superseded)

@@ -66,6 +66,10 @@ def open_store(db_path: Path, clock: Clock, *, read_only: bool = False) -> Store
             f"no store at {db_path}: an admin runs 'solvereign init --tenant T --site S' (or 'solvereign demo')",
             EXIT_FAILED,
         )
+    if not read_only:
+        from app.ops.store_owner import refuse_if_owned
+
+        refuse_if_owned(db_path)  # a served store takes writes through its server only
     return Store(db_path, read_only=read_only, clock=clock.now, clock_override=is_overridden(clock))
 
 

@@ -19,7 +19,7 @@ from app.ops.session import Session
 from engine.audits import run_audits
 from engine.rules import DEFAULT_CONFIG
 from storage.errors import StoreError
-from storage.models import AuditResult, NewPlan, PlanResult, RunSummary
+from storage.models import AuditResult, ForecastRecord, NewPlan, PlanResult, RunSummary
 
 if TYPE_CHECKING:
     from engine.solver.api import SolveResult
@@ -51,6 +51,12 @@ def _lease_kept(s: Session, plan_id: int) -> Iterator[None]:
         thread.join()
 
 
+def check_can_solve(s: Session, forecast_id: int) -> ForecastRecord:
+    """The caller may solve and sees the forecast (`NotFound` otherwise): asked before queueing a solve too."""
+    refuse_unless(role_check(s.role, PLANNERS, "solve"))
+    return s.store.forecasts.get(s.scope, forecast_id)
+
+
 def solve_forecast(
     s: Session,
     forecast_id: int,
@@ -60,9 +66,12 @@ def solve_forecast(
     progress: Progress | None = None,
     cancel: CancelToken | None = None,
     on_state: StateCallback | None = None,
+    solver: Callable[..., SolveResult] | None = None,
 ) -> tuple[RunSummary, SolveResult | None]:
-    refuse_unless(role_check(s.role, PLANNERS, "solve"))
-    from engine.solver.api import solve  # OR-Tools loads only when something is solved
+    """`solver`: what runs `engine.solver.api.solve` (the server passes one that runs it in a child process)."""
+    check_can_solve(s, forecast_id)
+    if solver is None:
+        from engine.solver.api import solve as solver  # OR-Tools loads only when something is solved
 
     announce = on_state or (lambda _state: None)
     canonical = s.store.forecasts.content(s.scope, forecast_id).canonical()
@@ -77,7 +86,7 @@ def solve_forecast(
     announce("SOLVING")
     try:
         with _lease_kept(s, plan.id):
-            result = solve(forecast, seed=seed, time_limit=time_limit, config=config, progress=progress, cancel=cancel)
+            result = solver(forecast, seed=seed, time_limit=time_limit, config=config, progress=progress, cancel=cancel)
     except Exception as exc:  # an engine fault must not leave the run SOLVING forever
         s.store.plans.fail(s.scope, plan.id, plan.state_version, f"solver error: {exc}", s.actor)
         announce("FAILED")

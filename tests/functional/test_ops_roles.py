@@ -15,6 +15,9 @@ from dataclasses import dataclass
 import pytest
 
 from testdata import FIXTURES
+
+from app.ops.api_keys import key_hash
+from storage.store import Store
 from ops_world import (
     ADMIN,
     DISPATCHER,
@@ -208,6 +211,9 @@ ACTIONS = [
     Action("sites disable", ADMINS,
            lambda w, who: cli(w.db, "sites", "disable", SITE, "--reason", "pilot paused for now", login=who),
            lambda w, r: _check(_sites(w)[SITE] is False)),
+    Action("users key", ADMINS,
+           lambda w, who: cli(w.db, "users", "key", DISPATCHER, login=who),
+           lambda w, r: _check(Store(w.db).api_keys.login_for(key_hash(r.out.strip())) == DISPATCHER)),
     Action("kill-switch on", ADMINS,
            lambda w, who: cli(w.db, "kill-switch", "on", "--reason", "incident 4711: stop publishing", login=who),
            lambda w, r: _check(_kill_switch(w) is True)),
@@ -260,9 +266,9 @@ def test_other_roles_are_refused_naming_their_role(refusals: World, action: Acti
     assert line.startswith("error: blocked:") and f"role {role}" in line, line
 
 
-READ_ONLY = {"validate", "status", "forecasts", "list-runs", "show-run", "log", "users list", "sites list", "tui", "audit",
+READ_ONLY = {"validate", "status", "jobs", "forecasts", "list-runs", "show-run", "log", "users list", "sites list", "tui", "audit",
              "drivers list", "drivers show", "diff", "retention policy", "gdpr log"}
-SETUP = {"init", "demo"}  # create a store or a tenant: tested in test_init_* and the week scripts
+SETUP = {"init", "demo", "serve"}  # create a store or a tenant (test_init_*, the week scripts); serve: test_server_*
 OWN_MATRIX = {"notify"}  # needs a LOCKED plan and servers: its roles are tested in test_notify.py
 GROUPS = {"users", "sites", "drivers", "runs", "retention", "gdpr"}  # only their actions count
 
@@ -272,7 +278,7 @@ def test_matrix_covers_every_mutating_command():
     names = set(subcommands()) - GROUPS
     names = (names - {"kill-switch"}) | {"kill-switch on", "kill-switch off"}
     assert names - READ_ONLY - SETUP - OWN_MATRIX == {a.name for a in ACTIONS}
-    assert len(CASES) == 125
+    assert len(CASES) == 130
     assert "--forecast" in subcommands()["solve"].format_help()
 
 

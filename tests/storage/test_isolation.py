@@ -168,6 +168,7 @@ WRITES: dict[str, Callable[[Store, Scope, World], Any]] = {
     "outbox.enqueue": lambda s, sc, w: s.outbox.enqueue(sc, [_message(w.plan, sc.tenant, sorted(sc.sites)[0])]),
     "outbox.record_attempt": lambda s, sc, w: s.outbox.record_attempt(sc, _message(w.plan).key, error=None, next_attempt_at=None),
     "evidence.record": lambda s, sc, w: s.evidence.record(sc, w.plan, "/evidence/other.zip", "sha256:0", 1, ALICE),
+    "api_keys.add": lambda s, sc, w: s.api_keys.add(sc, "alice", "0" * 64, ALICE),
 }
 # tenant-wide writes act on the caller's own tenant by construction; purge only sees the caller's sites
 OWN_TENANT_ONLY = {"tenants.ensure", "settings.put", "settings.set_kill_switch", "retention.purge"}

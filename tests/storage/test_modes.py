@@ -123,6 +123,7 @@ def test_read_only_refuses_every_write_and_leaves_the_file_untouched(store: Stor
         "outbox.enqueue": lambda: ro.outbox.enqueue(scope, []),
         "outbox.record_attempt": lambda: ro.outbox.record_attempt(scope, "k", error=None, next_attempt_at=None),
         "evidence.record": lambda: ro.evidence.record(scope, plan.id, "/evidence/p.zip", "sha256:0", 1, ALICE),
+        "api_keys.add": lambda: ro.api_keys.add(scope, "alice", "0" * 64, ALICE),
     }
     from test_isolation import _methods
 

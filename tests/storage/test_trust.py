@@ -76,7 +76,7 @@ def test_a_v1_store_migrates_keeps_verifying_and_continues_keyed(tmp_path: Path)
     _v1_store(path)
     store = Store(path)
     scope = Scope.of("acme", "wien")
-    assert store.init() == CURRENT_VERSION == MIGRATIONS[-1].version
+    assert store.init() == CURRENT_VERSION == MIGRATIONS[-1].version  # every migration applied (numbers may skip)
     assert store.approvals.verify(scope).ok  # the legacy prefix verifies with plain SHA-256
     plan = store.plans.get(scope, 1)
     store.plans.transition(scope, 1, "solve", expected_version=plan.state_version, actor=ALICE)

@@ -1,0 +1,107 @@
+"""Scheduled jobs: the weekly solve (runbook §3.1: Tuesday 08:00, forecasts INGESTED for the coming week).
+
+Idempotent by what the store holds, not by a memory of having fired: at or after the week's slot,
+every PASS/WARN forecast of the coming week that has no run yet is due; once its run exists (even a
+FAILED one: a person decides about a re-solve) it is not due again, so a restart never solves twice.
+The slot is a tenant setting `weekly_solve_at` ("TUE 08:00", Europe/Vienna), default Tuesday 08:00."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from pydantic import BaseModel
+
+from app.ops.session import Session
+from engine.clock import VIENNA, Clock
+from storage.models import UserRecord
+from storage.scope import Scope
+from storage.store import Store
+
+SETTING = "weekly_solve_at"
+DEFAULT_SLOT = "TUE 08:00"
+DAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
+JOB_LOGIN = "scheduler"
+
+
+@dataclass(frozen=True)
+class Slot:
+    weekday: int  # 0 = Monday
+    at: time
+
+    def of_week(self, monday: date) -> datetime:
+        return datetime.combine(monday + timedelta(days=self.weekday), self.at, tzinfo=VIENNA)
+
+
+def parse_slot(text: str) -> Slot:
+    """"TUE 08:00" → Slot; ValueError naming the expected form otherwise."""
+    try:
+        day, hhmm = text.strip().upper().split()
+        hours, minutes = (int(x) for x in hhmm.split(":"))
+        return Slot(DAYS.index(day), time(hours, minutes))
+    except ValueError:
+        raise ValueError(f"weekly_solve_at {text!r} is not like 'TUE 08:00' (day MON..SUN, 24 h time)") from None
+
+
+class DueSolve(BaseModel):
+    tenant: str
+    site: str
+    forecast_id: int
+    week: date
+    slot: datetime
+
+
+class JobsView(BaseModel):
+    """`solvereign jobs`: the slot of this week, whether it has passed, and what it solves or solved."""
+
+    tenant: str
+    slot: str
+    this_week_at: datetime
+    fired: bool
+    coming_week: date
+    due: list[DueSolve]
+    solved: list[int]  # runs of the coming week's forecasts
+
+
+def slot_of(store: Store, scope: Scope) -> Slot:
+    setting = store.settings.get(scope, SETTING)
+    return parse_slot(str(setting.value)) if setting is not None else parse_slot(DEFAULT_SLOT)
+
+
+def _week_of(now: datetime) -> date:
+    local = now.astimezone(VIENNA).date()
+    return local - timedelta(days=local.weekday())
+
+
+def due_solves(store: Store, scope: Scope, now: datetime) -> list[DueSolve]:
+    """Forecasts of the coming week without a run, once this week's slot has passed."""
+    monday = _week_of(now)
+    slot = slot_of(store, scope).of_week(monday)
+    if now < slot:
+        return []
+    coming = monday + timedelta(days=7)
+    solved = {r.forecast_id for r in store.plans.list_runs(scope, week=coming, limit=500)}
+    forecasts = store.forecasts.list_forecasts(scope, limit=500)
+    return [DueSolve(tenant=scope.tenant, site=f.site, forecast_id=f.id, week=coming, slot=slot)
+            for f in sorted(forecasts, key=lambda f: f.id)
+            if f.week_anchor == coming and f.status in ("PASS", "WARN") and f.id not in solved]
+
+
+def job_session(store: Store, clock: Clock, scope: Scope) -> Session:
+    """The scheduler acts as itself (recorded "scheduler"), a dispatcher of every site of the tenant."""
+    user = UserRecord(login=JOB_LOGIN, tenant=scope.tenant, name="weekly solve", email="", role="dispatcher",
+                      sites=tuple(sorted(scope.sites)))
+    return Session(store=store, clock=clock, login=JOB_LOGIN, user=user)
+
+
+def jobs_view(s: Session) -> JobsView:
+    now = s.clock.now()
+    monday = _week_of(now)
+    slot = slot_of(s.store, s.scope)
+    at = slot.of_week(monday)
+    coming = monday + timedelta(days=7)
+    return JobsView(
+        tenant=s.user.tenant, slot=f"{DAYS[slot.weekday]} {slot.at:%H:%M} Europe/Vienna", this_week_at=at,
+        fired=now >= at, coming_week=coming, due=due_solves(s.store, s.scope, now),
+        solved=[r.id for r in s.store.plans.list_runs(s.scope, week=coming, limit=500)],
+    )

@@ -1,0 +1,75 @@
+"""A store a server owns: the marker file `<store>.server` next to it names the serving process.
+
+While `solvereign serve` runs, it is the only process that writes the store; a local writer (the
+CLI or the cockpit without `--api`) is refused with a message naming the server, so nobody
+changes a plan behind the server's solve queue and idempotency records."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.errors import EXIT_BLOCKED, UserError
+
+
+@dataclass(frozen=True)
+class Owner:
+    pid: int
+    host: str
+    url: str
+
+
+def marker_path(db_path: str | os.PathLike[str]) -> Path:
+    return Path(f"{Path(db_path).expanduser().resolve()}.server")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def current_owner(db_path: str | os.PathLike[str]) -> Owner | None:
+    """The live server owning the store (a marker left by a killed server on this host is ignored)."""
+    try:
+        raw = json.loads(marker_path(db_path).read_text(encoding="utf-8"))
+        owner = Owner(pid=int(raw["pid"]), host=str(raw["host"]), url=str(raw["url"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if owner.host == socket.gethostname() and not _alive(owner.pid):
+        return None
+    return owner
+
+
+def refuse_if_owned(db_path: str | os.PathLike[str]) -> None:
+    owner = current_owner(db_path)
+    if owner is not None and owner.pid != os.getpid():
+        raise UserError(
+            f"blocked: store {db_path} is served by {owner.url} (PID {owner.pid} on {owner.host}); "
+            f"use --api {owner.url} (or SOLVEREIGN_API) instead of writing it locally",
+            EXIT_BLOCKED,
+        )
+
+
+def claim(db_path: str | os.PathLike[str], url: str) -> Path:
+    """Write the marker for this process; refuse when another live server owns the store."""
+    refuse_if_owned(db_path)
+    path = marker_path(db_path)
+    tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
+    tmp.write_text(json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "url": url}), encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
+def release(db_path: str | os.PathLike[str]) -> None:
+    """Remove the marker if it is this process's own."""
+    owner = current_owner(db_path)
+    if owner is not None and owner.pid == os.getpid() and owner.host == socket.gethostname():
+        marker_path(db_path).unlink(missing_ok=True)

@@ -1,0 +1,1 @@
+"""Remote mode (`--api URL`): the use cases the CLI calls, over HTTP to `solvereign serve`."""

@@ -1,0 +1,48 @@
+"""Local or remote, chosen once at start: `--api URL` (SOLVEREIGN_API, config `api`) sends the commands
+that have a remote form to the server; the others are refused there rather than run on a local file."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+from app.errors import EXIT_BLOCKED, EXIT_FAILED, UserError
+from app.settings import InsecureConfig, resolve_api
+
+if TYPE_CHECKING:
+    from app.remote.client import RemoteOps
+
+REMOTE_COMMANDS = frozenset({"status", "list-runs", "show-run", "publish", "lock", "reject", "jobs"})
+
+
+def _api(args: argparse.Namespace) -> tuple[str | None, str | None]:
+    try:
+        return resolve_api(getattr(args, "api", None))
+    except InsecureConfig as exc:
+        raise UserError(str(exc), EXIT_BLOCKED) from None
+    except ValueError as exc:  # an unreadable config file, as in local mode
+        raise UserError(str(exc), EXIT_FAILED) from None
+
+
+def check_mode(args: argparse.Namespace) -> None:
+    """Called once by the CLI before any command runs: in remote mode, refuse what has no remote form."""
+    url, _ = _api(args)
+    if url is None:
+        return
+    command = getattr(args, "command", None) or "tui"
+    if command not in REMOTE_COMMANDS:
+        raise UserError(f"'{command}' has no remote form yet; run it on the server's host "
+                        f"(remote: {', '.join(sorted(REMOTE_COMMANDS))})", EXIT_FAILED)
+    if getattr(args, "act_as", None) or getattr(args, "now", None):
+        raise UserError("--as and --now do not apply in remote mode: the API key is the identity, the server keeps the clock",
+                        EXIT_BLOCKED)
+
+
+def remote_from_args(args: argparse.Namespace) -> RemoteOps | None:
+    """The server client when remote mode is on (None: use the local store)."""
+    url, key = _api(args)
+    if url is None:
+        return None
+    from app.remote.client import RemoteOps  # httpx loads only in remote mode
+
+    return RemoteOps(url, key)

@@ -1,0 +1,56 @@
+"""A real server on loopback for the tests: uvicorn in a thread of the test process (stopped by the
+test), or `solvereign serve` as a subprocess; API keys minted through the CLI."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import uvicorn
+from ops_world import ADMIN, NOW_OPEN, cli
+
+from app.server.app import create_app
+from engine.clock import parse_now
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def mint_key(db: Path, login: str) -> str:
+    r = cli(db, "users", "key", login, login=ADMIN)
+    assert r.code == 0, r
+    return r.out.strip()
+
+
+@contextmanager
+def live_server(db: Path, *, now: str = NOW_OPEN, workers: int | None = None) -> Iterator[str]:
+    """`http://127.0.0.1:PORT` of a server in a thread; stopped (and joined) when the block ends."""
+    port = free_port()
+    config = uvicorn.Config(create_app(db, parse_now(now), workers=workers), host="127.0.0.1", port=port,
+                            log_level="warning", lifespan="on")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+        assert not thread.is_alive(), "server did not stop"
+
+
+def client(url: str, key: str | None) -> httpx.Client:
+    headers = {"X-API-Key": key} if key else {}
+    return httpx.Client(base_url=url, headers=headers, timeout=30)
