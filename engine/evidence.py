@@ -25,7 +25,7 @@ from engine.ingest import ingest
 from engine.kpis import compute_kpis
 from engine.content import instance_rows, rows_hash
 from engine.models import CanonicalForecast, Instance, sha256_prefixed
-from engine.plan import output_hash
+from engine.hashing import output_hash
 
 PACK_FORMAT = 1
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can carry: fixed, never the export time

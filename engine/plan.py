@@ -19,7 +19,6 @@ from pydantic import BaseModel, Field, ValidationError
 from engine.audits import AuditResult
 from engine.bounds import LowerBound
 from engine.kpis import Kpis
-from engine.hashing import output_hash  # noqa: F401  (engine/solver/api.py imports it from here; to move to engine.hashing)
 from engine.models import MINUTES_PER_DAY, CanonicalForecast, Instance, at_or_after, fmt_hhmm
 from engine.parsers.common import parse_time
 from engine.rules import RuleConfig

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from engine.plan import output_hash
+from engine.hashing import output_hash
 from storage import approvals, trust
 from storage.clock import from_db
 from storage.db import Database, Tx

@@ -17,7 +17,7 @@ from app.ops.text import hidden_characters, printable
 from app.ops.versions import Base, load_base, store_version
 from engine.audits import AuditRow, run_audits
 from engine.kpis import compute_kpis
-from engine.plan import output_hash
+from engine.hashing import output_hash
 from engine.rules import DEFAULT_CONFIG
 from storage.models import Pin, RunSummary, VersionExtras
 

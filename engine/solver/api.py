@@ -37,7 +37,7 @@ from engine.audits import AuditResult, passed, run_audits
 from engine.bounds import LowerBound, lower_bound
 from engine.kpis import Kpis, compute_kpis
 from engine.models import CanonicalForecast, DriverSpec
-from engine.plan import output_hash
+from engine.hashing import output_hash
 from engine.rules import DEFAULT_CONFIG, RuleConfig
 from engine.solver import flow, moves
 from engine.solver.blocks import BlockType, DayBlocks, Stopped, enumerate_blocks

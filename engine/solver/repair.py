@@ -27,7 +27,7 @@ from pydantic import BaseModel, Field
 from engine.audits import AuditResult, run_audits
 from engine.kpis import Kpis, compute_kpis
 from engine.models import CanonicalForecast, DriverSpec, Instance
-from engine.plan import output_hash
+from engine.hashing import output_hash
 from engine.rules import DEFAULT_CONFIG, RuleConfig
 from engine.solver import moves
 from engine.solver.blocks import BlockType, DayBlocks, enumerate_blocks

@@ -211,7 +211,7 @@ def _repair_swapping(w: World, parent: int, a: str, b: str) -> int:
     """A repair version of `parent` in which drivers a and b trade their weeks (all rules still hold)."""
     from engine.audits import run_audits
     from engine.kpis import compute_kpis
-    from engine.plan import output_hash
+    from engine.hashing import output_hash
     from storage import AuditResult, NewPlan, PlanResult, Scope, Store
     from storage.scope import Actor
 
