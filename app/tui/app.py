@@ -506,6 +506,11 @@ class CockpitApp(App[None]):
 
         self.push_screen(DrillsScreen(str(self.ctx.db_path)))
 
+    def action_forecasts(self) -> None:
+        from app.tui.screens.forecasts import ForecastsScreen
+
+        self.push_screen(ForecastsScreen())
+
     def action_roster(self) -> None:
         from app.tui.screens.roster import RosterScreen  # on first use: it loads the roster parser
 

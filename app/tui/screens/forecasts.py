@@ -1,0 +1,119 @@
+"""`F` — the stored forecasts: status, warnings, days covered, tours per day, and the difference to
+the previous forecast of the same site and week (a partial week later completed, a correction).
+
+`enter` on a forecast shows what changed against its previous version, tour by tour."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Static
+
+from app.errors import UserError
+from app.ops.forecast_view import ForecastLine, forecast_lines
+from app.tui.widgets.footer import CockpitFooter
+from app.tui.widgets.table import RosterTable
+from engine.models import DAY_CODES
+from storage.errors import StoreError
+
+COLUMNS = ("id", "site", "week", "status", "tours", "days", "tours per day", "warnings", "vs previous")
+EMPTY = "No forecasts stored yet: press esc, then i to import one."
+SHOWN = 12  # tours listed per kind of change in the detail
+
+
+def change_counts(line: ForecastLine) -> str:
+    """`vs 3: +4 −1 ~2` (added, removed, changed tours), or `-` for a first version."""
+    if line.previous is None:
+        return "-"
+    if line.diff is None:
+        return f"vs {line.previous}: content purged"
+    d = line.diff
+    return f"vs {line.previous}: +{len(d.added)} −{len(d.removed)} ~{len(d.changed)}"
+
+
+def forecast_rows(lines: list[ForecastLine]) -> list[tuple[str, tuple[str, ...]]]:
+    return [
+        (str(x.forecast.id), (
+            str(x.forecast.id), x.forecast.site, x.forecast.week_anchor.isoformat(), x.forecast.status,
+            str(x.forecast.instance_count), " ".join(DAY_CODES[d - 1] for d in x.days) or "-",
+            " ".join(f"{day} {n}" for day, n in x.per_day.items()) or "-", ", ".join(x.warnings) or "-", change_counts(x),
+        ))
+        for x in lines
+    ]
+
+
+def diff_text(line: ForecastLine) -> str:
+    """What changed against the previous version, for people."""
+    f = line.forecast
+    if line.previous is None:
+        return f"forecast {f.id} is the first of {f.site}, week of {f.week_anchor}: nothing to compare"
+    if line.diff is None:
+        return f"forecast {f.id} vs {line.previous}: the older content was purged, no diff"
+    d = line.diff
+
+    def some(ids: list[str]) -> str:
+        return ", ".join(ids[:SHOWN]) + (f" … and {len(ids) - SHOWN} more" if len(ids) > SHOWN else "")
+
+    days = lambda ds: " ".join(DAY_CODES[x - 1] for x in ds) or "-"  # noqa: E731
+    out = [f"forecast {line.previous} ({days(d.days_a)}) → forecast {f.id} ({days(d.days_b)}): "
+           f"{len(d.added)} added, {len(d.removed)} removed, {len(d.changed)} changed"]
+    if d.added:
+        out.append(f"  added: {some(d.added)}")
+    if d.removed:
+        out.append(f"  removed: {some(d.removed)}")
+    out.extend(f"  changed: {c.instance_id} {c.before} → {c.after}" for c in d.changed[:SHOWN])
+    return "\n".join(out)
+
+
+class ForecastsScreen(Screen[None]):
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back", id="forecasts.back"),
+        Binding("r", "reload", "Refresh", id="forecasts.refresh"),
+    ]
+    DEFAULT_CSS = """
+    #forecasts { padding: 0 1; height: 1fr; }
+    #forecasts-title { text-style: bold; }
+    #forecasts-table { height: 1fr; }
+    #forecasts-diff { height: auto; max-height: 12; border-top: solid $primary; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._lines: dict[str, ForecastLine] = {}
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="forecasts"):
+            yield Static("forecasts · loading…", markup=False, id="forecasts-title")
+            yield RosterTable(id="forecasts-table", fixed_columns=1)
+            yield Static("enter on a forecast: what changed against its previous version", markup=False, id="forecasts-diff")
+        yield CockpitFooter()
+
+    def on_mount(self) -> None:
+        self.query_one(RosterTable).focus()
+        self.action_reload()
+
+    @work(thread=True, exclusive=True, group="forecasts", exit_on_error=False)
+    def action_reload(self) -> None:
+        try:
+            lines = forecast_lines(self.app.ctx.session())  # type: ignore[attr-defined]
+        except (UserError, StoreError) as exc:
+            self.app.call_from_thread(self._title, f"forecasts: {exc.message}")
+            return
+        self.app.call_from_thread(self._show, lines)
+
+    def _title(self, text: str) -> None:
+        self.query_one("#forecasts-title", Static).update(text)
+
+    def _show(self, lines: list[ForecastLine]) -> None:
+        self._lines = {str(x.forecast.id): x for x in lines}
+        self.query_one(RosterTable).set_data(COLUMNS, forecast_rows(lines))
+        self._title(f"forecasts · {len(lines)} stored, newest first · enter: the diff to the previous version" if lines else EMPTY)
+
+    @on(RosterTable.RowSelected, "#forecasts-table")
+    def _selected(self, event: RosterTable.RowSelected) -> None:
+        line = self._lines.get(event.key or "")
+        if line is not None:
+            self.query_one("#forecasts-diff", Static).update(diff_text(line))
