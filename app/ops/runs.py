@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import socket
 from datetime import UTC, date, datetime
 
@@ -26,6 +25,7 @@ from app.ops.policy import (
     second_approval_check,
 )
 from app.ops.session import Session
+from app.ops.store_owner import process_alive
 from app.ops.text import printable
 from app.reports import fmt_when
 from engine.bounds import LowerBound
@@ -136,21 +136,11 @@ def stale_reason(lease: SolveLease, now: datetime | None = None) -> str | None:
         return "it carries no solve lease (its process never reported)"
     now = now or datetime.now(UTC)
     age = (now - lease.heartbeat_at).total_seconds()
-    if lease.host == socket.gethostname() and not _alive(lease.pid):
+    if lease.host == socket.gethostname() and not process_alive(lease.pid):
         return f"its solver process {lease.pid} on {lease.host} is gone (last heartbeat {age:.0f} s ago)"
     if age > LEASE_TTL:
         return f"its solver process {lease.pid} on {lease.host} has not reported for {age:.0f} s"
     return None
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # someone else's process: alive
-    return True
 
 
 def stale_runs(s: Session) -> list[tuple[int, str]]:

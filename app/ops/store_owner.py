@@ -26,7 +26,8 @@ def marker_path(db_path: str | os.PathLike[str]) -> Path:
     return Path(f"{Path(db_path).expanduser().resolve()}.server")
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether a process of this host still exists (someone else's counts as alive)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -43,7 +44,7 @@ def current_owner(db_path: str | os.PathLike[str]) -> Owner | None:
         owner = Owner(pid=int(raw["pid"]), host=str(raw["host"]), url=str(raw["url"]))
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    if owner.host == socket.gethostname() and not _alive(owner.pid):
+    if owner.host == socket.gethostname() and not process_alive(owner.pid):
         return None
     return owner
 
