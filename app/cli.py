@@ -17,7 +17,8 @@ with loading():
     from app.commands import (
         admin, audit, drill, drivers, evidence, forecasts, gdpr, jobs, notify, repair, retention, runs, serve, solve, status, tui, validate,
     )
-    from app.errors import UserError
+    from app.errors import EXIT_BLOCKED, UserError
+    from app.i18n import UnknownLanguage, _, choose, set_language
     from app.ops.text import printable
     from app.remote.select import check_mode
     from storage.errors import StoreError
@@ -28,13 +29,15 @@ COMMANDS = (validate, solve, audit, admin, status, forecasts, drivers, runs, rep
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="solvereign",
-        description="Roster cockpit: validate, solve, audit, publish and lock the weekly driver roster.",
+        description=_("Roster cockpit: validate, solve, audit, publish and lock the weekly driver roster."),
     )
-    parser.add_argument("--db", metavar="PATH", help="the store file (env SOLVEREIGN_DB; default in your data directory)")
-    parser.add_argument("--as", dest="act_as", metavar="LOGIN", help="act as another user (platform_admin only; recorded)")
-    parser.add_argument("--now", metavar="ISO", help="set the clock (env SOLVEREIGN_NOW): platform_admin, drills and tests only")
-    parser.add_argument("--api", metavar="URL", help="use the server at URL instead of a local store (env SOLVEREIGN_API; "
-                        "key in SOLVEREIGN_API_KEY or config api_key)")
+    parser.add_argument("--db", metavar="PATH", help=_("the store file (env SOLVEREIGN_DB; default in your data directory)"))
+    parser.add_argument("--as", dest="act_as", metavar="LOGIN", help=_("act as another user (platform_admin only; recorded)"))
+    parser.add_argument("--now", metavar="ISO", help=_("set the clock (env SOLVEREIGN_NOW): platform_admin, drills and tests only"))
+    parser.add_argument("--api", metavar="URL", help=_("use the server at URL instead of a local store (env SOLVEREIGN_API; "
+                        "key in SOLVEREIGN_API_KEY or config api_key)"))
+    parser.add_argument("--lang", metavar="de|en", help=_("the language of messages and the cockpit (env SOLVEREIGN_LANG; "
+                        "default from the locale, LC_ALL / LC_MESSAGES / LANG, else English)"))
     tui.add_tui_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in COMMANDS:
@@ -42,7 +45,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def lang_flag(argv: Sequence[str]) -> str | None:
+    """`--lang X` / `--lang=X` before the subcommand is parsed: the parser's own help is in that language.
+    A `--lang` without a value is the empty string (refused as unknown)."""
+    for n, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg == "--lang":
+            return argv[n + 1] if n + 1 < len(argv) else ""
+        if arg.startswith("--lang="):
+            return arg.removeprefix("--lang=")
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        flag = lang_flag(argv)
+        set_language(choose("?" if flag == "" else flag))
+    except UnknownLanguage as exc:
+        print(f"solvereign: error: --lang / SOLVEREIGN_LANG: {exc}", file=sys.stderr)  # before any language is chosen
+        return EXIT_BLOCKED
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
@@ -51,10 +74,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         check_mode(args)
         return int(args.func(args))
     except (UserError, StoreError) as exc:
-        print(f"error: {printable(exc.message)}", file=sys.stderr)  # one line, whatever a file name held
+        print(_("error: {message}").format(message=printable(exc.message)), file=sys.stderr)  # one line, whatever a file name held
         return exc.exit_code
     except KeyboardInterrupt:
-        print("error: interrupted", file=sys.stderr)
+        print(_("error: interrupted"), file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0

@@ -10,50 +10,51 @@ from app.commands.common import add_json, add_reason, clock_from_args, db_path_f
 from app.ops import admin
 from app.ops.text import printable
 from app.settings import os_login
+from app.i18n import _
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("init", help="create the store; you become platform_admin of the tenant")
+    p = sub.add_parser("init", help=_("create the store; you become platform_admin of the tenant"))
     p.add_argument("--tenant", required=True)
     p.add_argument("--site", required=True)
-    p.add_argument("--name", default="", help="your display name")
-    p.add_argument("--admin", metavar="LOGIN", help="a new tenant's first platform_admin (an admin of this store creates it)")
+    p.add_argument("--name", default="", help=_("your display name"))
+    p.add_argument("--admin", metavar="LOGIN", help=_("a new tenant's first platform_admin (an admin of this store creates it)"))
     add_json(p)
     p.set_defaults(func=run_init)
 
-    users = sub.add_parser("users", help="add, list or remove users (platform_admin)")
+    users = sub.add_parser("users", help=_("add, list or remove users (platform_admin)"))
     us = users.add_subparsers(dest="users_command", metavar="ACTION", required=True)
-    add = us.add_parser("add", help="add or update a user")
+    add = us.add_parser("add", help=_("add or update a user"))
     add.add_argument("login")
     add.add_argument("--role", required=True, choices=admin.ROLES)
     add.add_argument("--tenant", required=True)
-    add.add_argument("--sites", required=True, help="comma-separated site codes")
+    add.add_argument("--sites", required=True, help=_("comma-separated site codes"))
     add.add_argument("--name", default="")
     add.add_argument("--email", default="")
     add_json(add)
     add.set_defaults(func=run_users_add)
-    ls = us.add_parser("list", help="users of your tenant and sites")
+    ls = us.add_parser("list", help=_("users of your tenant and sites"))
     add_json(ls)
     ls.set_defaults(func=run_users_list)
-    rm = us.add_parser("remove", help="deactivate a user")
+    rm = us.add_parser("remove", help=_("deactivate a user"))
     rm.add_argument("login")
     rm.set_defaults(func=run_users_remove)
-    key = us.add_parser("key", help="create an API key for the HTTP server (shown once, stored hashed)")
+    key = us.add_parser("key", help=_("create an API key for the HTTP server (shown once, stored hashed)"))
     key.add_argument("login")
     key.set_defaults(func=run_users_key)
 
-    sites = sub.add_parser("sites", help="site gate: enable (publish/lock) or disable (shadow mode); list")
+    sites = sub.add_parser("sites", help=_("site gate: enable (publish/lock) or disable (shadow mode); list"))
     ss = sites.add_subparsers(dest="sites_command", metavar="ACTION", required=True)
     for action in ("enable", "disable"):
         sp = ss.add_parser(action, help=f"{action} publish/lock on a site")
         sp.add_argument("site")
         add_reason(sp, required=False)
         sp.set_defaults(func=run_sites_set, enabled=action == "enable")
-    sl = ss.add_parser("list", help="sites and their gates")
+    sl = ss.add_parser("list", help=_("sites and their gates"))
     add_json(sl)
     sl.set_defaults(func=run_sites_list)
 
-    ks = sub.add_parser("kill-switch", help="refuse (on) or allow (off) publish and lock for the tenant")
+    ks = sub.add_parser("kill-switch", help=_("refuse (on) or allow (off) publish and lock for the tenant"))
     ks.add_argument("state", choices=("on", "off"))
     add_reason(ks)
     ks.set_defaults(func=run_kill_switch)

@@ -12,10 +12,11 @@ from pathlib import Path
 
 from app.commands.common import add_json, print_json
 from app.errors import EXIT_FAILED, UserError
+from app.i18n import _
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("audit", help="re-run the seven audits on a plan file")
+    p = sub.add_parser("audit", help=_("re-run the seven audits on a plan file"))
     p.add_argument("plan", metavar="PLAN.json")
     add_json(p)
     p.set_defaults(func=run)

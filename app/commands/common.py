@@ -24,6 +24,7 @@ from app.settings import os_login, resolve_db_path
 from engine.clock import Clock, SystemClock, parse_now
 from engine.parsers import FORMATS
 from storage.errors import StoreError
+from app.i18n import _
 
 if TYPE_CHECKING:
     from engine.ingest import IngestResult
@@ -31,10 +32,10 @@ if TYPE_CHECKING:
 
 def add_forecast_options(p: argparse.ArgumentParser) -> None:
     """The options every command that reads a forecast file takes."""
-    p.add_argument("--format", default="auto", choices=("auto", *FORMATS), help="force the input shape")
-    p.add_argument("--tenant", help="tenant code (CSV, text and export files carry none)")
-    p.add_argument("--site", help="site code (CSV, text and export files carry none)")
-    p.add_argument("--anchor", help="week anchor date YYYY-MM-DD, a Monday")
+    p.add_argument("--format", default="auto", choices=("auto", *FORMATS), help=_("force the input shape"))
+    p.add_argument("--tenant", help=_("tenant code (CSV, text and export files carry none)"))
+    p.add_argument("--site", help=_("site code (CSV, text and export files carry none)"))
+    p.add_argument("--anchor", help=_("week anchor date YYYY-MM-DD, a Monday"))
 
 
 def read_forecast(
@@ -100,11 +101,11 @@ def session_from_args(args: argparse.Namespace, *, read_only: bool = False) -> S
 
 
 def add_json(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--json", action="store_true", help=_("print one JSON object"))
 
 
 def add_reason(p: argparse.ArgumentParser, required: bool = True) -> None:
-    p.add_argument("--reason", required=required, help="why (at least 10 visible characters; recorded)")
+    p.add_argument("--reason", required=required, help=_("why (at least 10 visible characters; recorded)"))
 
 
 def nothing_stored_exits_2(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:

@@ -11,19 +11,20 @@ import argparse
 
 from app.commands.common import add_json, print_json, session_from_args
 from app.ops.text import printable
+from app.i18n import _
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     from app.ops.drills import DRILLS
 
-    p = sub.add_parser("drill", help="incident drills on a copy of the store (exit 0 PASS, 1 WARN, 2 FAIL); 'drill list'")
+    p = sub.add_parser("drill", help=_("incident drills on a copy of the store (exit 0 PASS, 1 WARN, 2 FAIL); 'drill list'"))
     p.add_argument("drill", choices=(*DRILLS, "list"), metavar="TYPE", help=" | ".join((*DRILLS, "list")))
-    p.add_argument("--run", type=int, metavar="RUN", help="the plan to drill on (default: the newest LOCKED, PUBLISHED or AUDITED)")
-    p.add_argument("--absent-drivers", metavar="D1,D2", help="sick-call: absent drivers (default: the three with the most work)")
-    p.add_argument("--freeze-horizon", type=int, default=720, metavar="MIN", help="freeze-window, break-glass: the expected horizon")
-    p.add_argument("--seed", type=int, default=94, help="accepted for runbook compatibility; the plan's own seed is used")
-    p.add_argument("--tenant", help="accepted for runbook compatibility; your own tenant is used")
-    p.add_argument("--dry-run", action="store_true", help="always so: drills run on a copy of the store")
+    p.add_argument("--run", type=int, metavar="RUN", help=_("the plan to drill on (default: the newest LOCKED, PUBLISHED or AUDITED)"))
+    p.add_argument("--absent-drivers", metavar="D1,D2", help=_("sick-call: absent drivers (default: the three with the most work)"))
+    p.add_argument("--freeze-horizon", type=int, default=720, metavar="MIN", help=_("freeze-window, break-glass: the expected horizon"))
+    p.add_argument("--seed", type=int, default=94, help=_("accepted for runbook compatibility; the plan's own seed is used"))
+    p.add_argument("--tenant", help=_("accepted for runbook compatibility; your own tenant is used"))
+    p.add_argument("--dry-run", action="store_true", help=_("always so: drills run on a copy of the store"))
     p.add_argument("--time-limit", type=float, default=10.0, metavar="S")
     add_json(p)
     p.set_defaults(func=run)

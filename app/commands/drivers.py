@@ -14,28 +14,29 @@ from pathlib import Path
 from app.commands.common import add_json, add_reason, print_json, session_from_args
 from app.errors import EXIT_BLOCKED, EXIT_OK
 from app.reports import fmt_days, fmt_when
+from app.i18n import _
 
 MAX_PRINTED = 50  # problems printed in text mode; --json lists all
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("drivers", help="the site's driver roster: import a CSV/JSON file, list, show, remove")
+    p = sub.add_parser("drivers", help=_("the site's driver roster: import a CSV/JSON file, list, show, remove"))
     ds = p.add_subparsers(dest="drivers_command", metavar="ACTION", required=True)
-    imp = ds.add_parser("import", help="add or replace drivers from a CSV or JSON file (exit 0 stored, 2 nothing stored)")
+    imp = ds.add_parser("import", help=_("add or replace drivers from a CSV or JSON file (exit 0 stored, 2 nothing stored)"))
     imp.add_argument("file", metavar="FILE")
-    imp.add_argument("--site", help="site code (default: your only site)")
+    imp.add_argument("--site", help=_("site code (default: your only site)"))
     add_json(imp)
     imp.set_defaults(func=run_import)
-    ls = ds.add_parser("list", help="the roster of a site (default: every site you see)")
+    ls = ds.add_parser("list", help=_("the roster of a site (default: every site you see)"))
     ls.add_argument("--site")
     add_json(ls)
     ls.set_defaults(func=run_list)
-    sh = ds.add_parser("show", help="one driver")
+    sh = ds.add_parser("show", help=_("one driver"))
     sh.add_argument("external_id", metavar="ID")
-    sh.add_argument("--site", help="site code (default: your only site)")
+    sh.add_argument("--site", help=_("site code (default: your only site)"))
     add_json(sh)
     sh.set_defaults(func=run_show)
-    rm = ds.add_parser("remove", help="remove one driver (logged with the reason)")
+    rm = ds.add_parser("remove", help=_("remove one driver (logged with the reason)"))
     rm.add_argument("external_id", metavar="ID")
     rm.add_argument("--site", required=True)
     add_reason(rm)

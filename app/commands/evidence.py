@@ -7,18 +7,19 @@ from pathlib import Path
 
 from app.commands.common import add_json, print_json, session_from_args
 from app.errors import EXIT_FAILED, EXIT_OK, UserError
+from app.i18n import _
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "evidence",
-        help="write a plan's evidence pack (zip), or verify one: evidence RUN [--out FILE.zip] | evidence verify FILE.zip",
+        help=_("write a plan's evidence pack (zip), or verify one: evidence RUN [--out FILE.zip] | evidence verify FILE.zip"),
     )
-    p.add_argument("target", metavar="RUN|verify", help="the run id to export, or 'verify'")
-    p.add_argument("file", nargs="?", metavar="FILE.zip", help="with verify: the pack to check")
-    p.add_argument("--out", metavar="FILE.zip", help="where to write the pack (default: the site's evidence folder)")
+    p.add_argument("target", metavar="RUN|verify", help=_("the run id to export, or 'verify'"))
+    p.add_argument("file", nargs="?", metavar="FILE.zip", help=_("with verify: the pack to check"))
+    p.add_argument("--out", metavar="FILE.zip", help=_("where to write the pack (default: the site's evidence folder)"))
     p.add_argument("--with-store", action="store_true",
-                   help="verify: also check each approval record's keyed hash with the store's key (--db)")
+                   help=_("verify: also check each approval record's keyed hash with the store's key (--db)"))
     add_json(p)
     p.set_defaults(func=run_evidence)
 

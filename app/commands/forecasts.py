@@ -13,21 +13,22 @@ from app.reports import fmt_when, render_report
 from app.ops.session import Session
 from engine.models import DAY_CODES
 from engine.parsers import FORMATS
+from app.i18n import _
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("import", help="validate a forecast file and store it (exit 0 PASS, 1 WARN, 2 FAIL)")
+    p = sub.add_parser("import", help=_("validate a forecast file and store it (exit 0 PASS, 1 WARN, 2 FAIL)"))
     p.add_argument("file", metavar="FILE")
     p.add_argument("--format", default="auto", choices=("auto", *FORMATS))
-    p.add_argument("--tenant", help="tenant code (default and only choice: yours)")
-    p.add_argument("--site", help="site code (default: the file's own, else your only site)")
-    p.add_argument("--anchor", help="week anchor date YYYY-MM-DD, a Monday (default: the file's own; must agree with it)")
+    p.add_argument("--tenant", help=_("tenant code (default and only choice: yours)"))
+    p.add_argument("--site", help=_("site code (default: the file's own, else your only site)"))
+    p.add_argument("--anchor", help=_("week anchor date YYYY-MM-DD, a Monday (default: the file's own; must agree with it)"))
     add_json(p)
     p.set_defaults(func=nothing_stored_exits_2(run_import))
-    f = sub.add_parser("forecasts", help="stored forecasts, newest first")
+    f = sub.add_parser("forecasts", help=_("stored forecasts, newest first"))
     f.add_argument("--site")
     f.add_argument("--limit", type=int, default=50)
-    f.add_argument("--diff", nargs=2, type=int, metavar=("A", "B"), help="tours added, removed, changed between two forecasts")
+    f.add_argument("--diff", nargs=2, type=int, metavar=("A", "B"), help=_("tours added, removed, changed between two forecasts"))
     add_json(f)
     f.set_defaults(func=run_forecasts)
 

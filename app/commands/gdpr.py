@@ -6,18 +6,19 @@ import argparse
 
 from app.commands.common import add_json, add_reason, print_json, session_from_args
 from app.errors import EXIT_OK
+from app.i18n import _
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("gdpr", help="erase a driver's personal data (dpo + platform_admin, two people)")
+    p = sub.add_parser("gdpr", help=_("erase a driver's personal data (dpo + platform_admin, two people)"))
     gs = p.add_subparsers(dest="gdpr_command", metavar="ACTION", required=True)
-    e = gs.add_parser("erase-driver", help="request, or (a second person of the other role) carry out, an erasure")
+    e = gs.add_parser("erase-driver", help=_("request, or (a second person of the other role) carry out, an erasure"))
     e.add_argument("driver", metavar="ID")
-    e.add_argument("--site", help="the driver's site (default: your only site)")
+    e.add_argument("--site", help=_("the driver's site (default: your only site)"))
     add_reason(e)
     add_json(e)
     e.set_defaults(func=run_erase)
-    log = gs.add_parser("log", help="erasure requests of your sites (no personal data)")
+    log = gs.add_parser("log", help=_("erasure requests of your sites (no personal data)"))
     add_json(log)
     log.set_defaults(func=run_log)
 

@@ -7,10 +7,11 @@ import argparse
 from app.commands.common import add_json, print_json, session_from_args
 from app.remote.select import remote_from_args
 from app.reports import fmt_when
+from app.i18n import _
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("jobs", help="scheduled jobs: the weekly solve's slot, what is due, what it solved")
+    p = sub.add_parser("jobs", help=_("scheduled jobs: the weekly solve's slot, what is due, what it solved"))
     add_json(p)
     p.set_defaults(func=run_jobs)
 

@@ -7,12 +7,13 @@ import argparse
 from app.commands.common import add_json, print_json, session_from_args
 from app.errors import EXIT_FAILED, EXIT_OK, UserError
 from app.ops.text import printable
+from app.i18n import _
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("notify", help="tell each driver of a LOCKED plan their week: notify RUN | notify status RUN")
-    p.add_argument("target", metavar="RUN|status", help="the run id to notify, or 'status'")
-    p.add_argument("run", nargs="?", metavar="RUN", help="with status: the run")
+    p = sub.add_parser("notify", help=_("tell each driver of a LOCKED plan their week: notify RUN | notify status RUN"))
+    p.add_argument("target", metavar="RUN|status", help=_("the run id to notify, or 'status'"))
+    p.add_argument("run", nargs="?", metavar="RUN", help=_("with status: the run"))
     add_json(p)
     p.set_defaults(func=run_notify)
 

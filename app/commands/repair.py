@@ -14,37 +14,38 @@ from app.errors import EXIT_FAILED, UserError
 from app.ops.text import printable
 from engine.clock import VIENNA, parse_now
 from engine.models import DAY_CODES
+from app.i18n import _
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("repair", help="sick call: a new version of RUN without the absent drivers (any state, LOCKED too)")
+    p = sub.add_parser("repair", help=_("sick call: a new version of RUN without the absent drivers (any state, LOCKED too)"))
     p.add_argument("run_id", type=int, metavar="RUN")
-    p.add_argument("--absent", required=True, metavar="D1,D2", help="absent driver ids, comma-separated")
+    p.add_argument("--absent", required=True, metavar="D1,D2", help=_("absent driver ids, comma-separated"))
     p.add_argument("--type", default="sick", choices=("sick", "vacation", "no_show"))
-    p.add_argument("--from", dest="start", metavar="ISO", help="absence starts (Vienna local time; default: the whole week)")
-    p.add_argument("--to", dest="end", metavar="ISO", help="absence ends")
+    p.add_argument("--from", dest="start", metavar="ISO", help=_("absence starts (Vienna local time; default: the whole week)"))
+    p.add_argument("--to", dest="end", metavar="ISO", help=_("absence ends"))
     add_reason(p)
-    p.add_argument("--override-freeze", action="store_true", help="emergency: let frozen tours of the absent drivers move (on_call, platform_admin)")
-    p.add_argument("--preview", action="store_true", help="show what the repair would do; store nothing")
+    p.add_argument("--override-freeze", action="store_true", help=_("emergency: let frozen tours of the absent drivers move (on_call, platform_admin)"))
+    p.add_argument("--preview", action="store_true", help=_("show what the repair would do; store nothing"))
     p.add_argument("--time-limit", type=float, default=10.0, metavar="S")
     add_json(p)
     p.set_defaults(func=run_repair)
 
-    p = sub.add_parser("undo", help="discard a repair or edit version that is not yet published")
+    p = sub.add_parser("undo", help=_("discard a repair or edit version that is not yet published"))
     p.add_argument("run_id", type=int, metavar="RUN")
-    p.add_argument("--reason", default="", help="why (default: undo of the version)")
+    p.add_argument("--reason", default="", help=_("why (default: undo of the version)"))
     add_json(p)
     p.set_defaults(func=run_undo)
 
-    p = sub.add_parser("edit", help="hand edit: --move INSTANCE --to DRIVER, or --swap A,B --day N (a new version)")
+    p = sub.add_parser("edit", help=_("hand edit: --move INSTANCE --to DRIVER, or --swap A,B --day N (a new version)"))
     p.add_argument("run_id", type=int, metavar="RUN")
     p.add_argument("--move", metavar="INSTANCE")
     p.add_argument("--to", metavar="DRIVER")
-    p.add_argument("--swap", metavar="A,B", help="swap two drivers' blocks on --day")
-    p.add_argument("--day", type=int, default=0, help="1=Mon … 7=Sun (with --swap)")
+    p.add_argument("--swap", metavar="A,B", help=_("swap two drivers' blocks on --day"))
+    p.add_argument("--day", type=int, default=0, help=_("1=Mon … 7=Sun (with --swap)"))
     add_reason(p)
-    p.add_argument("--override-freeze", action="store_true", help="emergency: change a frozen instance (on_call, platform_admin)")
-    p.add_argument("--preview", action="store_true", help="only check the rules; store nothing")
+    p.add_argument("--override-freeze", action="store_true", help=_("emergency: change a frozen instance (on_call, platform_admin)"))
+    p.add_argument("--preview", action="store_true", help=_("only check the rules; store nothing"))
     add_json(p)
     p.set_defaults(func=run_edit)
 
@@ -56,16 +57,16 @@ def register(sub: argparse._SubParsersAction) -> None:
         add_json(p)
         p.set_defaults(func=run_pin, pinned=pinned)
 
-    p = sub.add_parser("diff", help="what changed between two plan versions of one site and week")
+    p = sub.add_parser("diff", help=_("what changed between two plan versions of one site and week"))
     p.add_argument("run_a", type=int, metavar="A")
     p.add_argument("run_b", type=int, metavar="B")
     add_json(p)
     p.set_defaults(func=run_diff)
 
-    p = sub.add_parser("freeze", help="frozen instances of RUN and the next freeze time; --set-horizon MIN (platform_admin)")
+    p = sub.add_parser("freeze", help=_("frozen instances of RUN and the next freeze time; --set-horizon MIN (platform_admin)"))
     p.add_argument("run_id", type=int, nargs="?", metavar="RUN")
     p.add_argument("--site")
-    p.add_argument("--set-horizon", type=int, metavar="MIN", help="the site's freeze horizon in minutes (default 720)")
+    p.add_argument("--set-horizon", type=int, metavar="MIN", help=_("the site's freeze horizon in minutes (default 720)"))
     p.add_argument("--reason", default="")
     add_json(p)
     p.set_defaults(func=run_freeze)

@@ -6,21 +6,22 @@ import argparse
 
 from app.commands.common import add_json, add_reason, print_json, session_from_args
 from app.errors import EXIT_OK
+from app.i18n import _
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("retention", help="purge old data (SPEC §9) and the tenant's retention policy (platform_admin)")
+    p = sub.add_parser("retention", help=_("purge old data (SPEC §9) and the tenant's retention policy (platform_admin)"))
     rs = p.add_subparsers(dest="retention_command", metavar="ACTION", required=True)
-    purge = rs.add_parser("purge", help="remove inputs, outputs, approval records and packs past their period")
-    purge.add_argument("--dry-run", action="store_true", help="list exactly what would go; change nothing")
+    purge = rs.add_parser("purge", help=_("remove inputs, outputs, approval records and packs past their period"))
+    purge.add_argument("--dry-run", action="store_true", help=_("list exactly what would go; change nothing"))
     add_json(purge)
     purge.set_defaults(func=run_purge)
-    show = rs.add_parser("policy", help="the tenant's retention periods")
+    show = rs.add_parser("policy", help=_("the tenant's retention periods"))
     add_json(show)
     show.set_defaults(func=run_policy)
-    put = rs.add_parser("set", help="set the tenant's retention periods")
-    put.add_argument("--data-days", type=int, required=True, help="forecasts, plans not locked, solver outputs (default 90)")
-    put.add_argument("--log-days", type=int, required=True, help="locked plans, approval records, evidence packs (default 365)")
+    put = rs.add_parser("set", help=_("set the tenant's retention periods"))
+    put.add_argument("--data-days", type=int, required=True, help=_("forecasts, plans not locked, solver outputs (default 90)"))
+    put.add_argument("--log-days", type=int, required=True, help=_("locked plans, approval records, evidence packs (default 365)"))
     add_reason(put)
     add_json(put)
     put.set_defaults(func=run_set)

@@ -16,23 +16,24 @@ from engine.clock import FIRST_YEAR, LAST_YEAR, in_range
 from engine.models import DAY_CODES, fmt_hhmm
 from app.ops.text import printable
 from storage.models import ApprovalRecord, RunSummary
+from app.i18n import _
 
 STATES = ("QUEUED", "SOLVING", "SOLVED", "AUDITING", "AUDITED", "PUBLISHED", "LOCKED", "SUPERSEDED", "FAILED", "REJECTED")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("list-runs", help="runs in your scope, newest first")
+    p = sub.add_parser("list-runs", help=_("runs in your scope, newest first"))
     p.add_argument("--site")
-    p.add_argument("--week", help="week anchor YYYY-MM-DD")
+    p.add_argument("--week", help=_("week anchor YYYY-MM-DD"))
     p.add_argument("--state", choices=STATES)
     p.add_argument("--limit", type=int, default=50)
     add_json(p)
     p.set_defaults(func=run_list)
 
-    p = sub.add_parser("show-run", help="KPIs, audits, bound and gap, state, approvals, next steps")
+    p = sub.add_parser("show-run", help=_("KPIs, audits, bound and gap, state, approvals, next steps"))
     p.add_argument("run_id", type=int, metavar="ID")
-    p.add_argument("--drivers", action="store_true", help="every driver's week")
-    p.add_argument("--audits", action="store_true", help="offending rows of every audit")
+    p.add_argument("--drivers", action="store_true", help=_("every driver's week"))
+    p.add_argument("--audits", action="store_true", help=_("offending rows of every audit"))
     add_json(p)
     p.set_defaults(func=run_show)
 
@@ -47,17 +48,17 @@ def register(sub: argparse._SubParsersAction) -> None:
         add_json(p)
         p.set_defaults(func=run_action, action=name)
 
-    p = sub.add_parser("runs", help="repair runs: fail a run stuck in SOLVING (its solver was killed)")
+    p = sub.add_parser("runs", help=_("repair runs: fail a run stuck in SOLVING (its solver was killed)"))
     rs = p.add_subparsers(dest="runs_command", metavar="ACTION", required=True)
-    f = rs.add_parser("fail", help="mark a QUEUED/SOLVING/SOLVED/AUDITING run FAILED (refused while its solver is alive)")
+    f = rs.add_parser("fail", help=_("mark a QUEUED/SOLVING/SOLVED/AUDITING run FAILED (refused while its solver is alive)"))
     f.add_argument("run_id", type=int, metavar="ID")
     add_reason(f)
     add_json(f)
     f.set_defaults(func=run_fail)
 
-    p = sub.add_parser("log", help="approval records (of one run, or all) and --verify of the hash chain")
+    p = sub.add_parser("log", help=_("approval records (of one run, or all) and --verify of the hash chain"))
     p.add_argument("run_id", type=int, nargs="?", metavar="ID")
-    p.add_argument("--verify", action="store_true", help="check the hash chain (exit 1 when broken)")
+    p.add_argument("--verify", action="store_true", help=_("check the hash chain (exit 1 when broken)"))
     add_json(p)
     p.set_defaults(func=run_log)
 

@@ -18,6 +18,7 @@ from app.commands.solve_store import run_store_solve
 from app.commands.solver_output import bound_parts, heartbeat_printer, render_stages
 from app.errors import EXIT_BLOCKED, EXIT_FAILED, UserError
 from engine.models import DAY_CODES
+from app.i18n import _
 
 if TYPE_CHECKING:
     from engine.solver import SolveResult
@@ -27,14 +28,14 @@ DEFAULT_SITE = "wien"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("solve", help="solve a stored forecast as a run (--forecast ID), or a forecast file (no store)")
-    p.add_argument("file", metavar="FILE", nargs="?", help="a forecast file to solve without any store")
-    p.add_argument("--forecast", type=int, metavar="ID", help="a stored forecast: creates a run and walks its states")
-    p.add_argument("--baseline", type=int, metavar="RUN", help="with --forecast: keep RUN's drivers where possible (a completed or corrected forecast)")
+    p = sub.add_parser("solve", help=_("solve a stored forecast as a run (--forecast ID), or a forecast file (no store)"))
+    p.add_argument("file", metavar="FILE", nargs="?", help=_("a forecast file to solve without any store"))
+    p.add_argument("--forecast", type=int, metavar="ID", help=_("a stored forecast: creates a run and walks its states"))
+    p.add_argument("--baseline", type=int, metavar="RUN", help=_("with --forecast: keep RUN's drivers where possible (a completed or corrected forecast)"))
     add_forecast_options(p)
-    p.add_argument("--seed", type=int, default=94, help="solver seed (default 94)")
-    p.add_argument("--time-limit", type=float, default=60.0, metavar="S", help="time budget in seconds (default 60)")
-    p.add_argument("--out", metavar="PLAN.json", help="write the plan file here")
+    p.add_argument("--seed", type=int, default=94, help=_("solver seed (default 94)"))
+    p.add_argument("--time-limit", type=float, default=60.0, metavar="S", help=_("time budget in seconds (default 60)"))
+    p.add_argument("--out", metavar="PLAN.json", help=_("write the plan file here"))
     add_json(p)
     p.set_defaults(func=run)
 

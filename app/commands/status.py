@@ -12,14 +12,15 @@ from app.commands.runs import RUN_HEADER, run_row
 from app.ops.status import status
 from app.ops.text import printable
 from app.settings import os_login
+from app.i18n import _
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("status", help="who you are, gates, store, latest runs, plans waiting for a second approver")
+    p = sub.add_parser("status", help=_("who you are, gates, store, latest runs, plans waiting for a second approver"))
     add_json(p)
     p.set_defaults(func=run_status)
-    d = sub.add_parser("demo", help="create the store if needed, import and solve the demo week (the week after today)")
-    d.add_argument("--time-limit", type=float, default=None, help="solver budget in seconds")
+    d = sub.add_parser("demo", help=_("create the store if needed, import and solve the demo week (the week after today)"))
+    d.add_argument("--time-limit", type=float, default=None, help=_("solver budget in seconds"))
     add_json(d)
     d.set_defaults(func=run_demo_cmd)
 

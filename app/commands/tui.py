@@ -14,13 +14,14 @@ from app.errors import EXIT_FAILED, UserError
 from app.loading import loading
 from app.settings import APP, os_login, resolve_theme
 from app.tui.context import CockpitContext
+from app.i18n import _
 
 if TYPE_CHECKING:
     from app.tui.app import CockpitApp
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("tui", help="open the cockpit (the default without a subcommand)")
+    p = sub.add_parser("tui", help=_("open the cockpit (the default without a subcommand)"))
     add_tui_options(p, default=argparse.SUPPRESS)
     p.set_defaults(func=run)
 
@@ -30,10 +31,10 @@ def add_tui_options(p: argparse.ArgumentParser, default: object = None) -> None:
     def d(value: object) -> object:
         return value if default is None else default
 
-    p.add_argument("--read-only", action="store_true", default=d(False), help="open nothing for writing; actions disappear")
-    p.add_argument("--theme", default=d(None), help="a Textual theme, e.g. ansi-dark for the terminal's own palette")
-    p.add_argument("--no-mouse", action="store_true", default=d(False), help="do not capture the mouse")
-    p.add_argument("--refresh", type=float, default=d(3.0), help="seconds between automatic refreshes of the runs list")
+    p.add_argument("--read-only", action="store_true", default=d(False), help=_("open nothing for writing; actions disappear"))
+    p.add_argument("--theme", default=d(None), help=_("a Textual theme, e.g. ansi-dark for the terminal's own palette"))
+    p.add_argument("--no-mouse", action="store_true", default=d(False), help=_("do not capture the mouse"))
+    p.add_argument("--refresh", type=float, default=d(3.0), help=_("seconds between automatic refreshes of the runs list"))
 
 
 def _log_to_file() -> None:

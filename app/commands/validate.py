@@ -9,16 +9,17 @@ import argparse
 
 from app.commands.common import add_forecast_options, nothing_stored_exits_2, print_json, read_forecast, store_session
 from app.reports import render_report
+from app.i18n import _
 
 EXIT_BY_STATUS = {"PASS": 0, "WARN": 1, "FAIL": 2}
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("validate", help="check a forecast file against the import contract")
+    p = sub.add_parser("validate", help=_("check a forecast file against the import contract"))
     p.add_argument("file", metavar="FILE")
     add_forecast_options(p)
-    p.add_argument("--strict", action="store_true", help="treat warnings as failures")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--strict", action="store_true", help=_("treat warnings as failures"))
+    p.add_argument("--json", action="store_true", help=_("print one JSON object"))
     p.set_defaults(func=nothing_stored_exits_2(run))
 
 

@@ -21,6 +21,7 @@ from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Input, Static
 
 from app.errors import NotAUser, UserError
+from app.i18n import N_, _
 from app.ops import runs as ops_runs
 from app.ops.policy import PLANNERS, REPAIRERS
 from app.ops.runs import RunView
@@ -28,8 +29,8 @@ from app.ops.session import Session
 from app.ops.status import StatusView
 from app.reports import fmt_when
 from app.settings import resolve_export_dir
-from app.tui.actions import APP_BINDINGS, BY_NAME, MAIN_BINDINGS
-from app.tui.commands import CockpitCommands
+from app.tui.actions import APP_BINDINGS, BY_NAME, MAIN_BINDINGS, SECTIONS
+from app.tui.commands import CockpitCommands, translated_system_commands
 from app.tui.context import CockpitContext
 from app.tui.dialogs.blocked import BlockedNotice
 from app.tui.dialogs.confirm import ConfirmDialog
@@ -58,7 +59,8 @@ SECTION_TABLES = {
     "tours": "#tours-table", "history": "#history-table",
 }
 DIMMABLE = {*RUN_ACTIONS, "solve", "import_forecast", "repair"}  # shown dimmed, with a reason, when not possible
-TITLES = {"publish": "Publish the plan", "lock": "Lock the plan (final, immutable)", "reject": "Reject the plan"}  # dialogs
+TITLES = {"publish": N_("Publish the plan"), "lock": N_("Lock the plan (final, immutable)"), "reject": N_("Reject the plan")}  # dialogs
+NO_RUN_OPEN = N_("no run is open: choose one in Runs (1) and press enter")
 
 
 class MainScreen(Screen):
@@ -102,14 +104,25 @@ class CockpitApp(App[None]):
         self._gates: tuple = ()  # kill switch and site gates as last read
         self.ahead = ReadAheadCache(self.set_timer, read_ahead)
 
+    def get_system_commands(self, screen: Screen):
+        yield from translated_system_commands(super().get_system_commands(screen))
+
+    def action_command_palette(self) -> None:
+        """Textual's palette, its search field in the cockpit's language."""
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(id="--command-palette", placeholder=_("Search for commands…")))
+
     # --- layout ---------------------------------------------------------------
+
 
     def get_default_screen(self) -> Screen:
         return MainScreen(id="_default")
 
     def compose(self) -> ComposeResult:
         with Vertical(id="main"):
-            yield StatusBar(" solvereign · loading…", markup=False, id="status-bar")
+            yield StatusBar(" solvereign · " + _("loading…"), markup=False, id="status-bar")
             yield Banners("", markup=False, id="banners")
             yield SectionBar("", id="section-bar")
             with ContentSwitcher(initial="runs", id="sections"):
@@ -118,7 +131,7 @@ class CockpitApp(App[None]):
                 yield DriversSection(id="drivers")
                 yield ToursSection(id="tours")
                 yield HistorySection(id="history")
-            yield Input(placeholder="filter: type to hide rows · esc clears", id="filter")
+            yield Input(placeholder=_("filter: type to hide rows · esc clears"), id="filter")
         yield Static("", markup=False, id="too-small")
         yield CockpitFooter()
 
@@ -149,7 +162,7 @@ class CockpitApp(App[None]):
 
     def _show_section_bar(self) -> None:
         run = self.run_view.run if self.run_view else None
-        detail = [Part(f"run {run.id}", 1), Part(run.site, 2), Part(str(run.week_anchor), 0), Part(run.state, 0)] if run else []
+        detail = [Part(_("run {id}").format(id=run.id), 1), Part(run.site, 2), Part(str(run.week_anchor), 0), Part(run.state, 0)] if run else []
         self.query_one(SectionBar).show_section(self.section, detail)
 
     def _check_size(self, width: int, height: int) -> None:
@@ -168,7 +181,8 @@ class CockpitApp(App[None]):
         self._too_small = small
         notice = self.query_one("#too-small", Static)
         notice.display = small
-        notice.update(f"Terminal too small: {width}×{height}.\nThe cockpit needs at least {MIN_SIZE[0]}×{MIN_SIZE[1]}.")
+        notice.update(_("Terminal too small: {width}×{height}.\nThe cockpit needs at least {min_width}×{min_height}.").format(
+            width=width, height=height, min_width=MIN_SIZE[0], min_height=MIN_SIZE[1]))
         self.refresh_bindings()
 
     # --- loading (workers) ----------------------------------------------------
@@ -372,17 +386,19 @@ class CockpitApp(App[None]):
             return None
         if action in RUN_ACTIONS:
             if self.run_view is None:
-                return "no run is open: choose one in Runs (1) and press enter"
-            return self.run_view.actions[action].why_not or f"plan is {self.run_view.run.state}"
+                return _(NO_RUN_OPEN)
+            return self.run_view.actions[action].why_not or _("plan is {state}").format(state=self.run_view.run.state)
         if self.session is None:
-            return "no user session on this store (see Runs)"
+            return _("no user session on this store (see Runs)")
         role = self.session.role
         if action == "repair":
             if self.run_view is None:
-                return "no run is open: choose one in Runs (1) and press enter"
-            return f"role {role} may not repair (needs {', '.join(sorted(REPAIRERS))})"
-        what = "solve" if action == "solve" else "import"
-        return f"role {role} may not {what} (needs {', '.join(sorted(PLANNERS))})"
+                return _(NO_RUN_OPEN)
+            return _("role {role} may not repair (needs {roles})").format(role=role, roles=", ".join(sorted(REPAIRERS)))
+        needs = ", ".join(sorted(PLANNERS))
+        if action == "solve":
+            return _("role {role} may not solve (needs {roles})").format(role=role, roles=needs)
+        return _("role {role} may not import (needs {roles})").format(role=role, roles=needs)
 
     async def run_action(self, action, default_namespace=None, namespaces=None) -> bool:
         """A dimmed key says why in a notice that swallows what is typed next (so a reason typed
@@ -392,7 +408,7 @@ class CockpitApp(App[None]):
             name = action.removeprefix("app.").split("(")[0]
             if name in DIMMABLE and (why := self.why_disabled(name)) is not None:
                 known = BY_NAME[name]
-                self.push_screen(BlockedNotice(known.shown_key, known.label, why))
+                self.push_screen(BlockedNotice(known.shown_key, known.title, why))
                 return True
         return await super().run_action(action, default_namespace, namespaces)
 
@@ -423,7 +439,7 @@ class CockpitApp(App[None]):
         weeks = self.run_view.weeks if self.run_view else []
         index = next((n for n, w in enumerate(weeks) if w.driver_id == driver_id), None)
         if index is None:
-            self.notify(f"driver {driver_id} has no work in the open run", severity="warning")
+            self.notify(_("driver {id} has no work in the open run").format(id=driver_id), severity="warning")
             return
         view = self.run_view
         self.push_screen(DriverWeekScreen(
@@ -448,7 +464,8 @@ class CockpitApp(App[None]):
         def submit(reason: str) -> str:
             return RUN_ACTIONS[action](self.ctx.session(), run_id, reason).message
 
-        dialog = ReasonDialog(f"{TITLES[action]} — run {run_id}", st.transition, st.conditions, submit, st.effects)
+        title = _("{action} — run {id}").format(action=_(TITLES[action]), id=run_id)
+        dialog = ReasonDialog(title, st.transition, st.conditions, submit, st.effects)
 
         def done(message: str | None) -> None:
             if message:
@@ -491,7 +508,7 @@ class CockpitApp(App[None]):
 
         view = self.run_view
         if view is None or self.session is None or self.ctx.read_only:
-            self.notify("open a run first (1, then enter); repair needs a writable store", severity="warning")
+            self.notify(_("open a run first (1, then enter); repair needs a writable store"), severity="warning")
             return
 
         def done(run_id: int | None) -> None:
@@ -518,7 +535,7 @@ class CockpitApp(App[None]):
 
     @work(thread=True, exclusive=True, group="demo", exit_on_error=False)
     def action_demo(self) -> None:
-        self.notify("building the demo week and solving it…", timeout=10)
+        self.notify(_("building the demo week and solving it…"), timeout=10)
         self._build_demo()
 
     @work(thread=True, exclusive=True, group="demo", exit_on_error=False)
@@ -526,7 +543,7 @@ class CockpitApp(App[None]):
         from app.ops.demo import run_demo  # on first use: it loads the parsers and the solver
 
         try:
-            _, _, run = run_demo(self.ctx.db_path, self.ctx.clock, self.ctx.login)
+            *_ignored, run = run_demo(self.ctx.db_path, self.ctx.clock, self.ctx.login)
         except (UserError, StoreError) as exc:
             self.post_message(WorkFailed(exc.message))
             return
@@ -548,7 +565,7 @@ class CockpitApp(App[None]):
         table = self._section_table()
         table.apply_filter(event.value)
         box = self.query_one("#filter", Input)
-        box.border_title = f"{table.row_count} of {table.total_count}" if event.value.strip() else ""
+        box.border_title = _("{shown} of {total}").format(shown=table.row_count, total=table.total_count) if event.value.strip() else ""
 
     @on(Input.Submitted, "#filter")
     def _filter_done(self) -> None:
@@ -590,11 +607,14 @@ class CockpitApp(App[None]):
             try:
                 n = table.export_csv(path)
             except OSError as exc:
-                self.notify(f"export failed: {exc.strerror or exc}", severity="error")
+                self.notify(_("export failed: {reason}").format(reason=exc.strerror or exc), severity="error")
                 return
-            self.notify(f"exported {n} rows to {path}")
+            self.notify(_("exported {n} rows to {path}").format(n=n, path=path))
 
-        self.push_screen(ExportDialog(f"{self.section}{' of run ' + run[4:] if run else ''}", proposed), write)
+
+        section = _(dict(SECTIONS).get(self.section, self.section))
+        what = _("{section} of run {id}").format(section=section, id=run[4:]) if run else section
+        self.push_screen(ExportDialog(what, proposed), write)
 
     def action_evidence(self) -> None:
         """The open run's evidence pack, as `solvereign evidence ID` writes it."""
@@ -602,21 +622,21 @@ class CockpitApp(App[None]):
         from app.ops.evidence import export
 
         if self.run_view is None:
-            self.notify("open a run first (1, then enter)", severity="warning")
+            self.notify(_("open a run first (1, then enter)"), severity="warning")
             return
         run_id = self.run_view.run.id
         try:
             written = export(self.ctx.session(), run_id, None)
         except (UserError, StoreError) as exc:
-            self.notify(f"evidence pack of run {run_id} not written: {exc.message}", severity="error")
+            self.notify(_("evidence pack of run {id} not written: {reason}").format(id=run_id, reason=exc.message), severity="error")
             return
-        self.notify(f"evidence pack of run {run_id}: {written.path} {written.sha256}")
+        self.notify(_("evidence pack of run {id}: {path} {sha256}").format(id=run_id, path=written.path, sha256=written.sha256))
 
     def action_copy_row(self) -> None:
         text = self.current_table().selected_text()
         if text:
             self.copy_to_clipboard(text)
-            self.notify("row copied (OSC 52)")
+            self.notify(_("row copied (OSC 52)"))
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
@@ -652,4 +672,5 @@ class CockpitApp(App[None]):
                     return
             self.exit()
 
-        self.push_screen(ConfirmDialog("A solve is running. Quit anyway (it is cancelled)?"), answer)
+        self.push_screen(ConfirmDialog(_("A solve is running. Quit anyway (it is cancelled)?")), answer)
+

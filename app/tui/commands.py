@@ -11,8 +11,12 @@ from __future__ import annotations
 from functools import partial
 from typing import Protocol
 
+from collections.abc import Iterable
+
+from textual.app import SystemCommand
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from app.i18n import N_, _
 from app.tui.actions import ACTIONS
 
 
@@ -28,7 +32,23 @@ class PaletteHost(Protocol):
     def why_disabled(self, action: str) -> str | None: ...
 
 
+# Textual's own palette entries (App.get_system_commands), translated by `translated_system_commands`
+TEXTUAL_COMMANDS = (
+    N_("Theme"), N_("Change the current theme"), N_("Quit"), N_("Quit the application as soon as possible"),
+    N_("Keys"), N_("Hide the keys and widget help panel"), N_("Show help for the focused widget and a summary of available keys"),
+    N_("Minimize"), N_("Minimize the widget and restore to normal size"), N_("Maximize"), N_("Maximize the focused widget"),
+    N_("Screenshot"), N_("Save an SVG 'screenshot' of the current screen"), N_("Search for commands…"),
+)
+
+
+def translated_system_commands(commands: Iterable[SystemCommand]) -> Iterable[SystemCommand]:
+    """Textual's system commands in the cockpit's language (unknown titles stay as they are)."""
+    for c in commands:
+        yield c._replace(title=_(c.title), help=_(c.help))
+
+
 class CockpitCommands(Provider):
+
     def _targets(self) -> list[tuple[str, str, str]]:
         """(name, action, help) of what the palette offers now."""
         app: PaletteHost = self.app  # type: ignore[assignment]
@@ -40,9 +60,10 @@ class CockpitCommands(Provider):
             if state is False:  # hidden now: not offered
                 continue
             why = app.why_disabled(a.name) if state is None else None
-            targets.append((a.palette if why is None else f"{a.palette} — not now", a.action, why or a.help))
-        targets += [(f"Go to run {rid}", f"goto_run({rid})", "open its review") for rid in app.run_ids()]
-        targets += [(f"Go to driver {d}", f"goto_driver('{d}')", "that driver's week") for d in app.driver_ids()]
+            name = a.palette_text if why is None else _("{action} — not now").format(action=a.palette_text)
+            targets.append((name, a.action, why or a.help_text))
+        targets += [(_("Go to run {id}").format(id=rid), f"goto_run({rid})", _("open its review")) for rid in app.run_ids()]
+        targets += [(_("Go to driver {id}").format(id=d), f"goto_driver('{d}')", _("that driver's week")) for d in app.driver_ids()]
         return targets
 
     async def discover(self) -> Hits:

@@ -13,9 +13,11 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
+from app.i18n import N_, _
+
 
 class BlockedNotice(ModalScreen[None]):
-    BINDINGS = [Binding("escape,enter", "close", "Close", id="blocked.close")]
+    BINDINGS = [Binding("escape,enter", "close", N_("Close"), id="blocked.close")]
 
     def __init__(self, key: str, title: str, why: str) -> None:
         super().__init__()
@@ -25,9 +27,11 @@ class BlockedNotice(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="blocked-notice"):
-            yield Label(f"{self.key} {self.title_text}: not possible now", classes="dialog-title", markup=False)
+            yield Label(_("{key} {action}: not possible now").format(key=self.key, action=self.title_text), classes="dialog-title",
+                        markup=False)
             yield Static(f"✗ {self.why}", markup=False, id="blocked-why")
-            yield Static("esc / enter close · other keys are ignored here", classes="dialog-keys")
+            yield Static(_("esc / enter close · other keys are ignored here"), classes="dialog-keys")
+
 
     def action_close(self) -> None:
         self.dismiss(None)

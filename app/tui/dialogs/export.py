@@ -12,11 +12,15 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
+from app.i18n import N_, _
+
+HINT = N_("enter writes the file · edit the path to put it elsewhere")
+
 
 class ExportDialog(ModalScreen[Path | None]):
     """Dismisses with the path to write (its folder exists), or None."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="export.cancel")]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="export.cancel")]
 
     def __init__(self, what: str, proposed: Path) -> None:
         super().__init__()
@@ -26,10 +30,10 @@ class ExportDialog(ModalScreen[Path | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="export-dialog"):
-            yield Label(f"Export {self._what} to CSV", classes="dialog-title", markup=False)
+            yield Label(_("Export {what} to CSV").format(what=self._what), classes="dialog-title", markup=False)
             yield Input(value=str(self._proposed), id="export-path")
-            yield Static("enter writes the file · edit the path to put it elsewhere", markup=False, id="export-hint")
-            yield Static("enter export · esc cancel", classes="dialog-keys")
+            yield Static(_(HINT), markup=False, id="export-hint")
+            yield Static(_("enter export · esc cancel"), classes="dialog-keys")
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
@@ -37,26 +41,27 @@ class ExportDialog(ModalScreen[Path | None]):
     @on(Input.Changed, "#export-path")
     def _changed(self) -> None:
         self._confirmed = None
-        self._hint("enter writes the file · edit the path to put it elsewhere")
+        self._hint(_(HINT))
 
     @on(Input.Submitted, "#export-path")
     def _submitted(self, event: Input.Submitted) -> None:
         text = event.value.strip()
         if not text:
-            self._hint("✗ give a file path")
+            self._hint(_("✗ give a file path"))
             return
         path = Path(text).expanduser()
         if path.is_dir():
-            self._hint(f"✗ {path} is a folder: give a file name")
+            self._hint(_("✗ {path} is a folder: give a file name").format(path=path))
             return
         if path.exists() and self._confirmed != path:
             self._confirmed = path
-            self._hint(f"▲ {path.name} exists: enter again overwrites it, or edit the name")
+            self._hint(_("▲ {name} exists: enter again overwrites it, or edit the name").format(name=path.name))
             return
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            self._hint(f"✗ cannot create {path.parent}: {exc.strerror or exc}")
+            self._hint(_("✗ cannot create {path}: {reason}").format(path=path.parent, reason=exc.strerror or exc))
+
             return
         self.dismiss(path)
 

@@ -13,6 +13,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
+from app.i18n import N_, _
 from app.ops.session import Session
 from app.ops.versions import Base
 
@@ -22,7 +23,7 @@ MIN_REASON = 10
 class MoveDialog(ModalScreen[str | None]):
     """Returns the success message, or None when cancelled."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="move.cancel")]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="move.cancel")]
 
     def __init__(self, session: Session, run_id: int, driver: str, day: int) -> None:
         super().__init__()
@@ -32,11 +33,12 @@ class MoveDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="move-dialog", classes="dialog"):
-            yield Label(f"move {self._driver}'s block of day {self._day} — run {self._run_id} (a new version)", classes="dialog-title")
-            yield Input(placeholder="to driver (a swap if they work that day)", id="move-driver")
-            yield Input(placeholder=f"reason (at least {MIN_REASON} characters)", id="move-reason")
-            yield Static("loading the plan…", markup=False, id="move-check")
-            yield Static("enter confirm · esc cancel", classes="dialog-keys")
+            yield Label(_("move {driver}'s block of day {day} — run {id} (a new version)").format(
+                driver=self._driver, day=self._day, id=self._run_id), classes="dialog-title")
+            yield Input(placeholder=_("to driver (a swap if they work that day)"), id="move-driver")
+            yield Input(placeholder=_("reason (at least {n} characters)").format(n=MIN_REASON), id="move-reason")
+            yield Static(_("loading the plan…"), markup=False, id="move-check")
+            yield Static(_("enter confirm · esc cancel"), classes="dialog-keys")
 
     def on_mount(self) -> None:
         self._load()
@@ -74,21 +76,24 @@ class MoveDialog(ModalScreen[str | None]):
         if self._base is None:
             return
         if not target.strip():
-            self._show("type the driver to give the block to", False)
+            self._show(_("type the driver to give the block to"), False)
             return
         try:
-            check, _ = check_edit(self._base, swap_changes(self._base, self._driver, target.strip(), self._day))
+            check, _changes = check_edit(self._base, swap_changes(self._base, self._driver, target.strip(), self._day))
         except UserError as exc:
             self._show(f"✖ {exc.message}", False)
             return
         if check.frozen:
-            self._show(f"❄ frozen: {', '.join(check.frozen[:4])} (needs the on-call override: solvereign edit --override-freeze)", False)
+            self._show(_("❄ frozen: {tours} (needs the on-call override: solvereign edit --override-freeze)").format(
+                tours=", ".join(check.frozen[:4])), False)
         elif check.pinned:
-            self._show(f"⚑ pinned: {', '.join(check.pinned[:4])} (unpin first)", False)
+            self._show(_("⚑ pinned: {tours} (unpin first)").format(tours=", ".join(check.pinned[:4])), False)
         elif check.breaks:
-            self._show(f"✗ would break {check.first_break}", False)
+            self._show(_("✗ would break {rule}").format(rule=check.first_break), False)
         else:
-            self._show(f"✓ rules hold: {len(check.changes)} tour(s) change driver", True)
+            self._show(_("✓ rules hold: {n} tour(s) change driver").format(n=len(check.changes)), True)
+
+
 
     @on(Input.Submitted)
     def _submitted(self) -> None:

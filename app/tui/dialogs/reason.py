@@ -18,6 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from app.errors import UserError
+from app.i18n import N_, _
 from app.ops.policy import MIN_REASON, reason_check
 from app.tui.messages import ActionDone, WorkFailed
 from storage.errors import StoreError
@@ -27,7 +28,7 @@ from storage.errors import StoreError
 class ReasonDialog(ModalScreen[str | None]):
     """Returns the success message, or None when cancelled."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="dialog.cancel")]
 
     def __init__(
         self,
@@ -52,9 +53,9 @@ class ReasonDialog(ModalScreen[str | None]):
             yield Label(self._title, classes="dialog-title")
             yield Static(self._transition, markup=False, id="reason-transition")
             yield Static("", markup=False, id="reason-conditions")
-            yield Input(placeholder=f"reason (at least {MIN_REASON} characters)", id="reason-input")
+            yield Input(placeholder=_("reason (at least {n} characters)").format(n=MIN_REASON), id="reason-input")
             yield Static("", markup=False, id="reason-hint")
-            yield Static("enter confirm · esc cancel", classes="dialog-keys")
+            yield Static(_("enter confirm · esc cancel"), classes="dialog-keys")
 
     def on_mount(self) -> None:
         self._update_hint("")
@@ -66,15 +67,15 @@ class ReasonDialog(ModalScreen[str | None]):
     def _update_hint(self, value: str) -> None:
         check = reason_check(value)
         ticks = [f"{'✓' if c != 'reason_given' or check.ok else '✗'} {c}" for c in self._conditions]
-        lines = ["checked: " + "  ".join(ticks), *(f"▲ {e}" for e in self._effects)]
+        lines = [_("checked:") + " " + "  ".join(ticks), *(f"▲ {e}" for e in self._effects)]
         self.query_one("#reason-conditions", Static).update("\n".join(lines))
         missing = MIN_REASON - len(value.strip())
         hint = self.query_one("#reason-hint", Static)
         hint.remove_class("error")
         if missing > 0:
-            hint.update(f"{missing} more character(s) needed")
+            hint.update(_("{n} more character(s) needed").format(n=missing))
         else:
-            hint.update("ready: enter confirms" if check.ok else f"✗ {check.unmet}")
+            hint.update(_("ready: enter confirms") if check.ok else f"✗ {check.unmet}")
 
     @on(Input.Submitted, "#reason-input")
     def _submitted(self, event: Input.Submitted) -> None:
@@ -82,7 +83,7 @@ class ReasonDialog(ModalScreen[str | None]):
         if not reason_check(reason).ok or self._busy:
             return
         self._busy = True
-        self.query_one("#reason-hint", Static).update("working…")
+        self.query_one("#reason-hint", Static).update(_("working…"))
         self._run(reason)
 
     @work(thread=True, exclusive=True, group="reason", exit_on_error=False)
@@ -105,7 +106,8 @@ class ReasonDialog(ModalScreen[str | None]):
         self._busy = False
         hint = self.query_one("#reason-hint", Static)
         hint.add_class("error")
-        hint.update(f"✖ {message.text.splitlines()[0] if message.text else 'refused'}")
+        hint.update(f"✖ {message.text.splitlines()[0] if message.text else _('refused')}")
+
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -10,11 +10,13 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from app.i18n import N_, _
+
 
 class SortPicker(ModalScreen[int | None]):
     """Dismisses with the chosen column's index, or None."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="sort.cancel")]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="sort.cancel")]
 
     def __init__(self, columns: list[str], sorted_by: int | None, descending: bool) -> None:
         super().__init__()
@@ -25,12 +27,14 @@ class SortPicker(ModalScreen[int | None]):
     def compose(self) -> ComposeResult:
         options = []
         for i, name in enumerate(self._columns):
-            mark = ("  ▼ (enter: ▲)" if self._descending else "  ▲ (enter: ▼)") if i == self._sorted_by else ""
+            mark = "  " + (_("▼ (enter: ▲)") if self._descending else _("▲ (enter: ▼)")) if i == self._sorted_by else ""
+
             options.append(Option(f"{name}{mark}", id=str(i)))
         with Vertical(classes="dialog", id="sort-picker"):
-            yield Label("Sort by", classes="dialog-title")
+            yield Label(_("Sort by"), classes="dialog-title")
             yield OptionList(*options, id="sort-columns")
-            yield Static("↑ ↓ choose · enter sorts · esc cancel", classes="dialog-keys")
+            yield Static(_("↑ ↓ choose · enter sorts · esc cancel"), classes="dialog-keys")
+
 
     def on_mount(self) -> None:
         picker = self.query_one(OptionList)

@@ -9,13 +9,14 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
+from app.i18n import N_, _
 from app.ops.drills import DrillReport, past_drills
 from app.tui.widgets.footer import CockpitFooter
 from app.tui.widgets.table import RosterTable
 
 
 class DrillsScreen(Screen[None]):
-    BINDINGS = [Binding("escape", "app.pop_screen", "Back", id="drills.back")]
+    BINDINGS = [Binding("escape", "app.pop_screen", N_("Back"), id="drills.back")]
 
     def __init__(self, store_path: str) -> None:
         super().__init__()
@@ -24,8 +25,8 @@ class DrillsScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="drills"):
-            yield Static("drills · run them with solvereign drill sick-call|freeze-window|partial-forecast|break-glass · "
-                         "enter: evidence", markup=False, id="drills-title")
+            yield Static(_("drills · run them with solvereign drill sick-call|freeze-window|partial-forecast|break-glass · "
+                           "enter: evidence"), markup=False, id="drills-title")
             yield RosterTable(id="drills-table")
             with VerticalScroll(id="drills-evidence-box"):
                 yield Static("", markup=False, id="drills-evidence")
@@ -34,14 +35,16 @@ class DrillsScreen(Screen[None]):
     def on_mount(self) -> None:
         self._reports = {r.evidence: r for r in past_drills(self._path)}
         rows = [(r.evidence, (r.ran_at[:16], r.drill, r.verdict, str(r.plan_id), r.ran_by)) for r in self._reports.values()]
-        self.query_one(RosterTable).set_data(("when", "drill", "verdict", "plan", "by"), rows)
+        self.query_one(RosterTable).set_data((N_("when"), N_("drill"), N_("verdict"), N_("plan"), N_("by")), rows)
         if not rows:
-            self.query_one("#drills-evidence", Static).update("no drills yet")
+            self.query_one("#drills-evidence", Static).update(_("no drills yet"))
 
     @on(RosterTable.RowSelected, "#drills-table")
     def _selected(self, event: RosterTable.RowSelected) -> None:
         report = self._reports.get(event.key or "")
         if report is None:
             return
-        checks = [f"{'✓' if c.ok else '✗'} {c.name}: expected {c.expected}, got {c.actual}" for c in report.checks]
+        checks = [f"{'✓' if c.ok else '✗'} " + _("{name}: expected {expected}, got {actual}").format(
+            name=c.name, expected=c.expected, actual=c.actual) for c in report.checks]
+
         self.query_one("#drills-evidence", Static).update(f"{report.drill} {report.verdict} · {report.evidence}\n" + "\n".join(checks))

@@ -14,11 +14,11 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Static
 
+from app.i18n import N_, _, day_long
 from app.ops.session import Session
 from app.tui.widgets.footer import CockpitFooter
 from app.tui.widgets.table import RosterTable
 from engine.driver_weeks import DriverWeek
-from engine.models import DAY_NAMES
 
 
 def _minutes(m: int) -> str:
@@ -27,11 +27,11 @@ def _minutes(m: int) -> str:
 
 class DriverWeekScreen(Screen[None]):
     BINDINGS = [
-        Binding("escape", "app.pop_screen", "Back", id="driver.back"),
-        Binding("n", "step(1)", "Next driver", id="driver.next"),
-        Binding("N", "step(-1)", "Previous driver", id="driver.previous"),
-        Binding("p", "pin", "Pin day", id="driver.pin"),
-        Binding("m", "move", "Move block", id="driver.move"),
+        Binding("escape", "app.pop_screen", N_("Back"), id="driver.back"),
+        Binding("n", "step(1)", N_("Next driver"), id="driver.next"),
+        Binding("N", "step(-1)", N_("Previous driver"), id="driver.previous"),
+        Binding("p", "pin", N_("Pin day"), id="driver.pin"),
+        Binding("m", "move", N_("Move block"), id="driver.move"),
     ]
 
     def __init__(
@@ -72,8 +72,9 @@ class DriverWeekScreen(Screen[None]):
     def _fill(self) -> None:
         w = self._week
         self.query_one("#driver-week-title", Static).update(
-            f"driver {w.driver_id} · run {self._run_id} · {w.hours:.1f} h · {w.contract} · {w.days_worked} working days"
-            f" · {self._index + 1} of {len(self._weeks)} (n / N: next / previous driver)"
+            _("driver {id} · run {run} · {hours} h · {contract} · {days} working days · {n} of {total} (n / N: next / previous driver)")
+            .format(id=w.driver_id, run=self._run_id, hours=f"{w.hours:.1f}", contract=w.contract, days=w.days_worked,
+                    n=self._index + 1, total=len(self._weeks))
         )
         rows = []
         notes = []
@@ -84,14 +85,15 @@ class DriverWeekScreen(Screen[None]):
             rows.append((
                 str(day),
                 (
-                    DAY_NAMES[day - 1], b.label, b.kind,
+                    day_long(day), b.label, b.kind,
                     f"{'✓' if span_ok else '✗'} {_minutes(b.span)} (≤{_minutes(b.span_limit)})",
                     f"{'✓' if rest_ok else '✗'} {rest}", f"{b.work_minutes / 60:.1f} h", ", ".join(map(self._mark, b.instances)),
                 ),
             ))
-            notes.extend(f"{DAY_NAMES[day - 1]}: ✗ {msg}" for msg in b.breaches)
-        self.query_one(RosterTable).set_data(("day", "block", "kind", "span", "rest before", "work", "tours"), rows)
-        self.query_one("#driver-week-notes", Static).update("\n".join(notes) or "✓ every day within span and rest limits")
+            notes.extend(f"{day_long(day)}: ✗ {msg}" for msg in b.breaches)
+        columns = (N_("day"), N_("block"), N_("kind"), N_("span"), N_("rest before"), N_("work"), N_("tours"))
+        self.query_one(RosterTable).set_data(columns, rows)
+        self.query_one("#driver-week-notes", Static).update("\n".join(notes) or _("✓ every day within span and rest limits"))
 
     def _day(self) -> int | None:
         key = self.query_one(RosterTable).selected_key
@@ -100,7 +102,7 @@ class DriverWeekScreen(Screen[None]):
     def action_pin(self) -> None:
         day = self._day()
         if self._session is None or day is None:
-            self.notify("pinning needs a writable store and a day", severity="warning")
+            self.notify(_("pinning needs a writable store and a day"), severity="warning")
             return
         ids = self._week.blocks[day].instances
         self._toggle_pins(list(ids), pinned=not all(i in self._pinned for i in ids))
@@ -121,14 +123,17 @@ class DriverWeekScreen(Screen[None]):
     def _pins_changed(self, ids: list[str], pinned: bool) -> None:
         self._pinned = (self._pinned | set(ids)) if pinned else (self._pinned - set(ids))
         self._fill()
-        self.notify(f"{len(ids)} tour(s) {'pinned' if pinned else 'unpinned'}: re-solves and repairs keep them")
+        text = _("{n} tour(s) pinned: re-solves and repairs keep them") if pinned else \
+            _("{n} tour(s) unpinned: re-solves and repairs keep them")
+        self.notify(text.format(n=len(ids)))
 
     def action_move(self) -> None:
         from app.tui.dialogs.move import MoveDialog
 
         day = self._day()
         if self._session is None or day is None:
-            self.notify("editing needs a writable store and a day", severity="warning")
+            self.notify(_("editing needs a writable store and a day"), severity="warning")
+
             return
 
         def done(message: str | None) -> None:

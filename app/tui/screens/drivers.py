@@ -10,14 +10,14 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
+from app.i18n import N_, _, day
 from app.ops.runs import RunView
 from app.tui.widgets.table import RosterTable
 from engine.driver_weeks import DriverWeek
-from engine.models import DAY_CODES
 
 FULL_FROM = 120  # columns from which the cells are written out
-LEGEND_FULL = "cell = first start–last end ×tours, S = split · PT part-time · enter: the driver's week"
-LEGEND_SHORT = "6–15½ 2 = 06:00 to 15:30, 2 tours (¼ :15 ½ :30 ¾ :45) · 6~19 split · PT part-time"
+LEGEND_FULL = N_("cell = first start–last end ×tours, S = split · PT part-time · enter: the driver's week")
+LEGEND_SHORT = N_("6–15½ 2 = 06:00 to 15:30, 2 tours (¼ :15 ½ :30 ¾ :45) · 6~19 split · PT part-time")
 
 
 class DriversSection(Vertical):
@@ -27,7 +27,7 @@ class DriversSection(Vertical):
         self._full = True
 
     def compose(self) -> ComposeResult:
-        yield Static("Open a run first (1, then enter).", markup=False, id="drivers-title")
+        yield Static(_("Open a run first (1, then enter)."), markup=False, id="drivers-title")
         yield RosterTable(id="drivers-table", fixed_columns=1)
 
     @property
@@ -38,13 +38,14 @@ class DriversSection(Vertical):
         self._view = view
         self._full = (width or self.app.size.width) >= FULL_FROM
         days = sorted({i.day for i in view.detail.instances})  # a week without Sunday tours shows no Sunday
-        names = tuple(DAY_CODES[d - 1] for d in days)
+        names = tuple(day(d) for d in days)
         self.table.set_dense(True)  # one space between cells: the whole week fits the width
         rows = [(w.driver_id, (w.driver_id, _hours_type(w), *self._cells(w, days))) for w in view.weeks]
-        self.table.set_data(("driver", "hours", *names), rows)
+        self.table.set_data((N_("driver"), N_("hours"), *names), rows)
         pt = sum(not w.fte for w in view.weeks)
         self.query_one("#drivers-title", Static).update(
-            f"run {view.run.id}: {len(view.weeks)} drivers ({pt} PT) · {LEGEND_FULL if self._full else LEGEND_SHORT}"
+            _("run {id}: {n} drivers ({pt} PT)").format(id=view.run.id, n=len(view.weeks), pt=pt)
+            + " · " + _(LEGEND_FULL if self._full else LEGEND_SHORT)
         )
 
     def _cells(self, w: DriverWeek, days: list[int]) -> list[str]:
@@ -60,4 +61,5 @@ class DriversSection(Vertical):
 
 def _hours_type(w: DriverWeek) -> str:
     """The contract type joins the hours ("38.5 PT"): one column fewer, the week fits."""
-    return f"{w.hours:.1f}" if w.fte else f"{w.hours:.1f} PT"
+    return f"{w.hours:.1f}" if w.fte else f"{w.hours:.1f} " + _("PT")
+

@@ -13,14 +13,14 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from app.errors import UserError
+from app.i18n import N_, _, day_of_code, days
 from app.ops.forecast_view import ForecastLine, forecast_lines
 from app.tui.widgets.footer import CockpitFooter
 from app.tui.widgets.table import RosterTable
-from engine.models import DAY_CODES
 from storage.errors import StoreError
 
-COLUMNS = ("id", "site", "week", "status", "tours", "days", "tours per day", "warnings", "vs previous")
-EMPTY = "No forecasts stored yet: press esc, then i to import one."
+COLUMNS = ("id", N_("site"), N_("week"), N_("status"), N_("tours"), N_("days"), N_("tours per day"), N_("warnings"), N_("vs previous"))
+EMPTY = N_("No forecasts stored yet: press esc, then i to import one.")
 SHOWN = 12  # tours listed per kind of change in the detail
 
 
@@ -29,17 +29,19 @@ def change_counts(line: ForecastLine) -> str:
     if line.previous is None:
         return "-"
     if line.diff is None:
-        return f"vs {line.previous}: content purged"
+        return _("vs {id}: content purged").format(id=line.previous)
     d = line.diff
-    return f"vs {line.previous}: +{len(d.added)} −{len(d.removed)} ~{len(d.changed)}"
+    return _("vs {id}: +{added} −{removed} ~{changed}").format(id=line.previous, added=len(d.added), removed=len(d.removed),
+                                                                changed=len(d.changed))
 
 
 def forecast_rows(lines: list[ForecastLine]) -> list[tuple[str, tuple[str, ...]]]:
     return [
         (str(x.forecast.id), (
             str(x.forecast.id), x.forecast.site, x.forecast.week_anchor.isoformat(), x.forecast.status,
-            str(x.forecast.instance_count), " ".join(DAY_CODES[d - 1] for d in x.days) or "-",
-            " ".join(f"{day} {n}" for day, n in x.per_day.items()) or "-", ", ".join(x.warnings) or "-", change_counts(x),
+            str(x.forecast.instance_count), days(x.days),
+            " ".join(f"{day_of_code(code)} {n}" for code, n in x.per_day.items()) or "-", ", ".join(x.warnings) or "-",
+            change_counts(x),
         ))
         for x in lines
     ]
@@ -49,29 +51,32 @@ def diff_text(line: ForecastLine) -> str:
     """What changed against the previous version, for people."""
     f = line.forecast
     if line.previous is None:
-        return f"forecast {f.id} is the first of {f.site}, week of {f.week_anchor}: nothing to compare"
+        return _("forecast {id} is the first of {site}, week of {week}: nothing to compare").format(
+            id=f.id, site=f.site, week=f.week_anchor)
     if line.diff is None:
-        return f"forecast {f.id} vs {line.previous}: the older content was purged, no diff"
+        return _("forecast {id} vs {previous}: the older content was purged, no diff").format(id=f.id, previous=line.previous)
     d = line.diff
 
     def some(ids: list[str]) -> str:
-        return ", ".join(ids[:SHOWN]) + (f" … and {len(ids) - SHOWN} more" if len(ids) > SHOWN else "")
+        more = " " + _("… and {n} more").format(n=len(ids) - SHOWN) if len(ids) > SHOWN else ""
+        return ", ".join(ids[:SHOWN]) + more
 
-    days = lambda ds: " ".join(DAY_CODES[x - 1] for x in ds) or "-"  # noqa: E731
-    out = [f"forecast {line.previous} ({days(d.days_a)}) → forecast {f.id} ({days(d.days_b)}): "
-           f"{len(d.added)} added, {len(d.removed)} removed, {len(d.changed)} changed"]
+    out = [_("forecast {previous} ({days_a}) → forecast {id} ({days_b}): {added} added, {removed} removed, {changed} changed").format(
+        previous=line.previous, days_a=days(d.days_a), id=f.id, days_b=days(d.days_b), added=len(d.added), removed=len(d.removed),
+        changed=len(d.changed))]
     if d.added:
-        out.append(f"  added: {some(d.added)}")
+        out.append("  " + _("added: {ids}").format(ids=some(d.added)))
     if d.removed:
-        out.append(f"  removed: {some(d.removed)}")
-    out.extend(f"  changed: {c.instance_id} {c.before} → {c.after}" for c in d.changed[:SHOWN])
+        out.append("  " + _("removed: {ids}").format(ids=some(d.removed)))
+    out.extend("  " + _("changed: {id} {before} → {after}").format(id=c.instance_id, before=c.before, after=c.after)
+               for c in d.changed[:SHOWN])
     return "\n".join(out)
 
 
 class ForecastsScreen(Screen[None]):
     BINDINGS = [
-        Binding("escape", "app.pop_screen", "Back", id="forecasts.back"),
-        Binding("r", "reload", "Refresh", id="forecasts.refresh"),
+        Binding("escape", "app.pop_screen", N_("Back"), id="forecasts.back"),
+        Binding("r", "reload", N_("Refresh"), id="forecasts.refresh"),
     ]
     DEFAULT_CSS = """
     #forecasts { padding: 0 1; height: 1fr; }
@@ -86,9 +91,9 @@ class ForecastsScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="forecasts"):
-            yield Static("forecasts · loading…", markup=False, id="forecasts-title")
+            yield Static(_("forecasts · loading…"), markup=False, id="forecasts-title")
             yield RosterTable(id="forecasts-table", fixed_columns=1)
-            yield Static("enter on a forecast: what changed against its previous version", markup=False, id="forecasts-diff")
+            yield Static(_("enter on a forecast: what changed against its previous version"), markup=False, id="forecasts-diff")
         yield CockpitFooter()
 
     def on_mount(self) -> None:
@@ -100,7 +105,7 @@ class ForecastsScreen(Screen[None]):
         try:
             lines = forecast_lines(self.app.ctx.session())  # type: ignore[attr-defined]
         except (UserError, StoreError) as exc:
-            self.app.call_from_thread(self._title, f"forecasts: {exc.message}")
+            self.app.call_from_thread(self._title, _("forecasts: {reason}").format(reason=exc.message))
             return
         self.app.call_from_thread(self._show, lines)
 
@@ -110,7 +115,9 @@ class ForecastsScreen(Screen[None]):
     def _show(self, lines: list[ForecastLine]) -> None:
         self._lines = {str(x.forecast.id): x for x in lines}
         self.query_one(RosterTable).set_data(COLUMNS, forecast_rows(lines))
-        self._title(f"forecasts · {len(lines)} stored, newest first · enter: the diff to the previous version" if lines else EMPTY)
+        self._title(_("forecasts · {n} stored, newest first · enter: the diff to the previous version").format(n=len(lines))
+                    if lines else _(EMPTY))
+
 
     @on(RosterTable.RowSelected, "#forecasts-table")
     def _selected(self, event: RosterTable.RowSelected) -> None:

@@ -10,18 +10,20 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from app.i18n import N_, _
 from app.tui.actions import help_rows
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,question_mark,q", "app.pop_screen", "Close", id="help.close")]
+    BINDINGS = [Binding("escape,question_mark,q", "app.pop_screen", N_("Close"), id="help.close")]
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help", classes="dialog"):
-            yield Static("Keys", classes="dialog-title")
+            yield Static(_("Keys"), classes="dialog-title")
             yield Static(_key_table())
-            yield Static("Disabled actions stay in the footer, dimmed; pressing one says why.", classes="dialog-keys")
-            yield Static("esc / ? close", classes="dialog-keys")
+            yield Static(_("Disabled actions stay in the footer, dimmed; pressing one says why."), classes="dialog-keys")
+            yield Static(_("esc / ? close"), classes="dialog-keys")
+
 
 
 def _key_table() -> Table:

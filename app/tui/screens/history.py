@@ -6,15 +6,16 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
+from app.i18n import N_, _
 from app.tui.widgets.table import RosterTable
 from storage.models import ApprovalRecord, ChainReport
 
-COLUMNS = ("#", "at", "action", "from → to", "who", "role", "reason", "conditions")
+COLUMNS = ("#", N_("at"), N_("action"), N_("from → to"), N_("who"), N_("role"), N_("reason"), N_("conditions"))
 
 
 class HistorySection(Vertical):
     def compose(self) -> ComposeResult:
-        yield Static("Open a run first (1, then enter).", markup=False, id="history-title")
+        yield Static(_("Open a run first (1, then enter)."), markup=False, id="history-title")
         yield Static("", markup=False, id="history-chain")
         yield RosterTable(id="history-table")
 
@@ -32,10 +33,15 @@ class HistorySection(Vertical):
             for r in records
         ]
         self.table.set_data(COLUMNS, rows)
-        self.query_one("#history-title", Static).update(f"run {run_id}: {len(rows)} approval record(s)")
+        self.query_one("#history-title", Static).update(
+            _("run {id}: {n} approval record(s)").format(id=run_id, n=len(rows)))
+
         if chain.ok:
-            text = "✓ hash chain verifies (" + ", ".join(f"{s.site}: {s.records} records" for s in chain.sites) + ")"
+            sites = ", ".join(_("{site}: {n} records").format(site=s.site, n=s.records) for s in chain.sites)
+            text = _("✓ hash chain verifies ({sites})").format(sites=sites)
         else:
             bad = next(s for s in chain.sites if not s.ok)
-            text = f"✗ HASH CHAIN BROKEN at site {bad.site}, record {bad.first_broken.seq}: {bad.first_broken.problem}"
+            text = _("✗ HASH CHAIN BROKEN at site {site}, record {seq}: {problem}").format(
+                site=bad.site, seq=bad.first_broken.seq, problem=bad.first_broken.problem)
+
         self.query_one("#history-chain", Static).update(text)

@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Input, Label, Static
 
 from app.errors import UserError
+from app.i18n import N_, _
 from app.ops.forecasts import import_forecast, preview_import
 from app.ops.session import Session
 from app.reports import render_report
@@ -23,7 +24,7 @@ from storage.errors import StoreError
 class ImportScreen(Screen[int | None]):
     """Dismisses with the stored forecast id, or None."""
 
-    BINDINGS = [Binding("escape", "back", "Back", id="import.back")]
+    BINDINGS = [Binding("escape", "back", N_("Back"), id="import.back")]
 
     def __init__(self, session: Session, default_anchor: str) -> None:
         super().__init__()
@@ -34,16 +35,16 @@ class ImportScreen(Screen[int | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="import"):
-            yield Label("Import a forecast", classes="dialog-title")
+            yield Label(_("Import a forecast"), classes="dialog-title")
             with Horizontal(classes="form-row"):
-                yield Label("file ", classes="form-label")
-                yield Input(placeholder="path to the forecast file", id="import-path")
+                yield Label(_("file") + " ", classes="form-label")
+                yield Input(placeholder=_("path to the forecast file"), id="import-path")
             with Horizontal(classes="form-row"):
-                yield Label("week ", classes="form-label")
-                yield Input(value=self._anchor, placeholder="YYYY-MM-DD (a Monday)", id="import-anchor")
-                yield Label(" site ", classes="form-label")
+                yield Label(_("week") + " ", classes="form-label")
+                yield Input(value=self._anchor, placeholder=_("YYYY-MM-DD (a Monday)"), id="import-anchor")
+                yield Label(" " + _("site") + " ", classes="form-label")
                 yield Input(value=self._site, id="import-site")
-            yield Static("enter validates; enter again stores a PASS/WARN forecast · esc back", markup=False, id="import-hint")
+            yield Static(_("enter validates; enter again stores a PASS/WARN forecast · esc back"), markup=False, id="import-hint")
             with VerticalScroll(id="import-report-box"):
                 yield Static("", markup=False, id="import-report")
         yield CockpitFooter()
@@ -55,9 +56,9 @@ class ImportScreen(Screen[int | None]):
     def _submitted(self) -> None:
         inputs = self._inputs()
         if not inputs[0]:
-            self.query_one("#import-hint", Static).update("✖ give a file path")
+            self.query_one("#import-hint", Static).update(_("✖ give a file path"))
             return
-        self.query_one("#import-hint", Static).update("working…")
+        self.query_one("#import-hint", Static).update(_("working…"))
         self._work(inputs, store=inputs == self._validated)
 
     @work(thread=True, exclusive=True, group="import", exit_on_error=False)
@@ -99,14 +100,18 @@ class ImportScreen(Screen[int | None]):
         self.query_one("#import-report", Static).update(render_report(report, inputs[0], report.status))
         if report.status == "FAIL":
             self._validated = None
-            self._hint("✖ FAIL: nothing can be stored; fix the file (or week/site) and press enter to validate again")
+            self._hint(_("✖ FAIL: nothing can be stored; fix the file (or week/site) and press enter to validate again"))
         else:
             self._validated = inputs
-            self._hint("".join(f"▲ {w}\n" for w in warnings) + f"{report.status}: press enter again to store this forecast · esc back")
+            self._hint("".join(f"▲ {w}\n" for w in warnings)
+                       + _("{status}: press enter again to store this forecast · esc back").format(status=report.status))
 
     def _stored(self, forecast_id: int, created: bool, warnings: list[str]) -> None:
         said = "".join(f" (▲ {w})" for w in warnings)
-        self.app.notify(f"forecast {forecast_id} {'stored' if created else 'was already stored'}{said}; press s to solve it")
+        text = _("forecast {id} stored{warnings}; press s to solve it") if created else \
+            _("forecast {id} was already stored{warnings}; press s to solve it")
+        self.app.notify(text.format(id=forecast_id, warnings=said))
+
         self.dismiss(forecast_id)
 
     def action_back(self) -> None:

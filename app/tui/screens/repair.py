@@ -15,19 +15,24 @@ from textual.screen import Screen
 from textual.widgets import Input, Select, SelectionList, Static
 
 from app.ops.repair import ABSENCE_KINDS, RepairPreview
+from app.i18n import N_, _
 from app.ops.session import Session
 from app.tui.widgets.footer import CockpitFooter
 from engine.diff import PlanDiff
 
 
+KIND_WORDS = (N_("sick"), N_("vacation"), N_("no_show"))  # ABSENCE_KINDS as the type picker shows them
+
+
 class RepairScreen(Screen[int | None]):
+
     """Dismisses with the id of the applied (and not undone) version, or None."""
 
     BINDINGS = [
-        Binding("ctrl+r", "preview", "Preview", id="repair.preview", priority=True),
-        Binding("ctrl+y", "apply", "Apply", id="repair.apply", priority=True),
-        Binding("ctrl+u", "undo", "Undo", id="repair.undo", priority=True),
-        Binding("escape", "close", "Back", id="repair.back"),
+        Binding("ctrl+r", "preview", N_("Preview"), id="repair.preview", priority=True),
+        Binding("ctrl+y", "apply", N_("Apply"), id="repair.apply", priority=True),
+        Binding("ctrl+u", "undo", N_("Undo"), id="repair.undo", priority=True),
+        Binding("escape", "close", N_("Back"), id="repair.back"),
     ]
 
     def __init__(self, session: Session, run_id: int, drivers: list[str]) -> None:
@@ -38,16 +43,16 @@ class RepairScreen(Screen[int | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="repair"):
-            yield Static(f"repair run {self._run_id} — sick call: a new version, the run itself is not changed",
+            yield Static(_("repair run {id} — sick call: a new version, the run itself is not changed").format(id=self._run_id),
                          markup=False, id="repair-title")
             with Horizontal(id="repair-form"):
                 yield SelectionList[str](*((d, d) for d in self._drivers), id="repair-drivers")
                 with Vertical(id="repair-fields"):
-                    yield Select([(k, k) for k in ABSENCE_KINDS], value="sick", allow_blank=False, id="repair-type")
-                    yield Input(placeholder="reason (at least 10 characters)", id="repair-reason")
-                    yield Static("ctrl+r preview · ctrl+y apply · ctrl+u undo · esc back", classes="dialog-keys")
+                    yield Select([(_(k), k) for k in ABSENCE_KINDS], value="sick", allow_blank=False, id="repair-type")
+                    yield Input(placeholder=_("reason (at least {n} characters)").format(n=10), id="repair-reason")
+                    yield Static(_("ctrl+r preview · ctrl+y apply · ctrl+u undo · esc back"), classes="dialog-keys")
             with VerticalScroll(id="repair-result-box"):
-                yield Static("pick the absent drivers (space), a type and a reason, then ctrl+r", markup=False, id="repair-result")
+                yield Static(_("pick the absent drivers (space), a type and a reason, then ctrl+r"), markup=False, id="repair-result")
         yield CockpitFooter()
 
     def _form(self) -> tuple[list[str], str, str] | None:
@@ -55,7 +60,7 @@ class RepairScreen(Screen[int | None]):
         kind = str(self.query_one("#repair-type", Select).value)
         reason = self.query_one("#repair-reason", Input).value
         if not absent:
-            self._say("✖ pick at least one absent driver (space in the list)")
+            self._say(_("✖ pick at least one absent driver (space in the list)"))
             return None
         return absent, kind, reason
 
@@ -66,14 +71,14 @@ class RepairScreen(Screen[int | None]):
         form = self._form()
         if form and not self._busy:
             self._busy = True
-            self._say("repairing… (preview, nothing is stored)")
+            self._say(_("repairing… (preview, nothing is stored)"))
             self._run(*form, apply=False)
 
     def action_apply(self) -> None:
         form = self._form()
         if form and not self._busy:
             self._busy = True
-            self._say("repairing and storing a new version…")
+            self._say(_("repairing and storing a new version…"))
             self._run(*form, apply=True)
 
     @work(thread=True, exclusive=True, group="repair", exit_on_error=False)
@@ -88,13 +93,13 @@ class RepairScreen(Screen[int | None]):
                 self.app.call_from_thread(self._shown, outcome.preview, outcome.run.id, diff, outcome.message)
             else:
                 preview = ops.preview_repair(self._s, self._run_id, absent, reason=reason, kind=kind)
-                self.app.call_from_thread(self._shown, preview, None, None, "preview: nothing stored")
+                self.app.call_from_thread(self._shown, preview, None, None, _("preview: nothing stored"))
         except Exception as exc:  # a refusal from the operations layer: shown in one line
             self.app.call_from_thread(self._failed, getattr(exc, "message", str(exc)))
 
     def _failed(self, message: str) -> None:
         self._busy = False
-        self._say(f"✖ {message.splitlines()[0] if message else 'refused'}")
+        self._say(f"✖ {message.splitlines()[0] if message else _('refused')}")
 
     def _shown(self, p: RepairPreview, applied: int | None, diff: PlanDiff | None, message: str) -> None:
         self._busy = False
@@ -103,7 +108,7 @@ class RepairScreen(Screen[int | None]):
 
     def action_undo(self) -> None:
         if self._applied is None or self._busy:
-            self._say("nothing applied to undo")
+            self._say(_("nothing applied to undo"))
             return
         self._busy = True
         self._undo(self._applied)
@@ -122,7 +127,7 @@ class RepairScreen(Screen[int | None]):
     def _undone(self, run_id: int, state: str) -> None:
         self._busy = False
         self._applied = None
-        self._say(f"run {run_id} discarded ({state})")
+        self._say(_("run {id} discarded ({state})").format(id=run_id, state=state))
 
     def action_close(self) -> None:
         self.dismiss(self._applied)
@@ -132,20 +137,25 @@ def render_preview(p: RepairPreview, diff: PlanDiff | None, message: str) -> str
     r = p.result
     lines = [
         message,
-        f"verdict {r.verdict}" + (f": {'; '.join(r.reasons)}" if r.reasons else ""),
-        f"uncovered before {len(r.uncovered_before)} · after {len(r.uncovered_after)} · churn {100 * r.churn:.1f} % "
-        f"({len(r.changes)} changes) · affected drivers {len(r.affected_drivers)} · new stand-ins {len(r.new_standins)}",
-        "rules: " + " · ".join(f"{'✓' if a.status == 'PASS' else '✗'} {a.name}" for a in r.audits),
-        f"frozen {len(p.frozen)} (❄ horizon {p.horizon_min} min) · pinned {len(p.pinned)}"
-        + (f" · kept with the absent: {', '.join(p.kept_with_absent[:6])}" if p.kept_with_absent else ""),
+        _("verdict {verdict}").format(verdict=r.verdict) + (f": {'; '.join(r.reasons)}" if r.reasons else ""),
+        _("uncovered before {before} · after {after} · churn {churn} % ({changes} changes) · affected drivers {affected} · "
+          "new stand-ins {standins}").format(
+            before=len(r.uncovered_before), after=len(r.uncovered_after), churn=f"{100 * r.churn:.1f}", changes=len(r.changes),
+            affected=len(r.affected_drivers), standins=len(r.new_standins)),
+        _("rules:") + " " + " · ".join(f"{'✓' if a.status == 'PASS' else '✗'} {a.name}" for a in r.audits),
+        _("frozen {frozen} (❄ horizon {horizon} min) · pinned {pinned}").format(
+            frozen=len(p.frozen), horizon=p.horizon_min, pinned=len(p.pinned))
+        + (" · " + _("kept with the absent: {ids}").format(ids=", ".join(p.kept_with_absent[:6])) if p.kept_with_absent else ""),
         "",
     ]
     lines += [f"  {c.instance_id}: {c.from_driver or '-'} → {c.to_driver or '-'}" for c in r.changes[:40]]
     if len(r.changes) > 40:
-        lines.append(f"  … and {len(r.changes) - 40} more")
+        lines.append("  " + _("… and {n} more").format(n=len(r.changes) - 40))
     if diff is not None:
-        lines += ["", f"diff: {len(diff.moved)} moved · drivers whose week changed {len(diff.drivers_changed)} · "
-                      f"stand-ins +{len(diff.standins_added)} −{len(diff.standins_removed)}",
-                  "KPI deltas: " + (", ".join(f"{k} {v:+g}" for k, v in diff.kpi_deltas.items() if v) or "none")]
+        lines += ["", _("diff: {moved} moved · drivers whose week changed {changed} · stand-ins +{added} −{removed}").format(
+                      moved=len(diff.moved), changed=len(diff.drivers_changed), added=len(diff.standins_added),
+                      removed=len(diff.standins_removed)),
+                  _("KPI deltas:") + " " + (", ".join(f"{k} {v:+g}" for k, v in diff.kpi_deltas.items() if v) or _("none"))]
+
     return "\n".join(lines)
 

@@ -9,14 +9,16 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
 
+from app.i18n import N_, _, day
 from app.ops.runs import RunView
 from app.tui.actions import key_of
 from app.tui.widgets.hours_chart import HoursChart
 from app.tui.widgets.table import RosterTable
-from engine.models import DAY_CODES, fmt_hhmm
+from engine.models import fmt_hhmm
 
-OFFENDING_TITLE = "offending rows (enter: driver's week)"
-UNCOVERED_TITLE = "uncovered tours: no driver can legally work them"
+OFFENDING_TITLE = N_("offending rows (enter: driver's week)")
+UNCOVERED_TITLE = N_("uncovered tours: no driver can legally work them")
+ACTION_WORDS = (N_("publish"), N_("lock"), N_("reject"))  # the review's action lines, translated as `_(name)`
 
 
 class JumpToDriver(Message):
@@ -33,8 +35,8 @@ class ReviewPane(VerticalScroll):
 
 class ReviewSection(Horizontal):
     BINDINGS = [
-        Binding("tab", "app.focus_next", "Next pane", id="review.next"),
-        Binding("shift+tab", "app.focus_previous", "Previous pane", id="review.previous", show=False),
+        Binding("tab", "app.focus_next", N_("Next pane"), id="review.next"),
+        Binding("shift+tab", "app.focus_previous", N_("Previous pane"), id="review.previous", show=False),
     ]
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -43,21 +45,21 @@ class ReviewSection(Horizontal):
 
     def compose(self) -> ComposeResult:
         with ReviewPane(id="review-left"):
-            yield Static("Open a run from the runs list (1, then enter).", markup=False, id="review-title")
+            yield Static(_("Open a run from the runs list (1, then enter)."), markup=False, id="review-title")
             yield Static("", markup=False, id="review-warnings")
-            yield Static("KPIs", classes="panel-title")
+            yield Static(_("KPIs"), classes="panel-title")
             yield Static("", markup=False, id="review-kpis")
             yield Static("", markup=False, id="review-bound")
-            yield Static("hours per driver", classes="panel-title")
+            yield Static(_("hours per driver"), classes="panel-title")
             yield HoursChart("", markup=False, id="review-hours")
         with ReviewPane(id="review-right"):
-            yield Static("audits", classes="panel-title")
+            yield Static(_("audits"), classes="panel-title")
             yield RosterTable(id="audits-table")
-            yield Static(OFFENDING_TITLE, classes="panel-title", id="offending-title")
+            yield Static(_(OFFENDING_TITLE), classes="panel-title", id="offending-title")
             yield RosterTable(id="offending-table")
-            yield Static("approvals", classes="panel-title")
+            yield Static(_("approvals"), classes="panel-title")
             yield Static("", markup=False, id="review-approvals")
-            yield Static("actions", classes="panel-title")
+            yield Static(_("actions"), classes="panel-title")
             yield Static("", markup=False, id="review-actions")
 
     @property
@@ -68,26 +70,27 @@ class ReviewSection(Horizontal):
         self._view = view
         r = view.run
         self.query_one("#review-title", Static).update(
-            f"run {r.id} · {r.site} · week of {r.week_anchor} · v{r.version} · {r.state} · "
-            f"forecast {r.forecast_id} ({r.forecast_status}) · {view.tour_count} tours"
+            _("run {id} · {site} · week of {week} · v{version} · {state} · forecast {forecast} ({status}) · {tours} tours").format(
+                id=r.id, site=r.site, week=r.week_anchor, version=r.version, state=r.state, forecast=r.forecast_id,
+                status=r.forecast_status, tours=view.tour_count)
         )
         warn = []
         if view.uncovered:
-            warn.append(f"✖ FAILED: no legal plan covers {len(view.uncovered)} of {view.tour_count} tours "
-                        "(listed under 'uncovered tours', with why)")
+            warn.append(_("✖ FAILED: no legal plan covers {n} of {tours} tours (listed under 'uncovered tours', with why)").format(
+                n=len(view.uncovered), tours=view.tour_count))
         elif r.error_text:
-            warn.append(f"✖ ERROR {r.error_text}")
+            warn.append(_("✖ ERROR {text}").format(text=r.error_text))
         if view.needs_second_approver:  # banners follow the state: not on a FAILED or PUBLISHED plan
-            warn.append("▲ WARNINGS: publishing needs a second approver (ops_lead)")
+            warn.append(_("▲ WARNINGS: publishing needs a second approver (ops_lead)"))
         if view.awaiting_second_approver:
-            warn.append("▲ WAITING FOR A SECOND APPROVER")
+            warn.append(_("▲ WAITING FOR A SECOND APPROVER"))
         warnings = self.query_one("#review-warnings", Static)
         warnings.update("\n".join(warn))
         warnings.display = bool(warn)
         self._show_kpis(view)
         audits = self.query_one("#audits-table", RosterTable)
         audits.set_data(
-            ("audit", "result", "violations"),
+            (N_("audit"), N_("result"), N_("violations")),
             [(a.name, (a.name, "✓ PASS" if a.status == "PASS" else "✗ FAIL", str(a.violations))) for a in view.detail.audits],
         )
         self._show_offending(audits.selected_key)
@@ -97,28 +100,31 @@ class ReviewSection(Horizontal):
             for rec in view.detail.approvals
             if rec.action in ("approve", "publish", "lock", "reject", "supersede", "override")
         ]
-        self.query_one("#review-approvals", Static).update("\n".join(lines) or "none yet")
+        self.query_one("#review-approvals", Static).update("\n".join(lines) or _("none yet"))
         self.query_one("#review-actions", Static).update(self._actions_text(view, read_only))
 
     def _show_kpis(self, view: RunView) -> None:
         k = view.kpis
         if k is None:
-            self.query_one("#review-kpis", Static).update("no plan")
+            self.query_one("#review-kpis", Static).update(_("no plan"))
             self.query_one("#review-bound", Static).update("")
             self.query_one("#review-hours", HoursChart).show([])
             return
+        target = _("target")
         rows = [
-            f"{c.symbol} {'OK   ' if c.status == 'OK' else 'ALERT'} {c.name:<11} {c.display:>8}  target {c.target}"
+            f"{c.symbol} {'OK   ' if c.status == 'OK' else 'ALERT'} {c.name:<11} {c.display:>8}  {target} {c.target}"
             for c in k.checks
         ]
-        rows.append(f"hours avg {k.avg_hours:g} · min {k.min_hours:g} · max {k.max_hours:g} · total {k.total_hours:g}")
-        rows.append("blocks " + " · ".join(f"{kind} {n}" for kind, n in k.block_mix.items()))
-        rows.append("peak concurrency " + " · ".join(f"{DAY_CODES[int(d) - 1]} {n}" for d, n in k.peak_concurrency.items()))
+        rows.append(_("hours avg {avg} · min {min} · max {max} · total {total}").format(
+            avg=f"{k.avg_hours:g}", min=f"{k.min_hours:g}", max=f"{k.max_hours:g}", total=f"{k.total_hours:g}"))
+        rows.append(_("blocks") + " " + " · ".join(f"{kind} {n}" for kind, n in k.block_mix.items()))
+        rows.append(_("peak concurrency") + " " + " · ".join(f"{day(int(d))} {n}" for d, n in k.peak_concurrency.items()))
         self.query_one("#review-kpis", Static).update("\n".join(rows))
         b = view.lower_bound
         bound = (
-            f"lower bound {b.value} drivers (path cover {b.path_cover}, hours {b.hours}, per day {b.per_day})\n"
-            f"drivers {k.drivers} · gap {100 * (view.gap or 0):.1f} %"
+            _("lower bound {value} drivers (path cover {path_cover}, hours {hours}, per day {per_day})").format(
+                value=b.value, path_cover=b.path_cover, hours=b.hours, per_day=b.per_day) + "\n"
+            + _("drivers {drivers} · gap {gap} %").format(drivers=k.drivers, gap=f"{100 * (view.gap or 0):.1f}")
             if b else ""
         )
         self.query_one("#review-bound", Static).update(bound)
@@ -127,13 +133,14 @@ class ReviewSection(Horizontal):
     @staticmethod
     def _actions_text(view: RunView, read_only: bool) -> str:
         if read_only:
-            return "read-only: no actions"
+            return _("read-only: no actions")
         lines = []
         for name, st in view.actions.items():
             key = key_of(name)
-            verdict = f"✓ possible ({st.transition})" if st.possible else f"✗ blocked: {st.why_not}"
-            lines.append(f"{key} {name:<8} {verdict}" + "".join(f"; {effect}" for effect in st.effects))
-        lines.extend(f"next: {step}" for step in _next_keys(view))
+            verdict = (_("✓ possible ({transition})").format(transition=st.transition) if st.possible
+                       else _("✗ blocked: {why}").format(why=st.why_not))
+            lines.append(f"{key} {_(name):<8} {verdict}" + "".join(f"; {effect}" for effect in st.effects))
+        lines.extend(_("next: {step}").format(step=step) for step in _next_keys(view))
         return "\n".join(lines)
 
     @on(RosterTable.RowHighlighted, "#audits-table")
@@ -143,10 +150,10 @@ class ReviewSection(Horizontal):
     def _show_offending(self, audit_name: str | None) -> None:
         table = self.query_one("#offending-table", RosterTable)
         uncovered = self._view.uncovered if self._view else []
-        self.query_one("#offending-title", Static).update(UNCOVERED_TITLE if uncovered else OFFENDING_TITLE)
+        self.query_one("#offending-title", Static).update(_(UNCOVERED_TITLE if uncovered else OFFENDING_TITLE))
         if uncovered:  # a FAILED run has no audits: the tours it could not cover, and why
-            table.set_data(("tour", "day", "why"), [
-                (f"-|{u.instance_id}", (u.instance_id, f"{DAY_CODES[u.day - 1]} {fmt_hhmm(u.start)}–{fmt_hhmm(u.end)}",
+            table.set_data((N_("tour"), N_("day"), N_("why")), [
+                (f"-|{u.instance_id}", (u.instance_id, f"{day(u.day)} {fmt_hhmm(u.start)}–{fmt_hhmm(u.end)}",
                                         f"{u.rule}: {u.why}"))
                 for u in uncovered
             ])
@@ -156,7 +163,7 @@ class ReviewSection(Horizontal):
         for n, row in enumerate(audit.rows if audit else []):
             driver = str(row.get("driver") or "-")
             rows.append((f"{driver}|{n}", (driver, str(row.get("day") or "-"), str(row.get("message", "")))))
-        table.set_data(("driver", "day", "finding"), rows)
+        table.set_data((N_("driver"), N_("day"), N_("finding")), rows)
 
     @on(RosterTable.RowSelected, "#offending-table")
     def _offending_selected(self, event: RosterTable.RowSelected) -> None:
@@ -168,6 +175,7 @@ class ReviewSection(Horizontal):
 def _next_keys(view: RunView) -> list[str]:
     """What to do next, by key (the command line's `show-run` names the commands)."""
     if view.awaiting_second_approver:
-        return [f"a second approver (ops_lead, another user) presses {key_of('publish')} publish"]
-    steps = [f"{key_of(name)} {name}" for name in ("publish", "lock") if view.actions[name].possible]
+        return [_("a second approver (ops_lead, another user) presses {key} publish").format(key=key_of("publish"))]
+    steps = [f"{key_of(name)} {_(name)}" for name in ("publish", "lock") if view.actions[name].possible]
+
     return steps or [step for step in view.next_steps if step.startswith("blocked")]

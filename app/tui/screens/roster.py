@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from app.errors import UserError
+from app.i18n import N_, _
 from app.ops.roster import list_drivers
 from app.reports import fmt_days
 from app.tui.widgets.footer import CockpitFooter
@@ -21,8 +22,8 @@ from app.tui.widgets.table import RosterTable
 from storage.errors import StoreError
 from storage.models import DriverRecord
 
-COLUMNS = ("id", "site", "name", "contract", "max h", "skills", "depot", "unavailable", "channel")
-EMPTY = "No drivers in the roster yet: solvereign drivers import FILE (CSV or JSON) adds them."
+COLUMNS = ("id", N_("site"), N_("name"), N_("contract"), N_("max h"), N_("skills"), N_("depot"), N_("unavailable"), N_("channel"))
+EMPTY = N_("No drivers in the roster yet: solvereign drivers import FILE (CSV or JSON) adds them.")
 
 
 def roster_rows(drivers: list[DriverRecord]) -> list[tuple[str, tuple[str, ...]]]:
@@ -38,8 +39,8 @@ def roster_rows(drivers: list[DriverRecord]) -> list[tuple[str, tuple[str, ...]]
 
 class RosterScreen(Screen[None]):
     BINDINGS = [
-        Binding("escape", "app.pop_screen", "Back", id="roster.back"),
-        Binding("r", "reload", "Refresh", id="roster.refresh"),
+        Binding("escape", "app.pop_screen", N_("Back"), id="roster.back"),
+        Binding("r", "reload", N_("Refresh"), id="roster.refresh"),
     ]
     DEFAULT_CSS = """
     #roster { padding: 0 1; height: 1fr; }
@@ -48,7 +49,7 @@ class RosterScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="roster"):
-            yield Static("driver roster · loading…", markup=False, id="roster-title")
+            yield Static(_("driver roster · loading…"), markup=False, id="roster-title")
             yield RosterTable(id="roster-table", fixed_columns=1)
         yield CockpitFooter()
 
@@ -68,8 +69,10 @@ class RosterScreen(Screen[None]):
     def _show(self, drivers: list[DriverRecord]) -> None:
         self.query_one(RosterTable).set_data(COLUMNS, roster_rows(drivers))
         sites = sorted({d.site for d in drivers})
-        title = f"driver roster · {len(drivers)} drivers at {', '.join(sites)} · solvereign drivers import|remove" if drivers else EMPTY
+        title = _("driver roster · {n} drivers at {sites} · solvereign drivers import|remove").format(
+            n=len(drivers), sites=", ".join(sites)) if drivers else _(EMPTY)
         self.query_one("#roster-title", Static).update(title)
 
     def _show_error(self, message: str) -> None:
-        self.query_one("#roster-title", Static).update(f"driver roster: {message}")
+        self.query_one("#roster-title", Static).update(_("driver roster: {reason}").format(reason=message))
+

@@ -7,11 +7,12 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
+from app.i18n import N_, _
 from app.tui.widgets.table import RosterTable
 from storage.models import RunSummary
 
-COLUMNS = ("id", "week", "site", "state", "in force", "v", "forecast", "tours", "drivers", "PT", "coverage", "audits",
-           "gap", "by", "changed")
+COLUMNS = ("id", N_("week"), N_("site"), N_("state"), N_("in force"), "v", N_("forecast"), N_("tours"), N_("drivers"), N_("PT"),
+           N_("coverage"), N_("audits"), N_("gap"), N_("by"), N_("changed"))
 STATE_STYLE = {"LOCKED": "bold", "PUBLISHED": "bold", "FAILED": "bold red", "REJECTED": "dim", "SUPERSEDED": "dim"}
 IN_FORCE = "●"
 RANK = {"PUBLISHED": 0, "LOCKED": 1}  # a locked plan is in force over a published one
@@ -71,16 +72,17 @@ class RunsSection(Vertical):
         empty.display = not rows
         self.table.display = bool(rows)
         if not rows:
-            empty.update(
+            empty.update(_(
                 "No runs in this store yet.\n\n"
                 "Press d to load the demo week (generated, the week after today) and solve it,\n"
                 "or i to import a forecast file, then s to solve it."
-            )
+            ))
 
     def show_welcome(self, message: str, *, offer_demo: bool) -> None:
         """No usable store or user yet: say why (and offer the demo where there is no store)."""
         self.table.display = False
         empty = self.query_one("#runs-empty", Static)
         empty.display = True
-        offer = "Press d to create a demo store here with you as its admin and a solved demo week."
-        empty.update(f"{message}\n\n{offer}" if offer_demo else f"{message}\n\nPress r to try again, q to quit.")
+        offer = _("Press d to create a demo store here with you as its admin and a solved demo week.")
+        empty.update(f"{message}\n\n{offer}" if offer_demo else f"{message}\n\n" + _("Press r to try again, q to quit."))
+

@@ -17,6 +17,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Input, Label, Static
 
+from app.i18n import N_, _
 from app.ops.session import Session
 from app.tui.messages import ForecastsLoaded, SolveFinished, SolveProgress
 from app.tui.widgets.footer import CockpitFooter
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 class SolveScreen(Screen[int | None]):
     """Dismisses with the new run id (to open it), or None."""
 
-    BINDINGS = [Binding("escape", "back", "Back / cancel solve", id="solve.back")]
+    BINDINGS = [Binding("escape", "back", N_("Back / cancel solve"), id="solve.back")]
 
     def __init__(self, session: Session, when) -> None:
         super().__init__()
@@ -42,14 +43,14 @@ class SolveScreen(Screen[int | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="solve"):
-            yield Label("Solve a forecast", classes="dialog-title")
+            yield Label(_("Solve a forecast"), classes="dialog-title")
             yield RosterTable(id="solve-forecasts")
             with Horizontal(classes="form-row"):
-                yield Label("seed ", classes="form-label")
+                yield Label(_("seed") + " ", classes="form-label")
                 yield Input(value="94", id="solve-seed", type="integer")
-                yield Label(" time limit s ", classes="form-label")
+                yield Label(" " + _("time limit s") + " ", classes="form-label")
                 yield Input(value="60", id="solve-limit", type="number")
-            yield Static("enter on a forecast starts the solve · esc back", markup=False, id="solve-progress")
+            yield Static(_("enter on a forecast starts the solve · esc back"), markup=False, id="solve-progress")
         yield CockpitFooter()
 
     def on_mount(self) -> None:
@@ -69,10 +70,10 @@ class SolveScreen(Screen[int | None]):
     @on(ForecastsLoaded)
     def _show(self, message: ForecastsLoaded) -> None:
         table = self.query_one("#solve-forecasts", RosterTable)
-        table.set_data(("id", "site", "week", "status", "tours", "file", "stored"), message.rows)
+        table.set_data(("id", N_("site"), N_("week"), N_("status"), N_("tours"), N_("file"), N_("stored")), message.rows)
         table.focus()
         if not message.rows:
-            self._progress("no forecasts stored yet: press esc, then i to import one")
+            self._progress(_("no forecasts stored yet: press esc, then i to import one"))
 
     def _progress(self, text: str) -> None:
         self.query_one("#solve-progress", Static).update(text)
@@ -89,10 +90,11 @@ class SolveScreen(Screen[int | None]):
             seed = int(self.query_one("#solve-seed", Input).value or 94)
             limit = float(self.query_one("#solve-limit", Input).value or 60)
         except ValueError:
-            self._progress("✖ seed must be a whole number and the time limit a number of seconds")
+            self._progress(_("✖ seed must be a whole number and the time limit a number of seconds"))
             return
         self.running = True
-        self._progress(f"starting solve of forecast {key} (seed {seed}, ≤ {limit:g} s)… esc cancels")
+        self._progress(_("starting solve of forecast {id} (seed {seed}, ≤ {limit} s)… esc cancels").format(
+            id=key, seed=seed, limit=f"{limit:g}"))
         self._worker = self._solve(int(key), seed, limit)
 
     @work(thread=True, exclusive=True, group="solve", exit_on_error=False)
@@ -104,26 +106,27 @@ class SolveScreen(Screen[int | None]):
 
         def on_state(s: str) -> None:
             state[0] = s
-            self._post(SolveProgress(f"{s} · {time.monotonic() - started:.1f} s · esc cancels"))
+            self._post(SolveProgress(f"{s} · {time.monotonic() - started:.1f} s · " + _("esc cancels")))
 
         def progress(hb: Heartbeat) -> None:
-            self._post(SolveProgress(f"{state[0]} · {hb.describe()} / {limit:g} s · esc cancels"))
+            self._post(SolveProgress(f"{state[0]} · {hb.describe()} / {limit:g} s · " + _("esc cancels")))
 
         cancel = get_current_worker().cancelled_event  # set by `Worker.cancel()`: esc, or quit
         try:
-            run, _ = solve_forecast(self._session, forecast_id, seed=seed, time_limit=limit,
-                                    progress=progress, cancel=cancel, on_state=on_state)
+            run, _stages = solve_forecast(self._session, forecast_id, seed=seed, time_limit=limit,
+                                          progress=progress, cancel=cancel, on_state=on_state)
         except Exception as exc:  # a refusal or a failed run is shown, the cockpit stays up
             self._post(SolveFinished(None, f"✖ {getattr(exc, 'message', exc)}"))
             return
-        stopped = " (stopped: best plan so far)" if run.kpis.get("solver_status") == "STOPPED" else ""
+        stopped = " " + _("(stopped: best plan so far)") if run.kpis.get("solver_status") == "STOPPED" else ""
         twins = identical_runs(self._session, run)
         if twins:
-            stopped += f" — identical to run {', '.join(map(str, twins))} (same output_hash)"
+            stopped += " — " + _("identical to run {ids} (same output_hash)").format(ids=", ".join(map(str, twins)))
         text = (
-            f"run {run.id} {run.state}{stopped}: {run.kpis.get('drivers', '-')} drivers, {run.kpis.get('pt_drivers', '-')} PT, "
-            f"audits {run.audits_passed}/{run.audits_total} · enter opens it · esc back"
-            if run.state != "FAILED" else f"run {run.id} FAILED: {run.error_text}"
+            _("run {id} {state}{stopped}: {drivers} drivers, {pt} PT, audits {passed}/{total} · enter opens it · esc back").format(
+                id=run.id, state=run.state, stopped=stopped, drivers=run.kpis.get("drivers", "-"), pt=run.kpis.get("pt_drivers", "-"),
+                passed=run.audits_passed, total=run.audits_total)
+            if run.state != "FAILED" else _("run {id} FAILED: {error}").format(id=run.id, error=run.error_text)
         )
         self._post(SolveFinished(run.id if run.state != "FAILED" else None, text))
 
@@ -152,12 +155,13 @@ class SolveScreen(Screen[int | None]):
         """Quit asked while solving: cancel, and quit once the best plan so far is stored."""
         self._quit_when_done = True
         self._cancel_worker()
-        self._progress("cancelling… the cockpit quits once the best plan so far is stored")
+        self._progress(_("cancelling… the cockpit quits once the best plan so far is stored"))
 
     def action_back(self) -> None:
         if self.running:
             self._cancel_worker()
-            self._progress("cancelling… the best legal plan so far is kept")
+            self._progress(_("cancelling… the best legal plan so far is kept"))
+
             return
         self.dismiss(self._done_run)
 

@@ -6,17 +6,18 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
+from app.i18n import N_, _, day
 from app.ops.runs import RunView
 from app.tui.widgets.table import RosterTable
 from engine.clock import VIENNA
-from engine.models import DAY_CODES, fmt_hhmm
+from engine.models import fmt_hhmm
 
-COLUMNS = ("tour", "day", "start", "end", "hours", "split", "depot", "driver")
+COLUMNS = (N_("tour"), N_("day"), N_("start"), N_("end"), N_("hours"), N_("split"), N_("depot"), N_("driver"))
 
 
 class ToursSection(Vertical):
     def compose(self) -> ComposeResult:
-        yield Static("Open a run first (1, then enter).", markup=False, id="tours-title")
+        yield Static(_("Open a run first (1, then enter)."), markup=False, id="tours-title")
         yield RosterTable(id="tours-table", fixed_columns=1)
 
     @property
@@ -31,7 +32,8 @@ class ToursSection(Vertical):
             (
                 i.id,
                 (
-                    i.id + ("❄" if i.id in frozen else "") + ("⚑" if i.id in pins else ""), DAY_CODES[i.day - 1], fmt_hhmm(i.local_start), fmt_hhmm(i.local_start + (i.end - i.start)),
+                    i.id + ("❄" if i.id in frozen else "") + ("⚑" if i.id in pins else ""), day(i.day), fmt_hhmm(i.local_start),
+                    fmt_hhmm(i.local_start + (i.end - i.start)),
                     f"{i.work_minutes / 60:.2f}", "S" if i.is_split else "", i.depot, assigned.get(i.id, "UNASSIGNED"),
                 ),
             )
@@ -39,7 +41,8 @@ class ToursSection(Vertical):
         ]
         self.table.set_data(COLUMNS, rows)
         self.query_one("#tours-title", Static).update(
-            f"run {view.run.id}: {len(rows)} tours · / filters by any text (e.g. 'Fr 05:', 'D012')" + freeze_note(view)
+            _("run {id}: {n} tours · / filters by any text (e.g. '{day} 05:', 'D012')").format(id=view.run.id, n=len(rows), day=day(5))
+            + freeze_note(view)
         )
 
 
@@ -48,5 +51,10 @@ def freeze_note(view: RunView) -> str:
     f = view.freeze
     if f is None or (not f.frozen and f.next_at is None):
         return ""
-    nxt = f" · next freeze {f.next_at.astimezone(VIENNA):%a %d.%m %H:%M}" if f.next_at else " · everything frozen"
-    return f" · ❄ {len(f.frozen)} frozen{nxt}"
+    if f.next_at:
+        at = f.next_at.astimezone(VIENNA)
+        nxt = " · " + _("next freeze {when}").format(when=f"{day(at.isoweekday())} {at:%d.%m %H:%M}")
+    else:
+        nxt = " · " + _("everything frozen")
+    return " · " + _("❄ {n} frozen").format(n=len(f.frozen)) + nxt
+

@@ -16,7 +16,10 @@ from rich.text import Text
 from textual.screen import Screen
 from textual.widget import Widget
 
+from app.i18n import N_, _
+
 Shown = tuple[tuple[str, str, bool], ...]  # (key as displayed, label, enabled)
+TEXTUAL_LABELS = (N_("palette"),)  # Textual's own binding descriptions the footer shows
 
 
 class CockpitFooter(Widget):
@@ -43,6 +46,7 @@ class CockpitFooter(Widget):
             self.refresh()
 
     def _shown(self, screen: Screen) -> tuple[Shown, tuple[str, str, bool] | None]:
+        """The keys to show, their descriptions (msgids) translated."""
         app = screen.app
         seen: set[str] = set()
         keys = []
@@ -50,10 +54,10 @@ class CockpitFooter(Widget):
         for key, active in screen.active_bindings.items():
             binding = active.binding
             if key == app.COMMAND_PALETTE_BINDING and app.ENABLE_COMMAND_PALETTE:
-                palette = (app.get_key_display(binding), binding.description, active.enabled)
+                palette = (app.get_key_display(binding), _(binding.description), active.enabled)
             elif binding.show and binding.action not in seen:  # one entry per action (e.g. q and ctrl+c)
                 seen.add(binding.action)
-                keys.append((app.get_key_display(binding), binding.description, active.enabled))
+                keys.append((app.get_key_display(binding), _(binding.description), active.enabled))
         return tuple(keys), palette
 
     def render(self) -> Text:

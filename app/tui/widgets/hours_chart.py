@@ -6,6 +6,7 @@ from collections import Counter
 
 from textual.widgets import Static
 
+from app.i18n import _
 from engine.rules import DEFAULT_CONFIG
 
 BAND = 5
@@ -14,7 +15,8 @@ WIDTH = 30
 
 def hours_histogram(hours: list[float], fte_threshold: float = DEFAULT_CONFIG.fte_threshold_minutes / 60) -> str:
     if not hours:
-        return "no drivers"
+        return _("no drivers")
+
     bands = Counter(int(h // BAND) * BAND for h in hours)
     top = max(bands.values())
     lines = []

@@ -6,6 +6,7 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual.widgets import Static
 
+from app.i18n import _
 from app.ops.status import StatusView
 from app.tui.actions import SECTIONS
 from app.tui.widgets.fit import Part, fit
@@ -21,7 +22,7 @@ class StatusBar(Static):
         self._parts: list[Part] = []
 
     def show_status(self, view: StatusView) -> None:
-        mode = "read-only" if view.read_only else "read-write"
+        mode = _("read-only") if view.read_only else _("read-write")
         self._parts = [
             Part(f" solvereign [{mode}]", 0), Part(view.tenant, 5), Part(", ".join(view.sites), 4, "right"),
             Part(f"{view.acting_as} ({view.role})", 0), Part(ZONE_NAME, 0), Part(view.store_path, 3, "left"),
@@ -42,13 +43,14 @@ class Banners(Static):
     def show_status(self, view: StatusView) -> None:
         lines = []
         if view.kill_switch.on:
-            lines.append(f"⛔ KILL SWITCH ON — publish and lock are refused ({view.kill_switch.reason or 'no reason given'})")
+            reason = view.kill_switch.reason or _("no reason given")
+            lines.append(_("⛔ KILL SWITCH ON — publish and lock are refused ({reason})").format(reason=reason))
         for site in view.site_gates:
             if not site.enabled:
-                lines.append(f"▲ SITE {site.code} IN SHADOW MODE — solve and review only")
+                lines.append(_("▲ SITE {site} IN SHADOW MODE — solve and review only").format(site=site.code))
         if view.awaiting_second_approver:
             ids = ", ".join(str(r.id) for r in view.awaiting_second_approver)
-            lines.append(f"▲ WAITING FOR A SECOND APPROVER — run {ids}")
+            lines.append(_("▲ WAITING FOR A SECOND APPROVER — run {ids}").format(ids=ids))
         self.update("\n".join(lines))
         self.display = bool(lines)
 
@@ -74,9 +76,9 @@ class SectionBar(Static):
             tabs = Text(no_wrap=True, overflow="ellipsis", end="")
             for n, (key, name) in enumerate(SECTIONS, start=1):
                 if key == self._current:
-                    tabs.append(f" ▸{n} {name} ", style="reverse bold")
+                    tabs.append(f" ▸{n} {_(name)} ", style="reverse bold")
                 else:
-                    tabs.append(f" {n} " if compact else f"  {n} {name} ")
+                    tabs.append(f" {n} " if compact else f"  {n} {_(name)} ")
             room = width - tabs.cell_len - 2
             whole = " · ".join(p.text for p in self._detail)
             detail = whole if cell_len(whole) <= room else fit(self._detail, room)

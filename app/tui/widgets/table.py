@@ -26,6 +26,8 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from app.i18n import _
+
 Cell = str | Text | int | float
 PAD = 1  # spaces either side of a cell (a table may be set `dense`: one space between cells)
 
@@ -91,10 +93,12 @@ class RosterTable(ScrollView, can_focus=True):
         self._pad = (0, 1) if dense else (PAD, PAD)
 
     def set_data(self, columns: Sequence[str], rows: Sequence[tuple[str, Sequence[Cell]]]) -> None:
-        """Replace the rows (and the columns); the cursor stays on the same key if it is still there."""
+        """Replace the rows (and the columns); the cursor stays on the same key if it is still there.
+        The column names are msgids (marked `N_` where they are declared), shown translated."""
         keep = self.selected_key
-        if list(columns) != self._columns:
-            self._columns = list(columns)
+        columns = [_(c) for c in columns]
+        if columns != self._columns:
+            self._columns = columns
             self._sort_col = None
         self._rows = [(key, tuple(cells)) for key, cells in rows]
         self._render_rows(keep)
@@ -107,7 +111,7 @@ class RosterTable(ScrollView, can_focus=True):
         # plain text, never markup: a reason like "per [ops] request" or "[/]" shows as typed
         self._shown = [(key, tuple(_plain(c) for c in cells), tuple(_style(c) for c in cells)) for key, cells in rows]
         self._widths = [cell_len(self._header(i)) for i in range(len(self._columns))]
-        for _, texts, _ in self._shown:
+        for _key, texts, _styles in self._shown:
             for i, text in enumerate(texts):
                 if (n := cell_len(text)) > self._widths[i]:
                     self._widths[i] = n
@@ -119,7 +123,7 @@ class RosterTable(ScrollView, can_focus=True):
 
     @property
     def visible_keys(self) -> list[str]:
-        return [key for key, _, _ in self._shown]
+        return [key for key, _texts, _styles in self._shown]
 
     def _matches(self, cells: tuple[Cell, ...]) -> bool:
         if not self._filter:
@@ -155,7 +159,8 @@ class RosterTable(ScrollView, can_focus=True):
         else:
             self._sort_col, self._sort_reverse = column, False
         self._render_rows(self.selected_key)
-        return f"sorted by {self._columns[column]} {'▼' if self._sort_reverse else '▲'}"
+        return _("sorted by {column} {arrow}").format(column=self._columns[column], arrow="▼" if self._sort_reverse else "▲")
+
 
     @property
     def row_count(self) -> int:
@@ -194,7 +199,7 @@ class RosterTable(ScrollView, can_focus=True):
         with path.open("w", newline="", encoding="utf-8") as fh:
             writer = csv.writer(fh)
             writer.writerow(self._columns)
-            writer.writerows(texts for _, texts, _ in self._shown)
+            writer.writerows(texts for _key, texts, _styles in self._shown)
         return len(self._shown)
 
     # --- cursor -----------------------------------------------------------------------
@@ -291,7 +296,7 @@ class RosterTable(ScrollView, can_focus=True):
             index = int(self.scroll_y) + y - 1
             if index >= len(self._shown):
                 return Strip.blank(width, base)
-            _, texts, styles = self._shown[index]
+            _key, texts, styles = self._shown[index]
             row_style = base
             if index % 2:
                 row_style += self.get_component_rich_style("roster-table--even-row")
