@@ -6,13 +6,36 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from app.i18n import N_, _, day, day_of_code
 from engine.clock import VIENNA, ZONE_NAME
-from engine.models import DAY_CODES
 
 if TYPE_CHECKING:  # the cockpit imports fmt_when at start; the contract module is loaded on first import
     from engine.contract import ValidationReport
 
 SYMBOL = {"PASS": "✔ PASS", "WARN": "▲ WARN", "FAIL": "✖ FAIL"}
+# engine.contract.GATES' checks as msgids: the engine stays free of translation, the report translates
+# at display (tests/unit/test_i18n.py keeps this list equal to the engine's texts)
+GATE_TITLES = (
+    N_("tenant_code present and matches ^[a-z][a-z0-9_]{2,30}$"),
+    N_("site_code present and matches ^[a-z][a-z0-9_]{2,30}$"),
+    N_("week_anchor_date present, a real date, a Monday"),
+    N_("at least one tour"),
+    N_("every tour has a unique external_id"),
+    N_("every day is an integer 1–7 and every count an integer ≥ 1"),
+    N_("every start_time is a valid time"),
+    N_("every end_time is a valid time"),
+    N_("count missing (defaulted to 1)"),
+    N_("depot missing (defaulted)"),
+    N_("skill missing (defaulted)"),
+    N_("duration over 16 h, or a zero-length tour"),
+    N_("coordinates outside Austria or only one of lat/lng"),
+    N_("text lines: a count above 10 on one line (a likely typo)"),
+)
+
+
+def gate_title(message: str) -> str:
+    """A gate's check in the current language."""
+    return _(message)
 
 
 def fmt_when(moment: datetime | None) -> str:
@@ -23,8 +46,8 @@ def fmt_when(moment: datetime | None) -> str:
 
 
 def fmt_days(days: Sequence[int]) -> str:
-    """Days 1–7 as day codes, e.g. "Sa,So"; "-" for none (a driver's unavailable days)."""
-    return ",".join(DAY_CODES[day - 1] for day in days) or "-"
+    """Days 1–7 as short day names, e.g. "Sat,Sun" / "Sa,So"; "-" for none (a driver's unavailable days)."""
+    return ",".join(day(n) for n in days) or "-"
 
 
 def fmt_instant(moment: datetime) -> str:
@@ -37,25 +60,29 @@ def render_report(report: ValidationReport, name: str, status: str) -> str:
     from app.ops.text import printable
 
     if report.error:  # nothing could be read, so no gate was judged: one line, no gate table
-        return f"{printable(name)}: {SYMBOL['FAIL']} — reason: {printable(report.error)}"
-    lines = [f"{printable(name)}: {SYMBOL[status]}" + (" (strict)" if status != report.status else "")]
+        return _("{name}: {verdict} — reason: {reason}").format(name=printable(name), verdict=SYMBOL["FAIL"], reason=printable(report.error))
+    lines = [f"{printable(name)}: {SYMBOL[status]}" + (" " + _("(strict)") if status != report.status else "")]
     lines.append("")
-    lines.append(f"  {'gate':<7} {'status':<7} {'count':>5}  check")
+    lines.append(f"  {_('gate'):<7} {_('status'):<7} {_('count'):>5}  {_('check')}")
     for g in report.gates:
-        lines.append(f"  {g.id:<7} {g.status:<7} {g.count:>5}  {g.message}")
+        lines.append(f"  {g.id:<7} {g.status:<7} {g.count:>5}  {gate_title(g.message)}")
+
     for g in report.gates:
         if not g.count:
             continue
         lines.append("")
-        lines.append(f"  {g.id} {g.status}: {g.count} finding(s)" + (f", first {len(g.rows)}" if g.count > len(g.rows) else ""))
+        first = ", " + _("first {n}").format(n=len(g.rows)) if g.count > len(g.rows) else ""
+        lines.append(f"  {g.id} {g.status}: " + _("{n} finding(s)").format(n=g.count) + first)
         for row in g.rows:
             lines.append(f"    {row.position}: [{row.code}] {row.message}")
     s = report.summary
     if report.input_hash:
         lines.append("")
-        days = ", ".join(f"{d} {n}" for d, n in s.per_day.items())
-        lines.append(f"  format {s.format}: {s.templates} templates, {s.instances} instances, {s.total_hours:g} h ({days})")
+        days = ", ".join(f"{day_of_code(d)} {n}" for d, n in s.per_day.items())
+        lines.append("  " + _("format {format}: {templates} templates, {instances} instances, {hours} h ({days})").format(
+            format=s.format, templates=s.templates, instances=s.instances, hours=f"{s.total_hours:g}", days=days))
         for note in s.notes:
-            lines.append(f"  note: {note}")
+            lines.append("  " + _("note: {note}").format(note=note))
+
         lines.append(f"  input_hash {report.input_hash}")
     return "\n".join(lines)
