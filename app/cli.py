@@ -18,11 +18,21 @@ with loading():
         admin, audit, drill, drivers, evidence, forecasts, gdpr, jobs, notify, repair, retention, runs, serve, solve, status, tui, validate,
     )
     from app.errors import EXIT_BLOCKED, UserError
-    from app.i18n import UnknownLanguage, _, choose, set_language
+    from app.i18n import DEFAULT, N_, UnknownLanguage, _, choose, ngettext, set_language
     from app.ops.text import printable
     from app.remote.select import check_mode
     from storage.errors import StoreError
 
+# argparse's own words (it looks its `_` up when it speaks: `speak_argparse` points it at ours)
+ARGPARSE_MESSAGES = (
+    N_("usage: "), N_("positional arguments"), N_("options"), N_("show this help message and exit"),
+    N_("argument %(argument_name)s: %(message)s"), N_("unrecognized arguments: %s"),
+    N_("the following arguments are required: %s"), N_("one of the arguments %s is required"),
+    N_("expected one argument"), N_("expected at most one argument"), N_("expected at least one argument"),
+    N_("ambiguous option: %(option)s could match %(matches)s"), N_("invalid %(type)s value: %(value)r"),
+    N_("invalid choice: %(value)r (choose from %(choices)s)"), N_("%(prog)s: error: %(message)s\n"),
+    N_("not allowed with argument %s"), N_("ignored explicit argument %r"),
+)
 COMMANDS = (validate, solve, audit, admin, status, forecasts, drivers, runs, repair, drill, evidence, retention, gdpr, notify, jobs, serve, tui)
 
 
@@ -58,6 +68,13 @@ def lang_flag(argv: Sequence[str]) -> str | None:
     return None
 
 
+def speak_argparse() -> None:
+    """argparse has no hook for its messages but calls the module's `_` each time it speaks
+    (gettext's global domain, whose language only the environment could choose): point it at ours."""
+    argparse._ = _  # type: ignore[attr-defined]
+    argparse.ngettext = ngettext  # type: ignore[attr-defined]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
@@ -66,8 +83,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UnknownLanguage as exc:
         print(f"solvereign: error: --lang / SOLVEREIGN_LANG: {exc}", file=sys.stderr)  # before any language is chosen
         return EXIT_BLOCKED
+    speak_argparse()
     parser = build_parser()
     args = parser.parse_args(argv)
+    if getattr(args, "json", False) or args.command == "serve":
+        set_language(DEFAULT)  # JSON and the HTTP API are for programs: language-neutral, whatever --lang says
     if not getattr(args, "func", None):
         args.func = tui.run  # no subcommand: open the cockpit
     try:

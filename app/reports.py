@@ -86,3 +86,8 @@ def render_report(report: ValidationReport, name: str, status: str) -> str:
 
         lines.append(f"  input_hash {report.input_hash}")
     return "\n".join(lines)
+
+
+def clock_override(real_at: datetime) -> str:
+    """Said beside a record written under a clock override: the real time it was written."""
+    return _("[clock override: real time {when}]").format(when=fmt_when(real_at))

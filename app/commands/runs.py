@@ -6,17 +6,17 @@ import argparse
 import functools
 from datetime import date
 
-from app.reports import fmt_when
+from app.reports import clock_override, fmt_when
 from app.commands.common import add_json, add_reason, print_json, session_from_args
 from app.remote.select import remote_from_args
 from app.commands.solver_output import bound_parts, render_stages
 from app.errors import EXIT_FAILED, UserError
 from app.ops import runs as ops
 from engine.clock import FIRST_YEAR, LAST_YEAR, in_range
-from engine.models import DAY_CODES, fmt_hhmm
+from engine.models import fmt_hhmm
 from app.ops.text import printable
 from storage.models import ApprovalRecord, RunSummary
-from app.i18n import _
+from app.i18n import N_, _, day
 
 STATES = ("QUEUED", "SOLVING", "SOLVED", "AUDITING", "AUDITED", "PUBLISHED", "LOCKED", "SUPERSEDED", "FAILED", "REJECTED")
 
@@ -38,11 +38,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run_show)
 
     for name, helptext in (
-        ("publish", "approve an AUDITED plan (AUDITED → PUBLISHED)"),
-        ("reject", "reject an AUDITED or PUBLISHED plan"),
-        ("lock", "lock a PUBLISHED plan before its week starts (PUBLISHED → LOCKED)"),
+        ("publish", N_("approve an AUDITED plan (AUDITED → PUBLISHED)")),
+        ("reject", N_("reject an AUDITED or PUBLISHED plan")),
+        ("lock", N_("lock a PUBLISHED plan before its week starts (PUBLISHED → LOCKED)")),
     ):
-        p = sub.add_parser(name, help=helptext)
+        p = sub.add_parser(name, help=_(helptext))
+
         p.add_argument("run_id", type=int, metavar="ID")
         add_reason(p)
         add_json(p)
@@ -69,9 +70,10 @@ def _week(text: str | None) -> date | None:
     try:
         week = date.fromisoformat(text)
     except ValueError:
-        raise UserError(f"--week {text[:40]!r} is not a date YYYY-MM-DD", EXIT_FAILED) from None
+        raise UserError(_("--week {text} is not a date YYYY-MM-DD").format(text=repr(text[:40])), EXIT_FAILED) from None
     if not in_range(week):
-        raise UserError(f"--week {text!r} is outside the years {FIRST_YEAR}–{LAST_YEAR}", EXIT_FAILED)
+        raise UserError(_("--week {text} is outside the years {first}–{last}").format(text=repr(text), first=FIRST_YEAR, last=LAST_YEAR),
+                        EXIT_FAILED)
     return week
 
 
@@ -85,7 +87,10 @@ def run_row(r: RunSummary) -> str:
     )
 
 
-RUN_HEADER = f"{'id':>4}  {'week':<10} {'site':<8} {'state':<10} {'drv':>4} {'PT':>3} {'cov':>5} {'aud':<4} {'gap':>6}  {'by':<12} created"
+def run_header() -> str:
+    """The heading of `run_row`'s columns, in the current language."""
+    return (f"{'id':>4}  {_('week'):<10} {_('site'):<8} {_('state'):<10} {_('drv'):>4} {_('PT'):>3} {_('cov'):>5} {_('aud'):<4} "
+            f"{_('gap'):>6}  {_('by'):<12} {_('created')}")
 
 
 def run_list(args: argparse.Namespace) -> int:
@@ -95,11 +100,11 @@ def run_list(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"runs": rows})
         return 0
-    print(RUN_HEADER)
+    print(run_header())
     for r in rows:
         print(run_row(r))
     if not rows:
-        print("(no runs)")
+        print(_("(no runs)"))
     return 0
 
 
@@ -125,67 +130,74 @@ def run_show(args: argparse.Namespace) -> int:
 
 def render_run(view: ops.RunView, *, drivers: bool, audits: bool) -> list[str]:
     r = view.run
-    out = [f"run {r.id} · {r.site} · week of {r.week_anchor} · version {r.version} · {r.state}"
-           + (" · WAITING FOR SECOND APPROVER" if view.awaiting_second_approver else "")]
-    out.append(f"forecast {r.forecast_id} ({r.forecast_status}) · {view.tour_count} instances · seed {r.seed} · output {r.output_hash or '-'}")
+    out = [_("run {id} · {site} · week of {week} · version {version} · {state}").format(
+        id=r.id, site=r.site, week=r.week_anchor, version=r.version, state=r.state)
+           + (" · " + _("WAITING FOR SECOND APPROVER") if view.awaiting_second_approver else "")]
+    out.append(_("forecast {forecast} ({status}) · {n} instances · seed {seed} · output {output}").format(
+        forecast=r.forecast_id, status=r.forecast_status, n=view.tour_count, seed=r.seed, output=r.output_hash or "-"))
     if view.integrity:
-        out.append(f"INTEGRITY BROKEN: {printable(view.integrity)}; its KPIs and audits below are not proven")
+        out.append(_("INTEGRITY BROKEN: {problem}; its KPIs and audits below are not proven").format(problem=printable(view.integrity)))
     if r.error_text:
-        out.append(f"error: {printable(r.error_text)}")
+        out.append(_("error: {message}").format(message=printable(r.error_text)))
     if view.uncovered:
-        out.append(f"uncovered: {len(view.uncovered)} of {view.tour_count} instances (no driver can legally work them)")
-        out.extend(f"  {u.instance_id} {DAY_CODES[u.day - 1]} {fmt_hhmm(u.start)}–{fmt_hhmm(u.end)}  {u.rule}: {printable(u.why)}"
+        out.append(_("uncovered: {n} of {total} instances (no driver can legally work them)").format(
+            n=len(view.uncovered), total=view.tour_count))
+        out.extend(f"  {u.instance_id} {day(u.day)} {fmt_hhmm(u.start)}–{fmt_hhmm(u.end)}  {u.rule}: {printable(u.why)}"
                    for u in view.uncovered)
     if view.kpis:
         k = view.kpis
         out.append("")
-        out.append("KPIs")
+        out.append(_("KPIs"))
         for c in k.checks:
             word = "OK   " if c.status == "OK" else "ALERT"
-            out.append(f"  {c.symbol} {word} {c.name:<11} {c.display:>9}   target {c.target}, alert {c.alert}")
-        out.append(f"  hours avg {k.avg_hours:g} · min {k.min_hours:g} · max {k.max_hours:g} · total {k.total_hours:g}")
-        out.append("  blocks " + " · ".join(f"{n} {kind}" for kind, n in k.block_mix.items()))
-        out.append("  peak concurrency " + " · ".join(f"{DAY_CODES[int(d) - 1]} {n}" for d, n in k.peak_concurrency.items()))
+            out.append(f"  {c.symbol} {word} {c.name:<11} {c.display:>9}   "
+                       + _("target {target}, alert {alert}").format(target=c.target, alert=c.alert))
+        out.append("  " + _("hours avg {avg} · min {min} · max {max} · total {total}").format(
+            avg=f"{k.avg_hours:g}", min=f"{k.min_hours:g}", max=f"{k.max_hours:g}", total=f"{k.total_hours:g}"))
+        out.append("  " + _("blocks") + " " + " · ".join(f"{n} {kind}" for kind, n in k.block_mix.items()))
+        out.append("  " + _("peak concurrency") + " " + " · ".join(f"{day(int(d))} {n}" for d, n in k.peak_concurrency.items()))
     if view.lower_bound:
         b = view.lower_bound
         gap = f"{100 * view.gap:.1f} %" if view.gap is not None else "-"
-        out.append(f"  lower bound {b.value} drivers ({bound_parts(b.model_dump())}) · gap {gap}")
+        out.append("  " + _("lower bound {value} drivers ({parts}) · gap {gap}").format(
+            value=b.value, parts=bound_parts(b.model_dump()), gap=gap))
     timings = view.detail.timings
     if timings.get("stages"):
         out.append("")
         out.extend(line[2:] for line in render_stages(timings["stages"]))
         if timings.get("wall_limited"):
-            out.append("  the wall-clock cap fired: the plan is the last whole stage's")
+            out.append("  " + _("the wall-clock cap fired: the plan is the last whole stage's"))
     for si in timings.get("standins", []):
-        out.append(f"  open week {si['driver_id']}: {', '.join(DAY_CODES[d - 1] for d in si['days'])}, {si['hours']:g} h — no named driver can take it")
+        out.append("  " + _("open week {driver}: {days}, {hours} h — no named driver can take it").format(
+            driver=si["driver_id"], days=", ".join(day(d) for d in si["days"]), hours=f"{si['hours']:g}"))
     out.append("")
     passed = sum(a.status == "PASS" for a in view.detail.audits)
-    proof = " (not verified: see INTEGRITY above)" if view.integrity else (
-        " (re-audited from the stored rows)" if r.state in ops.REAUDITED else "")
-    out.append(f"audits {passed}/{len(view.detail.audits)}{proof}")
+    proof = " " + _("(not verified: see INTEGRITY above)") if view.integrity else (
+        " " + _("(re-audited from the stored rows)") if r.state in ops.REAUDITED else "")
+    out.append(_("audits {passed}/{total}").format(passed=passed, total=len(view.detail.audits)) + proof)
     for a in view.detail.audits:
-        out.append(f"  {'✓ PASS' if a.status == 'PASS' else '✗ FAIL'} {a.name:<13} {a.violations} violation(s)")
+        out.append(f"  {'✓ PASS' if a.status == 'PASS' else '✗ FAIL'} {a.name:<13} " + _("{n} violation(s)").format(n=a.violations))
         if audits or a.status == "FAIL":
             for row in a.rows[:20]:
                 out.append(f"      {row.get('driver')} {row.get('day')}: {row.get('message')}")
     out.append("")
-    out.append("approvals")
+    out.append(_("approvals"))
     for rec in view.detail.approvals:
         if rec.action in ("approve", "publish", "lock", "reject", "supersede", "override"):
             out.append(f"  {fmt_when(rec.at)}  {rec.action:<9} {printable(rec.actor)} ({rec.role}): {rec.from_state} → {rec.to_state}"
                        f"  “{printable(rec.reason)}”{clock_note(rec)}")
     for pack in view.evidence:
-        out.append(f"  evidence pack {printable(pack.path)} {pack.sha256}")
+        out.append("  " + _("evidence pack {path} {sha256}").format(path=printable(pack.path), sha256=pack.sha256))
     out.append("")
-    out.append("actions")
+    out.append(_("actions"))
     for name, st in view.actions.items():
-        out.append(f"  {name:<8} {'possible' if st.possible else 'blocked: ' + printable(st.why_not)}  ({st.transition})"
-                   + "".join(f"; {printable(effect)}" for effect in st.effects))
+        verdict = _("possible") if st.possible else _("blocked: {why}").format(why=printable(st.why_not))
+        out.append(f"  {_(name):<8} {verdict}  ({st.transition})" + "".join(f"; {printable(effect)}" for effect in st.effects))
     if view.next_steps:
-        out.append("next: " + " | ".join(view.next_steps))
+        out.append(_("next: {step}").format(step=" | ".join(view.next_steps)))
     if drivers:
         out.append("")
-        out.append(f"{'driver':<8} " + " ".join(f"{d:<17}" for d in DAY_CODES) + "  hours  type")
+        out.append(f"{_('driver'):<8} " + " ".join(f"{day(d):<17}" for d in range(1, 8)) + f"  {_('hours')}  {_('type')}")
         for w in view.weeks:
             cells = [w.blocks[d].label if d in w.blocks else "·" for d in range(1, 8)]
             out.append(f"{w.driver_id:<8} " + " ".join(f"{c:<17}" for c in cells) + f"  {w.hours:>5.1f}  {w.contract}")
@@ -219,7 +231,7 @@ def clock_note(rec: ApprovalRecord) -> str:
     """Records written under a clock override say so, with the real time beside the overridden one."""
     if not rec.clock_override:
         return ""
-    return f"  [clock override: real time {fmt_when(rec.real_at)}]"
+    return "  " + clock_override(rec.real_at)
 
 
 def run_log(args: argparse.Namespace) -> int:
@@ -231,12 +243,15 @@ def run_log(args: argparse.Namespace) -> int:
             return 0 if report.ok else 1
         for site in report.sites:
             if not site.ok and site.first_broken is not None:
-                print(f"site {site.site}: BROKEN at record {site.first_broken.seq}: {site.first_broken.problem}")
+                print(_("site {site}: BROKEN at record {seq}: {problem}").format(
+                    site=site.site, seq=site.first_broken.seq, problem=site.first_broken.problem))
                 continue
-            print(f"site {site.site}: {site.records} record(s), keyed hash chain verifies"
-                  + (f", head {site.head}" if site.head else "") + f"; {site.plans_checked} plan(s) checked against it")
+            head = ", " + _("head {head}").format(head=site.head) if site.head else ""
+            print(_("site {site}: {n} record(s), keyed hash chain verifies{head}; {plans} plan(s) checked against it").format(
+                site=site.site, n=site.records, head=head, plans=site.plans_checked))
             for problem in site.plan_problems:
-                print(f"site {site.site}: plan {problem.plan_id} TAMPERED: {problem.problem}")
+                print(_("site {site}: plan {plan} TAMPERED: {problem}").format(site=site.site, plan=problem.plan_id, problem=problem.problem))
+
         return 0 if report.ok else 1
     records = ops.approvals(s, args.run_id)
     if args.json:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 
-from app.reports import fmt_when
+from app.reports import clock_override, fmt_when
 from app.commands.solver_output import heartbeat_printer
 from app.commands.common import add_json, clock_from_args, db_path_from_args, print_json, session_from_args
 from app.remote.select import remote_from_args
-from app.commands.runs import RUN_HEADER, run_row
+from app.commands.runs import run_header, run_row
 from app.ops.status import status
 from app.ops.text import printable
 from app.settings import os_login
@@ -31,20 +31,27 @@ def run_status(args: argparse.Namespace) -> int:
     if args.json:
         print_json(view)
         return 0
-    print(f"user {view.acting_as} ({view.role}) · tenant {view.tenant} · sites {', '.join(view.sites)}")
-    print(f"store {view.store_path}" + (" (read-only)" if view.read_only else ""))
+    print(_("user {user} ({role}) · tenant {tenant} · sites {sites}").format(
+        user=view.acting_as, role=view.role, tenant=view.tenant, sites=", ".join(view.sites)))
+    print(_("store {path}").format(path=view.store_path) + (" " + _("(read-only)") if view.read_only else ""))
     ks = view.kill_switch
-    override = f" [clock override: real time {fmt_when(ks.real_at)}]" if ks.real_at else ""
-    print("kill switch " + (f"ON since {fmt_when(ks.set_at)} by {printable(ks.set_by)}: {printable(ks.reason)}{override}"
-                            if ks.on else "off"))
+    override = " " + clock_override(ks.real_at) if ks.real_at else ""
+    if ks.on:
+        print(_("kill switch ON since {when} by {who}: {reason}").format(
+            when=fmt_when(ks.set_at), who=printable(ks.set_by), reason=printable(ks.reason)) + override)
+    else:
+        print(_("kill switch off"))
     for site in view.site_gates:
-        print(f"site {site.code}: " + ("enabled for publish/lock" if site.enabled else "SHADOW MODE (solve and review only)"))
+        print(_("site {site}: enabled for publish/lock").format(site=site.code) if site.enabled
+              else _("site {site}: SHADOW MODE (solve and review only)").format(site=site.code))
     for line in view.stale_runs:
-        print(f"stale solve, marked FAILED: {line}" if not view.read_only else f"STALE solve: {line}")
+        print(_("stale solve, marked FAILED: {line}").format(line=line) if not view.read_only
+              else _("STALE solve: {line}").format(line=line))
     if view.awaiting_second_approver:
-        print("waiting for a second approver: " + ", ".join(f"run {r.id}" for r in view.awaiting_second_approver))
+        print(_("waiting for a second approver: {runs}").format(
+            runs=", ".join(_("run {id}").format(id=r.id) for r in view.awaiting_second_approver)))
     print()
-    print(RUN_HEADER)
+    print(run_header())
     for r in view.latest_runs:
         print(run_row(r))
     return 0
@@ -60,8 +67,11 @@ def run_demo_cmd(args: argparse.Namespace) -> int:
         print_json({"store": str(path), "forecast_id": outcome.forecast.id if outcome.forecast else None, "run_id": run.id,
                     "state": run.state, "kpis": run.kpis})
         return 0
-    print(f"demo store {path}: tenant {s.user.tenant}, site {run.site}, you ({s.user.login}) are platform_admin")
-    print(f"demo week of {run.week_anchor}: forecast {run.forecast_id}, run {run.id} is {run.state} "
-          f"({run.kpis.get('drivers')} drivers, {run.audits_passed}/{run.audits_total} audits)")
-    print(f"next: solvereign show-run {run.id} · solvereign publish {run.id} --reason … · or open the cockpit: solvereign")
+    print(_("demo store {path}: tenant {tenant}, site {site}, you ({login}) are platform_admin").format(
+        path=path, tenant=s.user.tenant, site=run.site, login=s.user.login))
+    print(_("demo week of {week}: forecast {forecast}, run {id} is {state} ({drivers} drivers, {passed}/{total} audits)").format(
+        week=run.week_anchor, forecast=run.forecast_id, id=run.id, state=run.state, drivers=run.kpis.get("drivers"),
+        passed=run.audits_passed, total=run.audits_total))
+    print(_("next: solvereign show-run {id} · solvereign publish {id} --reason … · or open the cockpit: solvereign").format(id=run.id))
+
     return 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from app.i18n import N_
 from app.errors import EXIT_BLOCKED, EXIT_FAILED, UserError
 from app.ops.policy import ADMINS, reason_check, refuse_unless, role_check
 from app.ops.session import Session, check_clock_override, is_overridden
@@ -25,7 +26,7 @@ def _valid_code(kind: str, code: str) -> str:
 
 
 def _require_admin(s: Session) -> None:
-    refuse_unless(role_check(s.role, ADMINS, "administer"))
+    refuse_unless(role_check(s.role, ADMINS, N_("administer")))
 
 
 def init_store(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
+from app.i18n import N_
 from app.errors import EXIT_BLOCKED, UserError
 from app.ops.policy import ADMINS, refuse_unless, role_check
 from app.ops.session import Session
@@ -23,7 +24,7 @@ def key_hash(key: str) -> str:
 
 def create_key(s: Session, login: str) -> str:
     """A new random key for `login` (a user of the admin's tenant and sites); only its hash is stored."""
-    refuse_unless(role_check(s.role, ADMINS, "create API keys"))
+    refuse_unless(role_check(s.role, ADMINS, N_("create API keys")))
     key = KEY_PREFIX + secrets.token_urlsafe(32)
     s.store.api_keys.add(s.scope, login, key_hash(key), s.actor)
     return key

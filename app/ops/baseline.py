@@ -8,6 +8,7 @@ deterministic for the same inputs, seed and config.
 
 from __future__ import annotations
 
+from app.i18n import N_
 from app.errors import EXIT_FAILED, UserError
 from app.ops.policy import PLANNERS, refuse_unless, role_check
 from app.ops.session import Session
@@ -20,7 +21,7 @@ from storage.models import RunSummary, VersionExtras
 def solve_with_baseline(
     s: Session, forecast_id: int, baseline_run: int, *, time_limit: float = 10.0
 ) -> tuple[RunSummary, RepairResult]:
-    refuse_unless(role_check(s.role, PLANNERS, "solve"))
+    refuse_unless(role_check(s.role, PLANNERS, N_("solve")))
     base = load_base(s, baseline_run, what="a baseline")
     record = s.store.forecasts.get(s.scope, forecast_id)
     if (record.site, record.week_anchor) != (base.run.site, base.run.week_anchor):

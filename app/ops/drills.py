@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from app.i18n import N_
 from app.errors import EXIT_BLOCKED, EXIT_FAILED, UserError
 from app.ops.policy import REPAIRERS, refuse_unless, role_check
 from app.ops.session import Session, is_overridden
@@ -108,7 +109,7 @@ def run_drill(
     s: Session, drill: str, *, run_id: int | None = None, absent: list[str] | None = None,
     horizon_min: int = DEFAULT_HORIZON_MIN, time_limit: float = 10.0,
 ) -> DrillReport:
-    refuse_unless(role_check(s.role, REPAIRERS, "run drills"))
+    refuse_unless(role_check(s.role, REPAIRERS, N_("run drills")))
     if drill not in DRILLS:
         raise UserError(f"unknown drill {drill!r}; one of {', '.join(DRILLS)}", EXIT_FAILED)
     plan = pick_plan(s, run_id)

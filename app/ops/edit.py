@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from app.i18n import N_
 from app.errors import EXIT_BLOCKED, EXIT_FAILED, UserError
 from app.ops.freeze import frozen_block, override_checks
 from app.ops.policy import REPAIRERS, Check, reason_check, refuse_unless, role_check
@@ -91,7 +92,7 @@ def edit(
     driver_a: str = "", driver_b: str = "", day: int = 0, override_freeze: bool = False, preview: bool = False,
 ) -> EditOutcome:
     """`changes_of` is "move" (INSTANCE → DRIVER) or "swap" (A ⇄ B on DAY)."""
-    refuse_unless(role_check(s.role, REPAIRERS, "edit plans"), reason_check(reason))
+    refuse_unless(role_check(s.role, REPAIRERS, N_("edit plans")), reason_check(reason))
     base = load_base(s, run_id, what="an edit")
     changes = move_changes(base, instance, to_driver) if changes_of == "move" else swap_changes(base, driver_a, driver_b, day)
     check, assignments = check_edit(base, changes)
@@ -121,5 +122,5 @@ def edit(
 def pin(s: Session, run_id: int, instance_id: str, *, reason: str = "", pinned: bool = True) -> Pin | None:
     """Pin (or unpin) an instance to its driver in the plan; re-solves and repairs of the plan keep it."""
     why = reason.strip() or f"{'pinned' if pinned else 'unpinned'} by {s.display}"
-    refuse_unless(role_check(s.role, REPAIRERS, "pin assignments"), reason_check(why))
+    refuse_unless(role_check(s.role, REPAIRERS, N_("pin assignments")), reason_check(why))
     return s.store.pins.set(s.scope, run_id, instance_id, pinned=pinned, actor=s.actor, reason=why)

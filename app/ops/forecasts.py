@@ -7,6 +7,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from app.i18n import N_
 from app.errors import EXIT_FAILED, UserError
 from app.ops.policy import PLANNERS, refuse_unless, role_check
 from app.ops.session import Session
@@ -102,7 +103,7 @@ def import_forecast(
 ) -> ImportOutcome:
     """Validate, then store a PASS/WARN forecast. `site`/`anchor` are options (they must not
     contradict the file); the defaults only fill what the file and the options leave open."""
-    refuse_unless(role_check(s.role, PLANNERS, "import"))
+    refuse_unless(role_check(s.role, PLANNERS, N_("import")))
     own_tenant(s, tenant)
     try:
         data = _read(path)
@@ -116,7 +117,7 @@ def import_bytes(
     default_site: str | None = None, default_anchor: date | str | None = None,
 ) -> ImportOutcome:
     """Import a forecast handed over as bytes (a file's, or the HTTP upload's); the same gates and report."""
-    refuse_unless(role_check(s.role, PLANNERS, "import"))
+    refuse_unless(role_check(s.role, PLANNERS, N_("import")))
     result, warnings = _ingest(s, data, fmt, site, anchor, default_site, default_anchor)
     if result.forecast is None:
         return ImportOutcome(report=result.report)

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
+from app.i18n import N_
 from app.errors import EXIT_FAILED, UserError
 from app.ops.policy import ADMINS, OVERRIDERS, Check, reason_check, refuse_unless, role_check
 from app.ops.session import Session
@@ -28,7 +29,7 @@ def horizon(s: Session, site: str) -> int:
 
 
 def set_horizon(s: Session, site: str, minutes: int, reason: str) -> int:
-    refuse_unless(role_check(s.role, ADMINS, "set the freeze horizon"), reason_check(reason))
+    refuse_unless(role_check(s.role, ADMINS, N_("set the freeze horizon")), reason_check(reason))
     if site not in s.scope.sites:
         raise UserError(f"site {site} not found", EXIT_FAILED)
     try:
@@ -62,7 +63,7 @@ def freeze_of(s: Session, detail: RunDetail) -> FreezeView:
 
 def override_checks(s: Session, touched_frozen: list[str], reason: str) -> list[Check]:
     """The emergency override of SPEC §7 for the frozen instances an action would change."""
-    return [role_check(s.role, OVERRIDERS, "override the freeze"), reason_check(reason)] if touched_frozen else []
+    return [role_check(s.role, OVERRIDERS, N_("override the freeze")), reason_check(reason)] if touched_frozen else []
 
 
 def frozen_block(frozen: list[str]) -> Check:

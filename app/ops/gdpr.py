@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from app.i18n import N_
 from app.errors import EXIT_BLOCKED, UserError
 from app.ops.policy import reason_check, refuse_unless, role_check
 from app.ops.session import Session, people_of
@@ -25,7 +26,7 @@ class ErasureOutcome(BaseModel):
 
 def erase_driver(s: Session, site: str | None, driver: str, reason: str) -> ErasureOutcome:
     """First call: the request. Second call, by another person of the other role: the erasure."""
-    refuse_unless(role_check(s.role, ERASERS, "erase personal data"), reason_check(reason))
+    refuse_unless(role_check(s.role, ERASERS, N_("erase personal data")), reason_check(reason))
     site = site or _only_site(s)
     pending = s.store.gdpr.pending(s.scope, site, driver)
     if pending is None:

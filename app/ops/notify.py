@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 from pydantic import BaseModel
 
+from app.i18n import N_
 from app.errors import EXIT_BLOCKED, EXIT_FAILED, UserError
 from app.notify.channels import Channel, SendError
 from app.ops.policy import PLANNERS, refuse_unless, role_check
@@ -68,7 +69,7 @@ def _changed_drivers(s: Session, detail: RunDetail) -> tuple[set[str], int] | No
 
 def queue(s: Session, run_id: int) -> tuple[int, int]:
     """Put the plan's messages into the outbox (already queued ones stay as they are)."""
-    refuse_unless(role_check(s.role, PLANNERS, "notify drivers"))
+    refuse_unless(role_check(s.role, PLANNERS, N_("notify drivers")))
     detail = s.store.plans.detail(s.scope, run_id)
     run = detail.summary
     if run.state not in NOTIFIABLE:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from app.errors import EXIT_BLOCKED, UserError
+from app.i18n import N_, _
 from app.ops.session import people_of
 from app.ops.text import hidden_characters, visible_length
 from app.reports import fmt_instant
@@ -53,12 +54,13 @@ def refuse_unless(*checks: Check) -> None:
     """Refuse with the first unmet gate: one line, exit 2."""
     unmet = first_unmet(list(checks))
     if unmet is not None:
-        raise UserError(f"blocked: {unmet.unmet}", EXIT_BLOCKED)
+        raise UserError(_("blocked: {why}").format(why=unmet.unmet), EXIT_BLOCKED)
 
 
 def role_check(role: str, allowed: frozenset[str], what: str) -> Check:
+    """`what`: the act as a msgid (marked `N_` by the caller), also the check's name."""
     names = ", ".join(sorted(allowed))
-    return Check(f"role_{what}", role in allowed, f"role {role} may not {what} (needs {names})")
+    return Check(f"role_{what}", role in allowed, _("role {role} may not {what} (needs {roles})").format(role=role, what=_(what), roles=names))
 
 
 MIN_REASON_LETTERS = 4  # different letters: "aaaaaaaaaa" or "1234567890" is not a reason
@@ -69,43 +71,49 @@ def reason_check(reason: str) -> Check:
     control or format characters (they forge log lines)."""
     hidden = hidden_characters(reason.strip())  # outer blanks (a trailing newline) are trimmed, as stored
     if hidden:
-        return Check("reason_given", False, f"reason must not contain control or format characters (found {', '.join(sorted(set(hidden))[:3])})")
+        found = ", ".join(sorted(set(hidden))[:3])
+        return Check("reason_given", False, _("reason must not contain control or format characters (found {found})").format(found=found))
     n = visible_length(reason)
     if n < MIN_REASON:
-        return Check("reason_given", False, f"reason must have at least {MIN_REASON} visible characters (has {n})")
+        return Check("reason_given", False, _("reason must have at least {min} visible characters (has {n})").format(min=MIN_REASON, n=n))
     letters = len({c for c in reason.lower() if c.isalpha()})
     return Check("reason_given", letters >= MIN_REASON_LETTERS,
-                 f"reason must be words (at least {MIN_REASON_LETTERS} different letters, has {letters})")
+                 _("reason must be words (at least {min} different letters, has {n})").format(min=MIN_REASON_LETTERS, n=letters))
 
 
 def _common(g: GateInput, action: str, state: str) -> list[Check]:
     run = g.run
     return [
         role_check(g.role, APPROVERS, action),
-        Check(f"state_{state.lower()}", run.state == state, f"plan is {run.state}; {action} needs {state}"),
+        Check(f"state_{state.lower()}", run.state == state,
+              _("plan is {state}; {action} needs {needed}").format(state=run.state, action=_(action), needed=state)),
         Check("audits_pass", run.audits_total > 0 and run.audits_passed == run.audits_total,
-              f"audits {run.audits_passed}/{run.audits_total} pass; {action} needs all"),
+              _("audits {passed}/{total} pass; {action} needs all").format(passed=run.audits_passed, total=run.audits_total, action=_(action))),
         Check("coverage_100", run.instance_count > 0 and run.assigned_count == run.instance_count,
-              f"coverage {run.assigned_count}/{run.instance_count}; {action} needs 100 %"),
-        Check("kill_switch_off", not g.kill_switch.on, "kill switch is on" + (f" ({g.kill_switch.reason})" if g.kill_switch.reason else "")),
-        Check("site_enabled", g.site.enabled, f"site {g.site.code} is in shadow mode (not enabled for publish/lock)"),
+              _("coverage {assigned}/{total}; {action} needs 100 %").format(
+                  assigned=run.assigned_count, total=run.instance_count, action=_(action))),
+        Check("kill_switch_off", not g.kill_switch.on,
+              _("kill switch is on") + (f" ({g.kill_switch.reason})" if g.kill_switch.reason else "")),
+        Check("site_enabled", g.site.enabled, _("site {site} is in shadow mode (not enabled for publish/lock)").format(site=g.site.code)),
     ]
 
 
 def publish_checks(g: GateInput) -> list[Check]:
-    return _common(g, "publish", "AUDITED")
+    return _common(g, N_("publish"), "AUDITED")
 
 
 def lock_checks(g: GateInput) -> list[Check]:
     open_window = g.week_starts_at is None or g.now < g.week_starts_at
     when = fmt_instant(g.week_starts_at) if g.week_starts_at else "?"
-    return [*_common(g, "lock", "PUBLISHED"), Check("within_window", open_window, f"lock window closed: the week's first tour started at {when}")]
+    return [*_common(g, N_("lock"), "PUBLISHED"),
+            Check("within_window", open_window, _("lock window closed: the week's first tour started at {when}").format(when=when))]
 
 
 def reject_checks(g: GateInput) -> list[Check]:
     return [
-        role_check(g.role, APPROVERS, "reject"),
-        Check("state_rejectable", g.run.state in ("AUDITED", "PUBLISHED"), f"plan is {g.run.state}; reject needs AUDITED or PUBLISHED"),
+        role_check(g.role, APPROVERS, N_("reject")),
+        Check("state_rejectable", g.run.state in ("AUDITED", "PUBLISHED"),
+              _("plan is {state}; reject needs AUDITED or PUBLISHED").format(state=g.run.state)),
     ]
 
 
@@ -119,7 +127,8 @@ def second_approval_check(role: str, people: frozenset[str], prior: list[Approva
         return Check("second_approver", False, "")
     same = sorted(people & people_of(first.actor))
     if same:
-        return Check("second_approver", False, f"second approver must be a different user than {same[0]}")
+        return Check("second_approver", False, _("second approver must be a different user than {user}").format(user=same[0]))
     if role not in SECOND_APPROVERS:
-        return Check("second_approver", False, f"second approval needs role ops_lead (you are {role})")
+        return Check("second_approver", False, _("second approval needs role ops_lead (you are {role})").format(role=role))
+
     return Check("second_approver", True, "")

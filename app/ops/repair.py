@@ -12,6 +12,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
+from app.i18n import N_
 from app.errors import EXIT_FAILED, UserError
 from app.ops.freeze import override_checks
 from app.ops.policy import REPAIRERS, Check, reason_check, refuse_unless, role_check
@@ -73,7 +74,7 @@ def _prepare(
     s: Session, run_id: int, absent: list[str], reason: str, kind: str,
     start: datetime | None, end: datetime | None, override_freeze: bool, time_limit: float,
 ) -> tuple[Base, RepairPreview]:
-    refuse_unless(role_check(s.role, REPAIRERS, "repair"), reason_check(reason))
+    refuse_unless(role_check(s.role, REPAIRERS, N_("repair")), reason_check(reason))
     if kind not in ABSENCE_KINDS:
         raise UserError(f"--type {kind!r} is not one of {', '.join(ABSENCE_KINDS)}", EXIT_FAILED)
     names = sorted({a.strip() for a in absent if a.strip()})
@@ -134,7 +135,7 @@ def undo(s: Session, run_id: int, reason: str = "") -> RunSummary:
     run = s.store.plans.get(s.scope, run_id)
     why = reason.strip() or f"undo: discard {run.kind} v{run.version} before it is published"
     refuse_unless(
-        role_check(s.role, REPAIRERS, "undo"), reason_check(why),
+        role_check(s.role, REPAIRERS, N_("undo")), reason_check(why),
         Check("undoable_kind", run.kind in UNDOABLE, f"plan {run_id} is a {run.kind}, not a repair or edit: nothing to undo"),
         Check("state_audited", run.state == "AUDITED", f"plan {run_id} is {run.state}; undo needs AUDITED (not yet published)"),
     )

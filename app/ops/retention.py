@@ -6,6 +6,7 @@ the tenant's policy is read from its settings and the role is checked, once.
 
 from __future__ import annotations
 
+from app.i18n import N_
 from app.errors import EXIT_FAILED, UserError
 from app.ops.policy import ADMINS, reason_check, refuse_unless, role_check
 from app.ops.session import Session
@@ -22,7 +23,7 @@ def policy(s: Session) -> RetentionPolicy:
 
 
 def set_policy(s: Session, data_days: int, log_days: int, reason: str) -> SettingRecord:
-    refuse_unless(role_check(s.role, ADMINS, "set the retention policy"), reason_check(reason))
+    refuse_unless(role_check(s.role, ADMINS, N_("set the retention policy")), reason_check(reason))
     for name, days in (("--data-days", data_days), ("--log-days", log_days)):
         if not 1 <= days <= MAX_DAYS:
             raise UserError(f"{name} {days} must be between 1 and {MAX_DAYS}", EXIT_FAILED)
@@ -32,5 +33,5 @@ def set_policy(s: Session, data_days: int, log_days: int, reason: str) -> Settin
 
 def purge(s: Session, *, dry_run: bool) -> PurgeReport:
     """`solvereign retention purge [--dry-run]`: the dry run lists exactly what the purge removes."""
-    refuse_unless(role_check(s.role, ADMINS, "purge"))
+    refuse_unless(role_check(s.role, ADMINS, N_("purge")))
     return s.store.retention.purge(s.scope, policy(s), dry_run=dry_run)

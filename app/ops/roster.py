@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from app.i18n import N_
 from app.errors import EXIT_BLOCKED, UserError
 from app.ops.forecasts import pick_site
 from app.ops.policy import PLANNERS, reason_check, refuse_unless, role_check
@@ -43,7 +44,7 @@ class RosterImport(BaseModel):
 
 def import_drivers(s: Session, site: str | None, data: bytes) -> RosterImport:
     """Validate the whole file, then write every driver in one transaction."""
-    refuse_unless(role_check(s.role, ROSTER_EDITORS, "import drivers"))
+    refuse_unless(role_check(s.role, ROSTER_EDITORS, N_("import drivers")))
     where = pick_site(s, site)
     try:
         specs = parse_roster(data)
@@ -70,7 +71,7 @@ def show_driver(s: Session, external_id: str, *, site: str | None = None) -> Dri
 
 def remove_driver(s: Session, external_id: str, *, site: str, reason: str) -> DriverRecord:
     """Remove one driver; the reason is logged with the removal."""
-    refuse_unless(role_check(s.role, ROSTER_EDITORS, "remove drivers"), reason_check(reason))
+    refuse_unless(role_check(s.role, ROSTER_EDITORS, N_("remove drivers")), reason_check(reason))
     return s.store.drivers.remove(s.scope, site, external_id, s.actor, reason.strip())
 
 

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 
 from pydantic import BaseModel, ConfigDict
 
+from app.i18n import N_, _
 from app.errors import EXIT_OK
 from app.ops.freeze import FreezeView, freeze_of
 from app.ops.policy import (
@@ -164,16 +165,17 @@ def reap_stale(s: Session) -> list[tuple[int, str]]:
 
 def fail_run(s: Session, run_id: int, reason: str) -> ActionOutcome:
     """`runs fail ID --reason`: mark a stuck QUEUED/SOLVING/SOLVED/AUDITING run FAILED (not one that is alive)."""
-    refuse_unless(role_check(s.role, PLANNERS, "fail runs"), reason_check(reason))
+    refuse_unless(role_check(s.role, PLANNERS, N_("fail runs")), reason_check(reason))
     run = s.store.plans.get(s.scope, run_id)
     if run.state == "SOLVING":
         lease = next((x for x in s.store.plans.leases(s.scope) if x.plan_id == run_id), None)
         if lease is not None and stale_reason(lease) is None:
-            refuse_unless(Check("lease_expired", False,
-                                f"run {run_id} is being solved by process {lease.pid} on {lease.host} (lease is alive); "
-                                "stop that process or wait for its lease to expire"))
+            refuse_unless(Check("lease_expired", False, _(
+                "run {id} is being solved by process {pid} on {host} (lease is alive); "
+                "stop that process or wait for its lease to expire").format(id=run_id, pid=lease.pid, host=lease.host)))
+    # the stored error text stays English (store contents are language-neutral); the message follows --lang
     result = s.store.plans.fail(s.scope, run_id, run.state_version, f"failed by {s.display}: {reason.strip()}", s.actor)
-    return ActionOutcome(run=result.plan, message=f"run {run_id} FAILED ({run.state} → FAILED)")
+    return ActionOutcome(run=result.plan, message=_("run {id} FAILED ({state} → FAILED)").format(id=run_id, state=run.state))
 
 
 def show_run(s: Session, run_id: int) -> RunView:
@@ -201,7 +203,7 @@ def show_run(s: Session, run_id: int) -> RunView:
         "reject": _state("reject", reject_checks(gate), f"{run.state} → REJECTED"),
     }
     if integrity is not None:
-        why = "the stored plan disagrees with its approval chain (solvereign log --verify)"
+        why = _("the stored plan disagrees with its approval chain (solvereign log --verify)")
         actions = {k: a.model_copy(update={"possible": False, "why_not": why}) for k, a in actions.items()}
     return RunView(
         detail=detail,
@@ -283,19 +285,24 @@ def publish(s: Session, run_id: int, reason: str) -> ActionOutcome:
             after = s.store.plans.get(s.scope, run_id)
             return ActionOutcome(
                 run=after,
-                message=(
-                    f"plan {run_id}: first approval recorded; it has warnings, so it stays AUDITED until a "
+                message=_(
+                    "plan {id}: first approval recorded; it has warnings, so it stays AUDITED until a "
                     "different user with role ops_lead approves too"
-                ),
+                ).format(id=run_id),
             )
         met.append("second_approver")
     result = s.store.plans.transition(
         s.scope, run_id, "publish", expected_version=run.state_version, actor=s.actor, reason=reason.strip(), conditions_met=met
     )
-    message = f"plan {run_id} published (AUDITED → PUBLISHED)"
-    if result.superseded:
-        message += "; superseded " + ", ".join(f"plan {p}" for p in result.superseded)
+    message = _("plan {id} published (AUDITED → PUBLISHED)").format(id=run_id) + superseded_note(result.superseded)
     return ActionOutcome(run=result.plan, message=message, superseded=list(result.superseded))
+
+
+def superseded_note(plans: list[int]) -> str:
+    """"; superseded plan 3" after a publish or lock that superseded older versions."""
+    if not plans:
+        return ""
+    return "; " + _("superseded {plans}").format(plans=", ".join(_("plan {id}").format(id=p) for p in plans))
 
 
 def lock(s: Session, run_id: int, reason: str) -> ActionOutcome:
@@ -306,7 +313,7 @@ def lock(s: Session, run_id: int, reason: str) -> ActionOutcome:
     detail = s.store.plans.detail(s.scope, run_id)
     if detail.summary.state == "LOCKED":
         # idempotent, but only for someone who may lock: a viewer must not be told "done"
-        refuse_unless(role_check(s.role, APPROVERS, "lock"))
+        refuse_unless(role_check(s.role, APPROVERS, N_("lock")))
         return ActionOutcome(run=detail.summary, message=already_locked(run_id, detail.approvals), changed=False)
     gate = _gate_input(s, detail)
     checks = lock_checks(gate)
@@ -318,11 +325,10 @@ def lock(s: Session, run_id: int, reason: str) -> ActionOutcome:
     if not result.changed:  # another process locked it between our read and our write
         return ActionOutcome(run=result.plan, message=already_locked(run_id, s.store.approvals.for_plan(s.scope, run_id)),
                              changed=False)
-    message = f"plan {run_id} locked (PUBLISHED → LOCKED)"
-    if result.superseded:
-        message += "; superseded " + ", ".join(f"plan {p}" for p in result.superseded)
+    message = _("plan {id} locked (PUBLISHED → LOCKED)").format(id=run_id) + superseded_note(result.superseded)
     if result.record is not None:
-        message += f"\nchain head {result.record.tenant}/{result.record.site} #{result.record.seq} {result.record.hash}"
+        rec = result.record
+        message += "\n" + _("chain head {tenant}/{site} #{seq} {hash}").format(tenant=rec.tenant, site=rec.site, seq=rec.seq, hash=rec.hash)
     from app.ops.evidence import after_lock_note
 
     message += after_lock_note(s, run_id)
@@ -332,8 +338,8 @@ def lock(s: Session, run_id: int, reason: str) -> ActionOutcome:
 def already_locked(run_id: int, records: list[ApprovalRecord]) -> str:
     rec = next((r for r in reversed(records) if r.action == "lock"), None)
     if rec is None:
-        return f"plan {run_id} is already LOCKED"
-    return f"plan {run_id} is already LOCKED by {printable(rec.actor)} at {fmt_when(rec.at)}"
+        return _("plan {id} is already LOCKED").format(id=run_id)
+    return _("plan {id} is already LOCKED by {who} at {when}").format(id=run_id, who=printable(rec.actor), when=fmt_when(rec.at))
 
 
 def reject(s: Session, run_id: int, reason: str) -> ActionOutcome:
@@ -346,7 +352,7 @@ def reject(s: Session, run_id: int, reason: str) -> ActionOutcome:
         s.scope, run_id, "reject", expected_version=run.state_version, actor=s.actor,
         reason=reason.strip(), conditions_met=[c.name for c in checks] + ["reason_given"],
     )
-    return ActionOutcome(run=result.plan, message=f"plan {run_id} rejected ({run.state} → REJECTED)")
+    return ActionOutcome(run=result.plan, message=_("plan {id} rejected ({state} → REJECTED)").format(id=run_id, state=run.state))
 
 
 def approvals(s: Session, run_id: int | None = None, limit: int = 200) -> list[ApprovalRecord]:
@@ -392,7 +398,7 @@ def _publish_state(s: Session, gate: GateInput, prior: list[ApprovalRecord]) -> 
         if second.unmet:
             return state.model_copy(update={"possible": False, "why_not": second.unmet})
         if not second.ok:
-            state = state.model_copy(update={"transition": "AUDITED → AUDITED (first of two approvals)"})
+            state = state.model_copy(update={"transition": "AUDITED → AUDITED " + _("(first of two approvals)")})
     return state
 
 
@@ -407,20 +413,32 @@ def _with_supersede(state: ActionState, run: RunSummary, current: list[RunSummar
     already PUBLISHED or LOCKED blocks it (storage refuses it too)."""
     newer = next((o for o in current if o.version > run.version and o.state in (becomes, "LOCKED")), None)
     if newer is not None and state.possible:
-        why = f"a newer version (plan {newer.id}, v{newer.version}) of this week is already {newer.state}"
+        why = _("a newer version (plan {id}, v{version}) of this week is already {state}").format(
+            id=newer.id, version=newer.version, state=newer.state)
         return state.model_copy(update={"possible": False, "why_not": why})
-    effects = [f"supersedes plan {o.id} (v{o.version}, {o.state})" for o in current if o.state == becomes]
+    effects = [_("supersedes plan {id} (v{version}, {state})").format(id=o.id, version=o.version, state=o.state)
+               for o in current if o.state == becomes]
     return state.model_copy(update={"effects": effects}) if effects else state
 
 
 def _next_steps(run: RunSummary, actions: dict[str, ActionState], awaiting: bool) -> list[str]:
     steps = []
     if awaiting:
-        roles = " or ".join(sorted(SECOND_APPROVERS))
-        steps.append(f"a second approver ({roles}, another user) runs: solvereign publish {run.id} --reason …")
+        roles = f" {_('or')} ".join(sorted(SECOND_APPROVERS))
+        steps.append(_("a second approver ({roles}, another user) runs: solvereign publish {id} --reason …").format(roles=roles, id=run.id))
     for name in ("publish", "lock"):
         if actions[name].possible:
             steps.append(f"solvereign {name} {run.id} --reason …")
     if run.state in ("AUDITED", "PUBLISHED") and not steps:
-        steps.append(f"blocked: {actions['publish' if run.state == 'AUDITED' else 'lock'].why_not}")
+        steps.append(blocked_step(actions["publish" if run.state == "AUDITED" else "lock"].why_not))
+
     return steps
+
+
+def blocked_step(why: str) -> str:
+    """A next step that is a refusal: "blocked: <why>" (the cockpit shows these among its key hints)."""
+    return _("blocked: {why}").format(why=why)
+
+
+def is_blocked_step(step: str) -> bool:
+    return step.startswith(blocked_step(""))

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.errors import EXIT_BLOCKED, EXIT_FAILED, NotAUser, UserError
+from app.i18n import _
 from engine.clock import Clock, FixedClock
 from storage.models import UserRecord
 from storage.scope import Actor, Scope
@@ -63,7 +64,7 @@ def is_overridden(clock: Clock) -> bool:
 def open_store(db_path: Path, clock: Clock, *, read_only: bool = False) -> Store:
     if not db_path.exists():
         raise UserError(
-            f"no store at {db_path}: an admin runs 'solvereign init --tenant T --site S' (or 'solvereign demo')",
+            _("no store at {path}: an admin runs 'solvereign init --tenant T --site S' (or 'solvereign demo')").format(path=db_path),
             EXIT_FAILED,
         )
     if not read_only:
@@ -80,8 +81,8 @@ def check_clock_override(clock: Clock, role: str | None) -> None:
     if not is_overridden(clock) or drill_mode() or role == "platform_admin":
         return
     raise UserError(
-        f"blocked: --now / SOLVEREIGN_NOW sets the clock for platform_admin only (you are {role or 'not registered'}); "
-        "drills and test suites set SOLVEREIGN_DRILL=1",
+        _("blocked: --now / SOLVEREIGN_NOW sets the clock for platform_admin only (you are {role}); "
+          "drills and test suites set SOLVEREIGN_DRILL=1").format(role=role or _("not registered")),
         EXIT_BLOCKED,
     )
 
@@ -90,16 +91,19 @@ def open_session(db_path: Path, clock: Clock, login: str, *, act_as: str | None 
     """Identify the OS login in the store's users table; `--as` only for platform_admin."""
     store = open_store(db_path, clock, read_only=read_only)
     user = store.users.identify(login)
-    hint = f"an admin runs 'solvereign --db {db_path} users add {login} --role dispatcher --tenant T --sites S'"
     if user is None or not user.active:
-        raise NotAUser(login, f"you are {login} (your OS login), not a user of the store {db_path}: {hint}")
+        hint = _("an admin runs 'solvereign --db {path} users add {login} --role dispatcher --tenant T --sites S'").format(
+            path=db_path, login=login)
+        raise NotAUser(login, _("you are {login} (your OS login), not a user of the store {path}: {hint}").format(
+            login=login, path=db_path, hint=hint))
     check_clock_override(clock, user.role)
     if act_as and act_as != login:
         if user.role != "platform_admin":
-            raise UserError(f"--as is only for platform_admin; {login} is {user.role}", EXIT_BLOCKED)
+            raise UserError(_("--as is only for platform_admin; {login} is {role}").format(login=login, role=user.role), EXIT_BLOCKED)
         target = store.users.identify(act_as)
         # only a user of the admin's own tenant whose every site is one of the admin's own
         if target is None or not target.active or target.tenant != user.tenant or not set(target.sites) <= set(user.sites):
-            raise UserError(f"user {act_as!r} not found", EXIT_FAILED)
+            raise UserError(_("user {login} not found").format(login=repr(act_as)), EXIT_FAILED)
+
         user = target
     return Session(store=store, clock=clock, login=login, user=user)

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
+from app.i18n import N_
 from app.errors import EXIT_FAILED, UserError
 from app.ops.policy import PLANNERS, refuse_unless, role_check
 from app.ops.roster import drivers_for_solve
@@ -53,7 +54,7 @@ def _lease_kept(s: Session, plan_id: int) -> Iterator[None]:
 
 def check_can_solve(s: Session, forecast_id: int) -> ForecastRecord:
     """The caller may solve and sees the forecast (`NotFound` otherwise): asked before queueing a solve too."""
-    refuse_unless(role_check(s.role, PLANNERS, "solve"))
+    refuse_unless(role_check(s.role, PLANNERS, N_("solve")))
     return s.store.forecasts.get(s.scope, forecast_id)
 
 

@@ -10,7 +10,7 @@ from textual.message import Message
 from textual.widgets import Static
 
 from app.i18n import N_, _, day
-from app.ops.runs import RunView
+from app.ops.runs import RunView, is_blocked_step
 from app.tui.actions import key_of
 from app.tui.widgets.hours_chart import HoursChart
 from app.tui.widgets.table import RosterTable
@@ -178,4 +178,5 @@ def _next_keys(view: RunView) -> list[str]:
         return [_("a second approver (ops_lead, another user) presses {key} publish").format(key=key_of("publish"))]
     steps = [f"{key_of(name)} {_(name)}" for name in ("publish", "lock") if view.actions[name].possible]
 
-    return steps or [step for step in view.next_steps if step.startswith("blocked")]
+    return steps or [step for step in view.next_steps if is_blocked_step(step)]
+
