@@ -22,4 +22,15 @@ def _clean_environment() -> Iterator[None]:
             mp.delenv(key, raising=False)
         mp.setenv("SOLVEREIGN_CONFIG", os.devnull)
         mp.setenv("SOLVEREIGN_DRILL", "1")
+        mp.setenv("SOLVEREIGN_LANG", "en")  # the suite reads English whatever the machine's locale; tests/*i18n* say otherwise
         yield
+
+
+@pytest.fixture(autouse=True)
+def _english_again() -> Iterator[None]:
+    """A test that switched this process to German (the CLI's `main`, a German snapshot) leaves English behind."""
+    yield
+    from app.i18n import set_language
+
+    set_language("en")
+

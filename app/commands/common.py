@@ -49,7 +49,8 @@ def read_forecast(
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
-        reason = f"cannot read {path}: {exc.strerror or exc}"
+        reason = _("cannot read {path}: {reason}").format(path=path, reason=exc.strerror or exc)
+
         return None, IngestResult(failed_report(reason), None, None)
     anchor: date | str | None = args.anchor
     return data, ingest(data, fmt=args.format, tenant=args.tenant, site=args.site, anchor=anchor, **(defaults or {}))

@@ -11,9 +11,9 @@ from app.commands.validate import EXIT_BY_STATUS
 from app.ops.text import printable
 from app.reports import fmt_when, render_report
 from app.ops.session import Session
-from engine.models import DAY_CODES
+
 from engine.parsers import FORMATS
-from app.i18n import _
+from app.i18n import _, days as day_names
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -55,12 +55,13 @@ def run_import(args: argparse.Namespace) -> int:
         print(render_report(report, args.file, report.status))
         print()
         if fc is None:
-            print("nothing stored: the forecast fails the import contract")
+            print(_("nothing stored: the forecast fails the import contract"))
         else:
-            verb = "stored as" if outcome.created else "already stored as"
-            print(f"{verb} forecast {fc.id} ({fc.site}, week of {fc.week_anchor}, {fc.instance_count} instances)")
+            text = (_("stored as forecast {id} ({site}, week of {week}, {n} instances)") if outcome.created
+                    else _("already stored as forecast {id} ({site}, week of {week}, {n} instances)"))
+            print(text.format(id=fc.id, site=fc.site, week=fc.week_anchor, n=fc.instance_count))
     for warning in outcome.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        print(_("warning: {warning}").format(warning=warning), file=sys.stderr)
     return EXIT_BY_STATUS[report.status]
 
 
@@ -76,9 +77,10 @@ def run_forecasts(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"forecasts": [f.model_dump(mode="json") | {"days": days[f.id]} for f in rows]})
         return 0
-    print(f"{'id':>4}  {'site':<10} {'week':<10}  {'status':<6} {'inst':>5}  {'days':<14} {'by':<12} {'created':<16}  file")
+    print(f"{'id':>4}  {_('site'):<10} {_('week'):<10}  {_('status'):<6} {_('inst'):>5}  {_('days'):<14} {_('by'):<12} "
+          f"{_('created'):<16}  {_('file')}")
     for f in rows:
-        covered = " ".join(DAY_CODES[d - 1] for d in days[f.id]) or "-"
+        covered = day_names(days[f.id])
         print(f"{f.id:>4}  {f.site:<10} {f.week_anchor!s:<10}  {f.status:<6} {f.instance_count:>5}  {covered:<14} {printable(f.created_by):<12} {fmt_when(f.created_at):<16}  {printable(f.source_name)}")
     return 0
 
@@ -91,16 +93,15 @@ def _diff(args: argparse.Namespace, s: Session) -> int:
     if args.json:
         print_json(d)
         return 0
-    def days(ds: list[int]) -> str:
-        return " ".join(DAY_CODES[x - 1] for x in ds) or "-"
-
-    print(f"forecast {a} ({days(d.days_a)}) → forecast {b} ({days(d.days_b)}): "
-          f"{len(d.added)} added, {len(d.removed)} removed, {len(d.changed)} changed")
+    print(_("forecast {previous} ({days_a}) → forecast {id} ({days_b}): {added} added, {removed} removed, {changed} changed").format(
+        previous=a, days_a=day_names(d.days_a), id=b, days_b=day_names(d.days_b), added=len(d.added), removed=len(d.removed),
+        changed=len(d.changed)))
     for label, ids in (("+", d.added), ("-", d.removed)):
         for iid in ids[:15]:
             print(f"  {label} {printable(iid)}")
         if len(ids) > 15:
-            print(f"  {label} … and {len(ids) - 15} more")
+            print(f"  {label} " + _("… and {n} more").format(n=len(ids) - 15))
+
     for c in d.changed[:15]:
         print(f"  ~ {printable(c.instance_id)}: {c.before} → {c.after}")
     return 0

@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
         raise UserError("--baseline needs --forecast ID", EXIT_FAILED)
     args.tenant = args.tenant or DEFAULT_TENANT
     args.site = args.site or DEFAULT_SITE
-    _, ingested = read_forecast(args.file, args)
+    _data, ingested = read_forecast(args.file, args)
     forecast = ingested.forecast
     if forecast is None:
         raise UserError(f"{args.file}: import contract {ingested.report.one_line()}", EXIT_BLOCKED)

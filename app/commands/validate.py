@@ -9,7 +9,7 @@ import argparse
 
 from app.commands.common import add_forecast_options, nothing_stored_exits_2, print_json, read_forecast, store_session
 from app.reports import render_report
-from app.i18n import _
+from app.i18n import N_, _
 
 EXIT_BY_STATUS = {"PASS": 0, "WARN": 1, "FAIL": 2}
 
@@ -23,8 +23,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=nothing_stored_exits_2(run))
 
 
-SOURCE_WORDS = {"file": "the file", "option": "option", "default": "your user in the store"}
-FIELD_WORDS = (("tenant_code", "tenant", "--tenant"), ("site_code", "site", "--site"), ("week_anchor_date", "week", "--anchor"))
+SOURCE_WORDS = {"file": N_("the file"), "option": N_("option"), "default": N_("your user in the store")}
+FIELD_WORDS = (("tenant_code", N_("tenant"), "--tenant"), ("site_code", N_("site"), "--site"), ("week_anchor_date", N_("week"), "--anchor"))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -37,14 +37,14 @@ def run(args: argparse.Namespace) -> int:
     if s is not None:
         own_tenant(s, args.tenant)
         defaults = {"default_tenant": s.user.tenant, "default_site": s.user.sites[0] if len(s.user.sites) == 1 else None}
-    _, result = read_forecast(args.file, args, defaults)
+    _data, result = read_forecast(args.file, args, defaults)
     report = result.report
     status = "FAIL" if args.strict and report.status == "WARN" else report.status
     if args.json:
         doc = report.model_dump(mode="json")
         doc["status"] = status
         doc["strict"] = bool(args.strict)
-        doc["sources"] = {word: result.sources.get(name, "missing") for name, word, _ in FIELD_WORDS}
+        doc["sources"] = {word: result.sources.get(name, "missing") for name, word, _option in FIELD_WORDS}
         print_json(doc)
     else:
         print(render_report(report, args.file, status))
@@ -59,6 +59,7 @@ def _sources_line(sources: dict[str, str], forecast) -> str:
     parts = []
     for name, word, option in FIELD_WORDS:
         source = sources.get(name, "missing")
-        said = option if source == "option" else SOURCE_WORDS.get(source, source)
-        parts.append(f"{word} {values[name]} ({said})")
-    return "from: " + " · ".join(parts)
+        said = option if source == "option" else _(SOURCE_WORDS.get(source, source))
+        parts.append(f"{_(word)} {values[name]} ({said})")
+    return _("from:") + " " + " · ".join(parts)
+

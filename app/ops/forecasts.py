@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from app.i18n import N_
+from app.i18n import N_, _
 from app.errors import EXIT_FAILED, UserError
 from app.ops.policy import PLANNERS, refuse_unless, role_check
 from app.ops.session import Session
@@ -32,7 +32,7 @@ def pick_site(s: Session, site: str | None) -> str:
         return site
     if len(s.user.sites) == 1:
         return s.user.sites[0]
-    raise UserError(f"--site is needed (one of: {', '.join(s.user.sites)})", EXIT_FAILED)
+    raise UserError(_("--site is needed (one of: {sites})").format(sites=", ".join(s.user.sites)), EXIT_FAILED)
 
 
 def _site_option(s: Session, site: str | None, default: str | None) -> tuple[str | None, str | None]:
@@ -50,7 +50,7 @@ def started_warning(forecast_anchor: date, first_start: int | None, now: datetim
     begins = instant_of(forecast_anchor, first_start)
     if begins > now:
         return None
-    return f"the week of {forecast_anchor} has already started (first tour {fmt_instant(begins)})"
+    return _("the week of {week} has already started (first tour {when})").format(week=forecast_anchor, when=fmt_instant(begins))
 
 
 def _missing(report: ValidationReport, gate: str) -> bool:
@@ -61,7 +61,7 @@ def _read(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise UserError(f"cannot read {path}: {exc.strerror or exc}", EXIT_FAILED) from None
+        raise UserError(_("cannot read {path}: {reason}").format(path=path, reason=exc.strerror or exc), EXIT_FAILED) from None
 
 
 def preview_import(
@@ -83,7 +83,8 @@ def _ingest(
     result = ingest(data, fmt=fmt, tenant=s.user.tenant, site=option, anchor=anchor, default_site=default,
                     default_anchor=default_anchor)
     if option is None and default is None and _missing(result.report, "HG-002"):
-        raise UserError(f"--site is needed: the file names no site (one of: {', '.join(s.user.sites)})", EXIT_FAILED)
+        raise UserError(_("--site is needed: the file names no site (one of: {sites})").format(sites=", ".join(s.user.sites)), EXIT_FAILED)
+
     fc = result.forecast
     started = started_warning(fc.week_anchor_date, min((i.start for i in fc.instances), default=None),
                               s.clock.now()) if fc else None

@@ -110,7 +110,8 @@ def cli(db: Path | str | None, *args: str, login: str, now: str | None = NOW_OPE
 
 def subprocess_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SOLVEREIGN_")}
-    env.update(SOLVEREIGN_CONFIG=os.devnull, SOLVEREIGN_DRILL="1", PYTHONUNBUFFERED="1")
+    env.update(SOLVEREIGN_CONFIG=os.devnull, SOLVEREIGN_DRILL="1", SOLVEREIGN_LANG="en", PYTHONUNBUFFERED="1")
+
     return env
 
 

@@ -40,7 +40,7 @@ def test_import_list_show_and_reimport(fresh_world: World) -> None:
         SITE, 48.0, ["standard", "cooling"], [6, 7], "anna.berger@example.at", "email")
     assert anna["updated_by"] == DISPATCHER
     text = cli(w.db, "drivers", "list", login=VIEWER).out  # anyone in scope may read the roster
-    assert "DRV-2" in text and "Bernd Huber" in text and "Sa,So" in text and "sms" in text
+    assert "DRV-2" in text and "Bernd Huber" in text and "Sat,Sun" in text and "sms" in text
     shown = cli(w.db, "drivers", "show", "DRV-2", login=ON_CALL)
     assert shown.code == 0 and "part_time, at most 30 h a week" in shown.out and "+43 664 7654321" in shown.out
     assert cli(w.db, "drivers", "show", "DRV-2", "--json", login=VIEWER).json["phone"] == "+43 664 7654321"

@@ -14,7 +14,7 @@ from app.ops import admin
 from app.ops import runs as ops_runs
 from app.tui.dialogs.blocked import BlockedNotice
 from app.tui.screens.solve import SolveScreen
-from engine.models import DAY_NAMES
+from app.i18n import day_long
 
 
 def publish_and_lock(db, run_id: int) -> None:
@@ -107,7 +107,7 @@ async def test_the_first_column_stays_when_history_and_driver_week_scroll_sidewa
         await press(pilot, "right")
         assert week.scroll_x > 0
         lines = shown_lines(week)
-        assert lines[0].startswith(" day ") and lines[1].split()[0] in DAY_NAMES
+        assert lines[0].startswith(" day ") and lines[1].split()[0] in {day_long(n) for n in range(1, 8)}
 
 
 async def test_a_stranger_to_the_store_is_told_who_they_are_and_what_an_admin_runs(cockpit, store):

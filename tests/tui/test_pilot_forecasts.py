@@ -26,10 +26,10 @@ async def test_the_forecasts_view_shows_days_and_the_diff_to_the_previous_versio
         assert list(table.visible_keys)[:2] == [str(second), str(first)]  # newest first
         assert tuple(COLUMNS)[5:] == ("days", "tours per day", "warnings", "vs previous")
         row = table.row_text(0)
-        assert row[5] == "Mo Di Mi" and row[6] == "Mo 3 Di 1 Mi 2" and row[8] == f"vs {first}: +2 −1 ~0"
-        assert table.row_text(1)[5] == "Mo Di" and table.row_text(1)[8] == "-"
+        assert row[5] == "Mon Tue Wed" and row[6] == "Mon 3 Tue 1 Wed 2" and row[8] == f"vs {first}: +2 −1 ~0"
+        assert table.row_text(1)[5] == "Mon Tue" and table.row_text(1)[8] == "-"
         await press(pilot, "enter")
         detail = text_of(app, "#forecasts-diff")
-        assert detail.startswith(f"forecast {first} (Mo Di) → forecast {second} (Mo Di Mi): 2 added, 1 removed, 0 changed")
+        assert detail.startswith(f"forecast {first} (Mon Tue) → forecast {second} (Mon Tue Wed): 2 added, 1 removed, 0 changed")
         await press(pilot, "escape")
         assert len(app.screen_stack) == 1

@@ -150,7 +150,7 @@ async def test_filter_sort_export_copy(cockpit, tmp_path, monkeypatch):
         await press(pilot, "e", "enter")
         with (exports / "solvereign-run2-drivers-20260101-0900.csv").open(newline="", encoding="utf-8") as fh:
             rows = list(csv.reader(fh))
-        assert rows[0][:3] == ["driver", "hours", "Mo"]  # what is shown: the compact week at 80 columns
+        assert rows[0][:3] == ["driver", "hours", "Mon"]  # what is shown: the compact week at 80 columns
         assert [r[0] for r in rows[1:]] == [f"D01{n}" for n in range(10)]
         await press(pilot, "down", "y")
         assert app.clipboard.startswith("D011\t")
@@ -215,8 +215,8 @@ async def test_palette_lists_every_action_and_goes_to_run_and_driver(cockpit):
         shown = await palette()
         # what can be done now; what cannot (no run is open) with "not now"; the demo not at all (runs exist)
         now = {"publish", "lock", "reject", "repair"}
-        assert {a.palette for a in ACTIONS if a.palette and a.name not in now | {"demo"}} <= set(shown), shown
-        assert {f"{a.palette} — not now" for a in ACTIONS if a.name in now} <= set(shown), shown
+        assert {a.palette_text for a in ACTIONS if a.palette and a.name not in now | {"demo"}} <= set(shown), shown
+        assert {f"{a.palette_text} — not now" for a in ACTIONS if a.name in now} <= set(shown), shown
         assert not any("demo" in name for name in shown)
         await press(pilot, "escape")
         found = await palette("publish")

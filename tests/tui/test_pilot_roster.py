@@ -27,7 +27,7 @@ async def test_the_roster_screen_lists_the_sites_drivers(cockpit, store):
         assert list(table.visible_keys) == ["graz/G-1", "wien/DRV-1", "wien/DRV-2", "wien/DRV-3", "wien/DRV-4"]
         assert text_of(app, "#roster-title").startswith("driver roster · 5 drivers at graz, wien")
         assert table.row_text(0) == ("G-1", "graz", "Gerda Graz", "part_time", "25", "standard", "default", "-", "-")
-        assert table.row_text(1) == ("DRV-1", "wien", "Anna Berger", "full_time", "48", "standard, cooling", "nord", "Sa,So", "email")
+        assert table.row_text(1) == ("DRV-1", "wien", "Anna Berger", "full_time", "48", "standard, cooling", "nord", "Sat,Sun", "email")
         assert tuple(COLUMNS) == ("id", "site", "name", "contract", "max h", "skills", "depot", "unavailable", "channel")
 
         import_drivers(dana, "wien", b"external_id,name\nDRV-5,Eva Neu\n")
