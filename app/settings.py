@@ -91,8 +91,9 @@ def account_name(uid: int) -> str:
         return pwd.getpwuid(uid).pw_name
     except KeyError:
         from app.errors import EXIT_BLOCKED, UserError
+        from app.i18n import _
 
-        raise UserError(f"uid {uid} has no account name on this host; run solvereign as a named user", EXIT_BLOCKED) from None
+        raise UserError(_("uid {uid} has no account name on this host; run solvereign as a named user").format(uid=uid), EXIT_BLOCKED) from None
 
 
 def drill_mode() -> bool:

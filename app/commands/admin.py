@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from app.reports import fmt_when
+from app.reports import clock_override, fmt_when
 from app.commands.common import add_json, add_reason, clock_from_args, db_path_from_args, print_json, session_from_args
 from app.ops import admin
 from app.ops.text import printable
@@ -66,7 +66,7 @@ def run_init(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"store": str(path), "user": user})
     else:
-        print(f"store {path} ready: {user.login} is platform_admin of tenant {user.tenant} (sites {', '.join(user.sites)})")
+        print(_("store {path} ready: {login} is platform_admin of tenant {tenant} (sites {items})").format(path=path, login=user.login, tenant=user.tenant, items=', '.join(user.sites)))
     return 0
 
 
@@ -77,7 +77,7 @@ def run_users_add(args: argparse.Namespace) -> int:
     if args.json:
         print_json(user)
     else:
-        print(f"user {user.login}: {user.role} of {user.tenant} at {', '.join(user.sites)}")
+        print(_("user {login}: {role} of {tenant} at {items}").format(login=user.login, role=user.role, tenant=user.tenant, items=', '.join(user.sites)))
     return 0
 
 
@@ -86,7 +86,8 @@ def run_users_list(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"users": users})
         return 0
-    print(f"{'login':<16} {'role':<15} {'sites':<20} {'active':<6} name")
+    print(f"{_('login'):<16} {_('role'):<15} {_('sites'):<20} {_('active'):<6} {_('name')}")
+
     for u in users:
         print(f"{u.login:<16} {u.role:<15} {','.join(u.sites):<20} {'yes' if u.active else 'no':<6} {printable(u.name)}")
     return 0
@@ -96,21 +97,21 @@ def run_users_key(args: argparse.Namespace) -> int:
     from app.ops.api_keys import create_key
 
     key = create_key(session_from_args(args), args.login)
-    print(f"API key for {args.login} (shown once; send it as X-API-Key):", file=sys.stderr)
+    print(_("API key for {login} (shown once; send it as X-API-Key):").format(login=args.login), file=sys.stderr)
     print(key)
     return 0
 
 
 def run_users_remove(args: argparse.Namespace) -> int:
     user = admin.remove_user(session_from_args(args), args.login)
-    print(f"user {user.login} deactivated")
+    print(_("user {login} deactivated").format(login=user.login))
     return 0
 
 
 def run_sites_set(args: argparse.Namespace) -> int:
     site = admin.set_site(session_from_args(args), args.site, args.enabled, args.reason)
-    mode = "enabled for publish and lock" if site.enabled else "in shadow mode (solve and review only)"
-    print(f"site {site.code} {mode}")
+    print(_("site {code} enabled for publish and lock").format(code=site.code) if site.enabled
+          else _("site {code} in shadow mode (solve and review only)").format(code=site.code))
     return 0
 
 
@@ -121,12 +122,14 @@ def run_sites_list(args: argparse.Namespace) -> int:
         return 0
     for site in sites:
         gate = "enabled" if site.enabled else "shadow "
-        print(f"{site.code:<16} {gate}  by {printable(site.updated_by)} {fmt_when(site.updated_at)}  {printable(site.reason)}")
+        print(_("{code:<16} {gate}  by {printable} {fmt_when}  {printable2}").format(code=site.code, gate=gate, printable=printable(site.updated_by), fmt_when=fmt_when(site.updated_at), printable2=printable(site.reason)))
     return 0
 
 
 def run_kill_switch(args: argparse.Namespace) -> int:
     ks = admin.set_kill_switch(session_from_args(args), args.state == "on", args.reason)
-    override = f" [clock override: real time {fmt_when(ks.real_at)}]" if ks.real_at else ""
-    print(f"kill switch {'ON: publish and lock are refused' if ks.on else 'off'} ({printable(ks.reason)}){override}")
+    override = " " + clock_override(ks.real_at) if ks.real_at else ""
+    state = _("ON: publish and lock are refused") if ks.on else _("off")
+    print(_("kill switch {state} ({reason}){override}").format(state=state, reason=printable(ks.reason), override=override))
+
     return 0

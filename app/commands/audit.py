@@ -50,14 +50,14 @@ def run(args: argparse.Namespace) -> int:
             }
         )
     else:
-        print(f"{args.plan}: audits {passed(results)}/{len(results)} {'PASS' if ok else 'FAIL'}")
+        print(_("{plan}: audits {passed}/{n_results} {value}").format(plan=args.plan, passed=passed(results), n_results=len(results), value='PASS' if ok else 'FAIL'))
         for r in results:
-            print(f"  {r.name:<13} {r.status:<4} {r.violations:>4} violation(s)")
+            print(_("  {name:<13} {status:<4} {violations:>4} violation(s)").format(name=r.name, status=r.status, violations=r.violations))
             for row in r.rows[:10]:
                 where = f"{row.driver or '-'} day {row.day or '-'}"
                 print(f"      {where}: {','.join(row.instances)}: {row.message} [{row.rule}]")
             if r.violations > 10:
-                print(f"      … {r.violations - 10} more")
+                print(_("      … {value} more").format(value=r.violations - 10))
         if not matches:
-            print(f"  note: assignments differ from the recorded output_hash (now {recomputed})")
+            print(_("  note: assignments differ from the recorded output_hash (now {recomputed})").format(recomputed=recomputed))
     return 0 if ok else EXIT_FAILED

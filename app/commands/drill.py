@@ -40,18 +40,20 @@ def run(args: argparse.Namespace) -> int:
             print_json({"drills": reports})
         else:
             for r in reports:
-                print(f"{r.ran_at[:16]:<16}  {r.drill:<16} {r.verdict:<4}  plan {r.plan_id:<5} {printable(r.ran_by):<12} {printable(r.evidence)}")
+                print(f"{r.ran_at[:16]:<16}  {r.drill:<16} {r.verdict:<4}  " + _("plan {id}").format(id=f"{r.plan_id:<5}")
+                      + f" {printable(r.ran_by):<12} {printable(r.evidence)}")
+
         return 0
     absent = [a.strip() for a in args.absent_drivers.split(",") if a.strip()] if args.absent_drivers else None
     report = run_drill(s, args.drill, run_id=args.run, absent=absent, horizon_min=args.freeze_horizon, time_limit=args.time_limit)
     if args.json:
         print_json(report)
     else:
-        print(f"drill {report.drill} on plan {report.plan_id} ({report.site}, week {report.week}): {report.verdict}")
+        print(_("drill {drill} on plan {plan_id} ({site}, week {week}): {verdict}").format(drill=report.drill, plan_id=report.plan_id, site=report.site, week=report.week, verdict=report.verdict))
         for c in report.checks:
             mark = "✓" if c.ok else ("!" if c.severity == "WARN" else "✗")
-            print(f"  {mark} {c.name:<36} expected {printable(str(c.expected))}, got {printable(str(c.actual))}")
+            print(_("  {mark} {name:<36} expected {printable}, got {printable2}").format(mark=mark, name=c.name, printable=printable(str(c.expected)), printable2=printable(str(c.actual))))
         if report.figures:
-            print("  figures: " + ", ".join(f"{k} {v}" for k, v in report.figures.items() if not isinstance(v, list)))
-        print(f"  {report.timings.get('total_s', 0):.1f} s · evidence {printable(report.evidence)}")
+            print(_("  figures: ") + ", ".join(f"{k} {v}" for k, v in report.figures.items() if not isinstance(v, list)))
+        print(_("  {value:.1f} s · evidence {printable}").format(value=report.timings.get('total_s', 0), printable=printable(report.evidence)))
     return report.exit_code

@@ -62,14 +62,13 @@ def run_import(args: argparse.Namespace) -> int:
             for problem in exc.problems[:MAX_PRINTED]:
                 print(f"{args.file}: {problem}", file=sys.stderr)
             if len(exc.problems) > MAX_PRINTED:
-                print(f"… and {len(exc.problems) - MAX_PRINTED} more (--json lists all)", file=sys.stderr)
-            print(f"error: nothing stored: {len(exc.problems)} problem(s) in {args.file}", file=sys.stderr)
+                print(_("… and {value} more (--json lists all)").format(value=len(exc.problems) - MAX_PRINTED), file=sys.stderr)
+            print(_("error: nothing stored: {n_problems} problem(s) in {file}").format(n_problems=len(exc.problems), file=args.file), file=sys.stderr)
         return EXIT_BLOCKED
     if args.json:
         print_json(outcome.model_dump() | {"stored": outcome.stored})
     else:
-        print(f"stored {outcome.stored} drivers at {outcome.site}: {len(outcome.added)} added, "
-              f"{len(outcome.updated)} updated, {len(outcome.unchanged)} unchanged")
+        print(_("stored {stored} drivers at {site}: {n_added} added, {n_updated} updated, {n_unchanged} unchanged").format(stored=outcome.stored, site=outcome.site, n_added=len(outcome.added), n_updated=len(outcome.updated), n_unchanged=len(outcome.unchanged)))
     return EXIT_OK
 
 
@@ -80,7 +79,9 @@ def run_list(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"drivers": rows})
         return EXIT_OK
-    print(f"{'site':<10} {'id':<12} {'name':<20} {'contract':<9} {'max h':>5}  {'skills':<18} {'depot':<10} {'off':<8} channel")
+    print(f"{_('site'):<10} {'id':<12} {_('name'):<20} {_('contract'):<9} {_('max h'):>5}  {_('skills'):<18} {_('depot'):<10} "
+          f"{_('off'):<8} {_('channel')}")
+
     for d in rows:
         print(f"{d.site:<10} {d.external_id:<12} {d.name[:20]:<20} {d.contract_type:<9} {d.max_hours_week:>5g}  "
               f"{','.join(d.skills)[:18]:<18} {d.depot:<10} {fmt_days(d.unavailable_days):<8} {d.preferred_channel or '-'}")
@@ -115,5 +116,5 @@ def run_remove(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"removed": d})
     else:
-        print(f"removed driver {d.external_id} ({d.name or 'no name'}) from {d.site}")
+        print(_("removed driver {external_id} ({value}) from {site}").format(external_id=d.external_id, value=d.name or 'no name', site=d.site))
     return EXIT_OK

@@ -27,14 +27,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run_evidence(args: argparse.Namespace) -> int:
     if args.target == "verify":
         if not args.file or args.out:
-            raise UserError("usage: solvereign evidence verify FILE.zip [--with-store]", EXIT_FAILED)
+            raise UserError(_("usage: solvereign evidence verify FILE.zip [--with-store]"), EXIT_FAILED)
         return _verify(args)
     if args.file or args.with_store:
-        raise UserError("usage: solvereign evidence RUN [--out FILE.zip]", EXIT_FAILED)
+        raise UserError(_("usage: solvereign evidence RUN [--out FILE.zip]"), EXIT_FAILED)
     try:
         run_id = int(args.target)
     except ValueError:
-        raise UserError(f"{args.target[:40]!r} is neither a run id nor 'verify'", EXIT_FAILED) from None
+        raise UserError(_("{value!r} is neither a run id nor 'verify'").format(value=args.target[:40]), EXIT_FAILED) from None
     from app.ops import evidence as ops
 
     s = session_from_args(args, read_only=args.out is not None)  # a pack in the site's folder is recorded on the run
@@ -42,7 +42,7 @@ def run_evidence(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"run_id": run_id, "path": str(written.path), "sha256": written.sha256, "size": written.size})
     else:
-        print(f"evidence pack of run {run_id}: {written.path} ({written.size} bytes) {written.sha256}")
+        print(_("evidence pack of run {run_id}: {path} ({size} bytes) {sha256}").format(run_id=run_id, path=written.path, size=written.size, sha256=written.sha256))
     return EXIT_OK
 
 
@@ -61,9 +61,9 @@ def _verify(args: argparse.Namespace) -> int:
                     "plan_id": report.manifest.get("plan_id"), "state": report.manifest.get("state")})
     else:
         for line in report.passed:
-            print(f"ok    {line}")
+            print(_("ok    {line}").format(line=line))
         if failure:
-            print(f"FAIL  {failure}")
+            print(_("FAIL  {failure}").format(failure=failure))
         else:
-            print(f"pack of plan {report.manifest.get('plan_id')} ({report.manifest.get('state')}) verifies")
+            print(_("pack of plan {value} ({value2}) verifies").format(value=report.manifest.get('plan_id'), value2=report.manifest.get('state')))
     return EXIT_OK if failure is None else EXIT_FAILED

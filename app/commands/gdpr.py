@@ -41,6 +41,5 @@ def run_log(args: argparse.Namespace) -> int:
         print_json({"erasures": records})
         return EXIT_OK
     for r in records:
-        print(f"#{r.id} {r.site} {r.state:<7} requested by {r.requested_by} ({r.requested_role}) · "
-              f"confirmed by {r.confirmed_by or '-'} ({r.confirmed_role or '-'}) · {r.pseudonym or ''}")
+        print(_("#{id} {site} {state:<7} requested by {requested_by} ({requested_role}) · confirmed by {value} ({value2}) · {value3}").format(id=r.id, site=r.site, state=r.state, requested_by=r.requested_by, requested_role=r.requested_role, value=r.confirmed_by or '-', value2=r.confirmed_role or '-', value3=r.pseudonym or ''))
     return EXIT_OK

@@ -25,8 +25,8 @@ def run_jobs(args: argparse.Namespace) -> int:
         print_json(view)
         return 0
     state = "fired" if view.fired else "not yet"
-    print(f"weekly solve ({view.tenant}): {view.slot}; this week {fmt_when(view.this_week_at)} ({state})")
-    print(f"coming week {view.coming_week}: {len(view.due)} forecast(s) due, runs {', '.join(map(str, view.solved)) or 'none'}")
+    print(_("weekly solve ({tenant}): {slot}; this week {fmt_when} ({state})").format(tenant=view.tenant, slot=view.slot, fmt_when=fmt_when(view.this_week_at), state=state))
+    print(_("coming week {coming_week}: {n_due} forecast(s) due, runs {value}").format(coming_week=view.coming_week, n_due=len(view.due), value=', '.join(map(str, view.solved)) or 'none'))
     for d in view.due:
-        print(f"  due: forecast {d.forecast_id} ({d.site})")
+        print(_("  due: forecast {forecast_id} ({site})").format(forecast_id=d.forecast_id, site=d.site))
     return 0

@@ -22,7 +22,7 @@ def _run_id(text: str | None) -> int:
     try:
         return int(text or "")
     except ValueError:
-        raise UserError(f"{(text or '')[:40]!r} is not a run id (notify RUN | notify status RUN)", EXIT_FAILED) from None
+        raise UserError(_("{value!r} is not a run id (notify RUN | notify status RUN)").format(value=(text or '')[:40]), EXIT_FAILED) from None
 
 
 def run_notify(args: argparse.Namespace) -> int:
@@ -37,19 +37,18 @@ def run_notify(args: argparse.Namespace) -> int:
             return EXIT_OK
         for m in messages:
             extra = f" · {printable(m.last_error)}" if m.last_error else ""
-            print(f"{m.driver_id:<14} {m.channel:<8} {m.state:<10} attempts {m.attempts}{extra}")
+            print(_("{driver_id:<14} {channel:<8} {state:<10} attempts {attempts}{extra}").format(driver_id=m.driver_id, channel=m.channel, state=m.state, attempts=m.attempts, extra=extra))
         return EXIT_OK
     if args.run:
-        raise UserError("usage: solvereign notify RUN | solvereign notify status RUN", EXIT_FAILED)
+        raise UserError(_("usage: solvereign notify RUN | solvereign notify status RUN"), EXIT_FAILED)
     run_id = _run_id(args.target)
     report = ops.notify(session_from_args(args), run_id, channels(), backoff=backoff_seconds())
     if args.json:
         print_json(report)
     else:
-        print(f"run {run_id}: {len(report.sent)} sent, {len(report.pending)} pending, {len(report.failed)} failed, "
-              f"{len(report.no_contact)} without contact data, {report.unchanged} unchanged (not told again)")
+        print(_("run {run_id}: {n_sent} sent, {n_pending} pending, {n_failed} failed, {n_no_contact} without contact data, {unchanged} unchanged (not told again)").format(run_id=run_id, n_sent=len(report.sent), n_pending=len(report.pending), n_failed=len(report.failed), n_no_contact=len(report.no_contact), unchanged=report.unchanged))
         for d in report.no_contact:
-            print(f"  no contact data: {d}")
+            print(_("  no contact data: {d}").format(d=d))
         for d in report.failed:
-            print(f"  failed: {d} (solvereign notify status {run_id})")
+            print(_("  failed: {d} (solvereign notify status {run_id})").format(d=d, run_id=run_id))
     return EXIT_OK if not report.failed and not report.pending else EXIT_FAILED

@@ -13,8 +13,7 @@ from app.commands.common import add_json, add_reason, print_json, session_from_a
 from app.errors import EXIT_FAILED, UserError
 from app.ops.text import printable
 from engine.clock import VIENNA, parse_now
-from engine.models import DAY_CODES
-from app.i18n import _
+from app.i18n import _, days as day_names
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -78,7 +77,7 @@ def _instant(text: str | None, name: str) -> datetime | None:
     try:
         return parse_now(text).now()
     except ValueError:
-        raise UserError(f"{name} {text[:40]!r} is not an ISO date-time (e.g. 2026-01-08T06:00)", EXIT_FAILED) from None
+        raise UserError(_("{name} {value!r} is not an ISO date-time (e.g. 2026-01-08T06:00)").format(name=name, value=text[:40]), EXIT_FAILED) from None
 
 
 def run_repair(args: argparse.Namespace) -> int:
@@ -100,23 +99,21 @@ def run_repair(args: argparse.Namespace) -> int:
         doc["run"] = run.model_dump(mode="json") if run else None
         print_json(doc)
     else:
-        print(f"repair of plan {args.run_id} ({preview.parent.state}), absent {', '.join(map(printable, preview.absent))} ({preview.kind})"
+        print(_("repair of plan {run_id} ({state}), absent {items} ({kind})").format(run_id=args.run_id, state=preview.parent.state, items=', '.join(map(printable, preview.absent)), kind=preview.kind)
               + (" — preview, nothing stored" if run is None else ""))
-        print(f"  verdict {r.verdict}" + (f": {'; '.join(r.reasons)}" if r.reasons else ""))
-        print(f"  uncovered before {len(r.uncovered_before)}, after {len(r.uncovered_after)}; churn {100 * r.churn:.1f} % "
-              f"({len(r.changes)} change(s)); affected drivers {len(r.affected_drivers)}; new stand-ins {len(r.new_standins)}")
-        print(f"  audits {sum(a.status == 'PASS' for a in r.audits)}/{len(r.audits)}; frozen {len(preview.frozen)} "
-              f"(horizon {preview.horizon_min} min), pinned {len(preview.pinned)}; {r.seconds:.2f} s")
+        print(_("  verdict {verdict}").format(verdict=r.verdict) + (f": {'; '.join(r.reasons)}" if r.reasons else ""))
+        print(_("  uncovered before {n_uncovered_before}, after {n_uncovered_after}; churn {value:.1f} % ({n_changes} change(s)); affected drivers {n_affected_drivers}; new stand-ins {n_new_standins}").format(n_uncovered_before=len(r.uncovered_before), n_uncovered_after=len(r.uncovered_after), value=100 * r.churn, n_changes=len(r.changes), n_affected_drivers=len(r.affected_drivers), n_new_standins=len(r.new_standins)))
+        print(_("  audits {sum}/{n_audits}; frozen {n_frozen} (horizon {horizon_min} min), pinned {n_pinned}; {seconds:.2f} s").format(sum=sum(a.status == 'PASS' for a in r.audits), n_audits=len(r.audits), n_frozen=len(preview.frozen), horizon_min=preview.horizon_min, n_pinned=len(preview.pinned), seconds=r.seconds))
         if preview.kept_with_absent:
-            print(f"  kept with the absent drivers (frozen or pinned): {', '.join(preview.kept_with_absent[:8])}"
+            print(_("  kept with the absent drivers (frozen or pinned): {items}").format(items=', '.join(preview.kept_with_absent[:8]))
                   + ("" if args.override_freeze else " — --override-freeze (on_call) lets frozen ones move"))
         for c in r.changes[:20]:
             print(f"    {c.instance_id}: {printable(c.from_driver or '-')} → {printable(c.to_driver or '-')}")
         if len(r.changes) > 20:
-            print(f"    … and {len(r.changes) - 20} more")
+            print(_("    … and {value} more").format(value=len(r.changes) - 20))
         if run is not None:
             print(outcome.message)
-            print(f"next: solvereign diff {args.run_id} {run.id} · solvereign publish {run.id} --reason … · solvereign undo {run.id}")
+            print(_("next: solvereign diff {run_id} {id} · solvereign publish {id} --reason … · solvereign undo {id}").format(run_id=args.run_id, id=run.id))
     return 0 if r.verdict == "PASS" else EXIT_FAILED
 
 
@@ -127,7 +124,7 @@ def run_undo(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"run": run})
     else:
-        print(f"plan {run.id} ({run.kind} v{run.version}) discarded: {run.state}")
+        print(_("plan {id} ({kind} v{version}) discarded: {state}").format(id=run.id, kind=run.kind, version=run.version, state=run.state))
     return 0
 
 
@@ -136,16 +133,16 @@ def run_edit(args: argparse.Namespace) -> int:
 
     s = session_from_args(args)
     if bool(args.move) == bool(args.swap):
-        raise UserError("give either --move INSTANCE --to DRIVER or --swap A,B --day N", EXIT_FAILED)
+        raise UserError(_("give either --move INSTANCE --to DRIVER or --swap A,B --day N"), EXIT_FAILED)
     if args.move:
         if not args.to:
-            raise UserError("--move needs --to DRIVER", EXIT_FAILED)
+            raise UserError(_("--move needs --to DRIVER"), EXIT_FAILED)
         outcome = edit(s, args.run_id, "move", reason=args.reason, instance=args.move, to_driver=args.to,
                        override_freeze=args.override_freeze, preview=args.preview)
     else:
         pair = [x.strip() for x in args.swap.split(",")]
         if len(pair) != 2 or not all(pair):
-            raise UserError("--swap needs two driver ids: A,B", EXIT_FAILED)
+            raise UserError(_("--swap needs two driver ids: A,B"), EXIT_FAILED)
         outcome = edit(s, args.run_id, "swap", reason=args.reason, driver_a=pair[0], driver_b=pair[1], day=args.day,
                        override_freeze=args.override_freeze, preview=args.preview)
     if args.json:
@@ -162,9 +159,9 @@ def run_pin(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"pin": result, "pinned": args.pinned})
     elif result is None:
-        print(f"instance {printable(args.instance)} unpinned in plan {args.run_id}")
+        print(_("instance {printable} unpinned in plan {run_id}").format(printable=printable(args.instance), run_id=args.run_id))
     else:
-        print(f"instance {printable(result.instance_id)} pinned to {printable(result.driver_id)} in plan {args.run_id}")
+        print(_("instance {printable} pinned to {printable2} in plan {run_id}").format(printable=printable(result.instance_id), printable2=printable(result.driver_id), run_id=args.run_id))
     return 0
 
 
@@ -175,16 +172,15 @@ def run_diff(args: argparse.Namespace) -> int:
     if args.json:
         print_json(d)
         return 0
-    print(f"plan {args.run_a} → plan {args.run_b}: {len(d.moved)} moved ({100 * d.churn:.1f} %), "
-          f"{len(d.only_in_a)} only in {args.run_a}, {len(d.only_in_b)} only in {args.run_b}")
-    print(f"  drivers whose week changed: {len(d.drivers_changed)} {' '.join(map(printable, d.drivers_changed[:12]))}")
-    print(f"  stand-ins added: {' '.join(map(printable, d.standins_added)) or '-'}; removed: {' '.join(map(printable, d.standins_removed)) or '-'}")
+    print(_("plan {run_a} → plan {run_b}: {n_moved} moved ({value:.1f} %), {n_only_in_a} only in {run_a}, {n_only_in_b} only in {run_b}").format(run_a=args.run_a, run_b=args.run_b, n_moved=len(d.moved), value=100 * d.churn, n_only_in_a=len(d.only_in_a), n_only_in_b=len(d.only_in_b)))
+    print(_("  drivers whose week changed: {n_drivers_changed} {items}").format(n_drivers_changed=len(d.drivers_changed), items=' '.join(map(printable, d.drivers_changed[:12]))))
+    print(_("  stand-ins added: {value}; removed: {value2}").format(value=' '.join(map(printable, d.standins_added)) or '-', value2=' '.join(map(printable, d.standins_removed)) or '-'))
     if d.kpi_deltas:
-        print("  KPI deltas: " + ", ".join(f"{k} {v:+g}" for k, v in d.kpi_deltas.items() if v))
+        print(_("  KPI deltas: ") + ", ".join(f"{k} {v:+g}" for k, v in d.kpi_deltas.items() if v))
     for m in d.moved[:30]:
         print(f"    {m.instance_id}: {printable(m.from_driver or '-')} → {printable(m.to_driver or '-')}")
     if len(d.moved) > 30:
-        print(f"    … and {len(d.moved) - 30} more")
+        print(_("    … and {value} more").format(value=len(d.moved) - 30))
     return 0
 
 
@@ -199,7 +195,7 @@ def run_freeze(args: argparse.Namespace) -> int:
         if args.json:
             print_json({"site": site, "horizon_min": minutes})
         else:
-            print(f"freeze horizon of {site}: {minutes} min")
+            print(_("freeze horizon of {site}: {minutes} min").format(site=site, minutes=minutes))
         return 0
     detail = s.store.plans.detail(s.scope, args.run_id)
     view = freeze_of(s, detail)
@@ -208,11 +204,10 @@ def run_freeze(args: argparse.Namespace) -> int:
         return 0
     by_id = {i.id: i for i in detail.instances}
     days = sorted({by_id[i].day for i in view.frozen})
-    print(f"plan {args.run_id}: {len(view.frozen)}/{len(detail.instances)} instances frozen (horizon {view.horizon_min} min"
-          f"{'; days ' + ' '.join(DAY_CODES[d - 1] for d in days) if days else ''})")
+    print(_("plan {run_id}: {n_frozen}/{n_instances} instances frozen (horizon {horizon_min} min{value})").format(run_id=args.run_id, n_frozen=len(view.frozen), n_instances=len(detail.instances), horizon_min=view.horizon_min, value="; " + _("days {days}").format(days=day_names(days)) if days else ""))
+
     if view.next_at:
-        print(f"  next freeze {view.next_at.astimezone(VIENNA).isoformat(timespec='minutes')}: {len(view.next_ids)} instance(s) "
-              f"{' '.join(view.next_ids[:6])}")
+        print(_("  next freeze {value}: {n_next_ids} instance(s) {items}").format(value=view.next_at.astimezone(VIENNA).isoformat(timespec='minutes'), n_next_ids=len(view.next_ids), items=' '.join(view.next_ids[:6])))
     else:
-        print("  everything is frozen")
+        print(_("  everything is frozen"))
     return 0

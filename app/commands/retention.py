@@ -35,12 +35,12 @@ def run_purge(args: argparse.Namespace) -> int:
     if args.json:
         print_json(report)
         return EXIT_OK
-    verb = "would remove" if report.dry_run else "removed"
-    print(f"{verb}: plans {_ids(report.plans)}")
-    print(f"{verb}: forecasts {_ids(report.forecasts)}")
-    print(f"{verb}: approval records {_ids(report.tombstoned)} (each leaves a tombstone with its hash)")
-    print(f"{verb}: evidence packs {_ids(report.packs)}")
-    print(f"kept (locked, inside its period): plans {_ids(report.kept_locked)}")
+    verb = _("would remove") if report.dry_run else _("removed")
+    print(_("{verb}: plans {ids}").format(verb=verb, ids=_ids(report.plans)))
+    print(_("{verb}: forecasts {ids}").format(verb=verb, ids=_ids(report.forecasts)))
+    print(_("{verb}: approval records {ids} (each leaves a tombstone with its hash)").format(verb=verb, ids=_ids(report.tombstoned)))
+    print(_("{verb}: evidence packs {ids}").format(verb=verb, ids=_ids(report.packs)))
+    print(_("kept (locked, inside its period): plans {ids}").format(ids=_ids(report.kept_locked)))
     return EXIT_OK
 
 
@@ -55,7 +55,7 @@ def run_policy(args: argparse.Namespace) -> int:
     if args.json:
         print_json(p)
     else:
-        print(f"data {p.data_days} days (forecasts, unlocked plans) · log {p.log_days} days (locked plans, approvals, packs)")
+        print(_("data {data_days} days (forecasts, unlocked plans) · log {log_days} days (locked plans, approvals, packs)").format(data_days=p.data_days, log_days=p.log_days))
     return EXIT_OK
 
 
@@ -66,5 +66,5 @@ def run_set(args: argparse.Namespace) -> int:
     if args.json:
         print_json(rec)
     else:
-        print(f"retention set: data {args.data_days} days · log {args.log_days} days")
+        print(_("retention set: data {data_days} days · log {log_days} days").format(data_days=args.data_days, log_days=args.log_days))
     return EXIT_OK

@@ -22,7 +22,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run_serve(args: argparse.Namespace) -> int:
     path = db_path_from_args(args)
     if not path.exists():
-        raise UserError(f"no store at {path}: an admin runs 'solvereign init --tenant T --site S' first", EXIT_FAILED)
+        raise UserError(_("no store at {path}: an admin runs 'solvereign init --tenant T --site S' first").format(path=path), EXIT_FAILED)
     from app.server.serve import serve  # FastAPI and uvicorn load only for this command
 
     serve(path, clock_from_args(args), host=args.host, port=args.port, workers=args.solve_workers, jobs_every=args.jobs_every)

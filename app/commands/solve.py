@@ -17,8 +17,7 @@ from app.commands.common import add_forecast_options, add_json, print_json, read
 from app.commands.solve_store import run_store_solve
 from app.commands.solver_output import bound_parts, heartbeat_printer, render_stages
 from app.errors import EXIT_BLOCKED, EXIT_FAILED, UserError
-from engine.models import DAY_CODES
-from app.i18n import _
+from app.i18n import _, day
 
 if TYPE_CHECKING:
     from engine.solver import SolveResult
@@ -42,21 +41,21 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.time_limit <= 0:
-        raise UserError("--time-limit must be positive", EXIT_FAILED)
+        raise UserError(_("--time-limit must be positive"), EXIT_FAILED)
     if (args.file is None) == (args.forecast is None):
-        raise UserError("give either FILE (no store) or --forecast ID (a stored forecast)", EXIT_FAILED)
+        raise UserError(_("give either FILE (no store) or --forecast ID (a stored forecast)"), EXIT_FAILED)
     if args.forecast is not None:
         return run_store_solve(args)
     if args.baseline is not None:
-        raise UserError("--baseline needs --forecast ID", EXIT_FAILED)
+        raise UserError(_("--baseline needs --forecast ID"), EXIT_FAILED)
     args.tenant = args.tenant or DEFAULT_TENANT
     args.site = args.site or DEFAULT_SITE
     _data, ingested = read_forecast(args.file, args)
     forecast = ingested.forecast
     if forecast is None:
-        raise UserError(f"{args.file}: import contract {ingested.report.one_line()}", EXIT_BLOCKED)
+        raise UserError(_("{file}: import contract {value}").format(file=args.file, value=ingested.report.one_line()), EXIT_BLOCKED)
     if ingested.report.status == "WARN":
-        print(f"warning: {ingested.report.one_line()}", file=sys.stderr)
+        print(_("warning: {value}").format(value=ingested.report.one_line()), file=sys.stderr)
     from engine.plan import plan_from_result, write_plan
     from engine.rules import RuleConfig
     from engine.solver import solve  # OR-Tools loads only when something is solved
@@ -69,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             write_plan(plan, Path(args.out))
         except OSError as exc:
-            raise UserError(f"cannot write {args.out}: {exc.strerror or exc}", EXIT_FAILED) from None
+            raise UserError(_("cannot write {out}: {value}").format(out=args.out, value=exc.strerror or exc), EXIT_FAILED) from None
     if args.json:
         doc = plan.model_dump(mode="json")
         doc.pop("instances")
@@ -113,7 +112,9 @@ def render_result(result: SolveResult, name: str, out: str | None) -> str:
     lines.append("")
     t = result.timings
     for si in result.standins[:10]:
-        lines.append(f"  open week {si.driver_id}: days {', '.join(DAY_CODES[d - 1] for d in si.days)}, {si.hours:g} h (no named driver can take it)")
+        lines.append("  " + _("open week {driver}: days {days}, {hours} h (no named driver can take it)").format(
+            driver=si.driver_id, days=", ".join(day(d) for d in si.days), hours=f"{si.hours:g}"))
+
     if len(result.standins) > 10:
         lines.append(f"  … and {len(result.standins) - 10} more open weeks")
     lines.append("")

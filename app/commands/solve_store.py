@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from app.i18n import _
 from app.commands.common import print_json, session_from_args
 from app.commands.solver_output import heartbeat_printer
 from app.ops.session import Session
@@ -19,7 +20,7 @@ def run_store_solve(args: argparse.Namespace) -> int:
 
     def on_state(state: str) -> None:
         if not quiet:
-            print(f"  state {state}", file=sys.stderr)
+            print(_("  state {state}").format(state=state), file=sys.stderr)
 
     if args.baseline is not None:
         return _baseline_solve(args, s)
@@ -38,14 +39,12 @@ def run_store_solve(args: argparse.Namespace) -> int:
     else:
         k = run.kpis
         if run.state == "FAILED":
-            print(f"run {run.id} FAILED: {run.error_text}")
+            print(_("run {id} FAILED: {error_text}").format(id=run.id, error_text=run.error_text))
         else:
-            print(f"run {run.id} {run.state}: {k.get('drivers')} drivers ({k.get('pt_drivers')} PT), "
-                  f"audits {run.audits_passed}/{run.audits_total}, gap {100 * k.get('gap', 0):.1f} % "
-                  f"[{k.get('solver_status')}]")
+            print(_("run {id} {state}: {value} drivers ({value2} PT), audits {audits_passed}/{audits_total}, gap {value3:.1f} % [{value4}]").format(id=run.id, state=run.state, value=k.get('drivers'), value2=k.get('pt_drivers'), audits_passed=run.audits_passed, audits_total=run.audits_total, value3=100 * k.get('gap', 0), value4=k.get('solver_status')))
             if twins:
-                print(f"identical to run {', '.join(map(str, twins))} (same output_hash: the same plan)")
-            print(f"next: solvereign show-run {run.id}")
+                print(_("identical to run {items} (same output_hash: the same plan)").format(items=', '.join(map(str, twins))))
+            print(_("next: solvereign show-run {id}").format(id=run.id))
     return 0 if ok else 1
 
 
@@ -61,7 +60,6 @@ def _baseline_solve(args: argparse.Namespace, s: Session) -> int:
             "audits": {"passed": run.audits_passed, "total": run.audits_total}, "output_hash": run.output_hash,
         })
     else:
-        print(f"run {run.id} {run.state} (against plan {args.baseline}): {run.kpis.get('drivers')} drivers, churn "
-              f"{100 * result.churn:.1f} %, {len(result.changes)} change(s), audits {run.audits_passed}/{run.audits_total}")
-        print(f"next: solvereign diff {args.baseline} {run.id}")
+        print(_("run {id} {state} (against plan {baseline}): {value} drivers, churn {value2:.1f} %, {n_changes} change(s), audits {audits_passed}/{audits_total}").format(id=run.id, state=run.state, baseline=args.baseline, value=run.kpis.get('drivers'), value2=100 * result.churn, n_changes=len(result.changes), audits_passed=run.audits_passed, audits_total=run.audits_total))
+        print(_("next: solvereign diff {baseline} {id}").format(baseline=args.baseline, id=run.id))
     return 0 if run.audits_passed == run.audits_total else 1

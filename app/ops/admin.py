@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.i18n import N_
+from app.i18n import N_, _
 from app.errors import EXIT_BLOCKED, EXIT_FAILED, UserError
 from app.ops.policy import ADMINS, reason_check, refuse_unless, role_check
 from app.ops.session import Session, check_clock_override, is_overridden
@@ -21,7 +21,7 @@ from storage.store import Store
 
 def _valid_code(kind: str, code: str) -> str:
     if not CODE_PATTERN.fullmatch(code):
-        raise UserError(f"{kind} {printable(code)!r} must match ^[a-z][a-z0-9_]{{2,30}}$", EXIT_FAILED)
+        raise UserError(_("{kind} {printable!r} must match ^[a-z][a-z0-9_]{{2,30}}$").format(kind=kind, printable=printable(code)), EXIT_FAILED)
     return code
 
 
@@ -51,8 +51,7 @@ def init_store(
     if store.users.has_users() and not is_admin:
         # init must not make anyone (a stranger, a viewer, a removed user) platform_admin of anything here
         raise UserError(
-            f"blocked: the store {db_path} already has users and {login} is not one of its platform admins; "
-            f"a platform_admin runs 'solvereign users add {login} --role ROLE --tenant T --sites S'",
+            _("blocked: the store {db_path} already has users and {login} is not one of its platform admins; a platform_admin runs 'solvereign users add {login} --role ROLE --tenant T --sites S'").format(db_path=db_path, login=login),
             EXIT_BLOCKED,
         )
     check_clock_override(clock, caller.role if caller is not None else "platform_admin")  # the creator of a new store
@@ -60,7 +59,7 @@ def init_store(
     if caller is not None and caller.tenant != tenant:
         return _new_tenant(store, db_path, caller, actor, tenant, site, admin, name)
     if admin not in (None, login):
-        raise UserError(f"--admin names the first admin of a new tenant; tenant {tenant} is yours already", EXIT_FAILED)
+        raise UserError(_("--admin names the first admin of a new tenant; tenant {tenant} is yours already").format(tenant=tenant), EXIT_FAILED)
     sites = sorted({site, *(caller.sites if caller else ())})
     scope = Scope(tenant=tenant, sites=frozenset(sites))
     store.tenants.ensure(scope)
@@ -68,7 +67,7 @@ def init_store(
         try:
             store.sites.create(scope, site, enabled=True, actor=actor, reason="created by init")
         except Conflict as exc:
-            raise UserError(f"blocked: {exc.message}", EXIT_BLOCKED) from None
+            raise UserError(_("blocked: {message}").format(message=exc.message), EXIT_BLOCKED) from None
     return store.users.upsert(scope, login, name=name or login, email="", role="platform_admin", sites=sites, actor=actor)
 
 
@@ -77,13 +76,12 @@ def _new_tenant(
 ) -> UserRecord:
     if admin is None:
         raise UserError(
-            f"tenant {tenant} is not yours ({caller.login} belongs to {caller.tenant}): to create it, name its first "
-            f"platform_admin with --admin LOGIN", EXIT_FAILED,
+            _("tenant {tenant} is not yours ({login} belongs to {tenant2}): to create it, name its first platform_admin with --admin LOGIN").format(tenant=tenant, login=caller.login, tenant2=caller.tenant), EXIT_FAILED,
         )
     if _tenant_exists(store, tenant):
-        raise UserError(f"blocked: tenant {tenant} already exists in {db_path}; its own platform_admin manages it", EXIT_BLOCKED)
+        raise UserError(_("blocked: tenant {tenant} already exists in {db_path}; its own platform_admin manages it").format(tenant=tenant, db_path=db_path), EXIT_BLOCKED)
     if store.users.identify(admin) is not None:
-        raise UserError(f"login {admin} cannot be added here; choose another login", EXIT_FAILED)
+        raise UserError(_("login {admin} cannot be added here; choose another login").format(admin=admin), EXIT_FAILED)
     scope = Scope(tenant=tenant, sites=frozenset({site}))
     store.tenants.ensure(scope)
     store.sites.create(scope, site, enabled=True, actor=actor, reason=f"created by init ({caller.login})")
@@ -107,9 +105,9 @@ def add_user(
     check_free_text("email", email)
     own_tenant(s, tenant)
     if role not in ROLES:
-        raise UserError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}", EXIT_FAILED)
+        raise UserError(_("unknown role {role!r}; expected one of {items}").format(role=role, items=', '.join(ROLES)), EXIT_FAILED)
     if not sites:
-        raise UserError("--sites needs at least one site", EXIT_FAILED)
+        raise UserError(_("--sites needs at least one site"), EXIT_FAILED)
     return s.store.users.upsert(s.scope, login, name=name or login, email=email, role=role, sites=sites, actor=s.actor)  # type: ignore[arg-type]
 
 
@@ -121,7 +119,7 @@ def remove_user(s: Session, login: str) -> UserRecord:
     """Deactivate (records keep naming the user; the login can no longer act)."""
     _require_admin(s)
     if login == s.user.login:
-        raise UserError("you cannot remove yourself", EXIT_FAILED)
+        raise UserError(_("you cannot remove yourself"), EXIT_FAILED)
     user = s.store.users.get(s.scope, login)
     return s.store.users.upsert(
         s.scope, login, name=user.name, email=user.email, role=user.role, sites=list(user.sites), actor=s.actor, active=False
@@ -140,12 +138,12 @@ def set_site(s: Session, site: str, enabled: bool, reason: str | None = None) ->
     if site in s.user.sites:
         return s.store.sites.set_enabled(s.scope, site, enabled, actor=s.actor, reason=why)
     if s.login != s.user.login:  # under --as the admin acts within the target's sites only
-        raise UserError(f"site {site} not found", EXIT_FAILED)
+        raise UserError(_("site {site} not found").format(site=site), EXIT_FAILED)
     wider = Scope(tenant=s.user.tenant, sites=frozenset({*s.user.sites, site}))
     try:
         record = s.store.sites.create(wider, site, enabled=enabled, actor=s.actor, reason=why)
     except Conflict as exc:
-        raise UserError(f"blocked: {exc.message}", EXIT_BLOCKED) from None
+        raise UserError(_("blocked: {message}").format(message=exc.message), EXIT_BLOCKED) from None
     s.store.users.upsert(
         wider, s.user.login, name=s.user.name, email=s.user.email, role=s.user.role, sites=sorted(wider.sites), actor=s.actor,
     )

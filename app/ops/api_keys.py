@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from app.i18n import N_
+from app.i18n import N_, _
 from app.errors import EXIT_BLOCKED, UserError
 from app.ops.policy import ADMINS, refuse_unless, role_check
 from app.ops.session import Session
@@ -33,9 +33,9 @@ def create_key(s: Session, login: str) -> str:
 def session_for_key(store: Store, clock: Clock, key: str | None) -> Session:
     """The Session of the key's user; `UserError` (exit 2) for a missing, unknown, revoked or inactive key."""
     if not key:
-        raise UserError("no API key: send it in the X-API-Key header", EXIT_BLOCKED)
+        raise UserError(_("no API key: send it in the X-API-Key header"), EXIT_BLOCKED)
     login = store.api_keys.login_for(key_hash(key))
     user = store.users.identify(login) if login else None
     if user is None or not user.active:
-        raise UserError("invalid API key", EXIT_BLOCKED)
+        raise UserError(_("invalid API key"), EXIT_BLOCKED)
     return Session(store=store, clock=clock, login=user.login, user=user)

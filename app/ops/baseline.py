@@ -8,7 +8,7 @@ deterministic for the same inputs, seed and config.
 
 from __future__ import annotations
 
-from app.i18n import N_
+from app.i18n import N_, _
 from app.errors import EXIT_FAILED, UserError
 from app.ops.policy import PLANNERS, refuse_unless, role_check
 from app.ops.session import Session
@@ -25,8 +25,7 @@ def solve_with_baseline(
     base = load_base(s, baseline_run, what="a baseline")
     record = s.store.forecasts.get(s.scope, forecast_id)
     if (record.site, record.week_anchor) != (base.run.site, base.run.week_anchor):
-        raise UserError(f"baseline plan {baseline_run} is of {base.run.site} {base.run.week_anchor}, forecast {forecast_id} "
-                        f"of {record.site} {record.week_anchor}: same site and week needed", EXIT_FAILED)
+        raise UserError(_("baseline plan {baseline_run} is of {site} {week_anchor}, forecast {forecast_id} of {site2} {week_anchor2}: same site and week needed").format(baseline_run=baseline_run, site=base.run.site, week_anchor=base.run.week_anchor, forecast_id=forecast_id, site2=record.site, week_anchor2=record.week_anchor), EXIT_FAILED)
     forecast = forecast_of(s, forecast_id)
     ids = {i.id for i in forecast.instances}
     parent = {iid: d for iid, d in base.detail.assignments.items() if iid in ids}
@@ -35,7 +34,7 @@ def solve_with_baseline(
     result = repair(RepairRequest(forecast=forecast, parent=parent, held=frozen | set(pins),
                                   seed=base.run.seed, time_limit=time_limit))
     if result.verdict != "PASS":
-        raise UserError(f"no legal plan of forecast {forecast_id} against plan {baseline_run}: " + "; ".join(result.reasons), EXIT_FAILED)
+        raise UserError(_("no legal plan of forecast {forecast_id} against plan {baseline_run}: ").format(forecast_id=forecast_id, baseline_run=baseline_run) + "; ".join(result.reasons), EXIT_FAILED)
     run = store_version(
         s, forecast_id=forecast_id, parent=base.run, kind="resolve", forecast=forecast, assignments=result.assignments,
         audits=result.audits, kpis=result.kpis, output_hash=result.output_hash, lower_bound={},

@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from app.i18n import N_
+from app.i18n import N_, _
 from app.errors import EXIT_BLOCKED, EXIT_FAILED, UserError
 from app.ops.policy import REPAIRERS, refuse_unless, role_check
 from app.ops.session import Session, is_overridden
@@ -101,7 +101,7 @@ def pick_plan(s: Session, run_id: int | None) -> RunSummary:
         return s.store.plans.get(s.scope, run_id)
     runs = s.store.plans.list_runs(s.scope, states=list(DRILL_STATES), limit=500)
     if not runs:
-        raise UserError("no AUDITED, PUBLISHED or LOCKED plan to drill on (solve one first, or give --run)", EXIT_FAILED)
+        raise UserError(_("no AUDITED, PUBLISHED or LOCKED plan to drill on (solve one first, or give --run)"), EXIT_FAILED)
     return sorted(runs, key=lambda r: (DRILL_STATES.index(r.state), -r.id))[0]
 
 
@@ -111,7 +111,7 @@ def run_drill(
 ) -> DrillReport:
     refuse_unless(role_check(s.role, REPAIRERS, N_("run drills")))
     if drill not in DRILLS:
-        raise UserError(f"unknown drill {drill!r}; one of {', '.join(DRILLS)}", EXIT_FAILED)
+        raise UserError(_("unknown drill {drill!r}; one of {items}").format(drill=drill, items=', '.join(DRILLS)), EXIT_FAILED)
     plan = pick_plan(s, run_id)
     report = DrillReport(drill=drill, store=s.store.path, plan_id=plan.id, site=plan.site, week=str(plan.week_anchor),
                          ran_at=s.clock.now().isoformat(), ran_by=s.display,
@@ -127,7 +127,7 @@ def run_drill(
             "partial-forecast": lambda: _partial_forecast(d, detail, report, time_limit),
             "break-glass": lambda: _break_glass(d, detail, report, horizon_min),
         }
-        _, err = _attempt(steps[drill])
+        _x, err = _attempt(steps[drill])
         if err:  # a step the drill could not even try is a FAIL of the drill, with the reason as evidence
             report.check("drill_completed", "every step ran", err.message, False)
     report.timings["total_s"] = round(time.perf_counter() - started, 3)
@@ -172,7 +172,7 @@ def busiest_drivers(detail: RunDetail, n: int = 3) -> list[str]:
     by_id = {i.id: i for i in detail.instances}
     for iid, d in detail.assignments.items():
         minutes[d] = minutes.get(d, 0) + by_id[iid].work_minutes
-    return [d for d, _ in sorted(minutes.items(), key=lambda kv: (-kv[1], kv[0]))[:n]]
+    return [d for d, _x in sorted(minutes.items(), key=lambda kv: (-kv[1], kv[0]))[:n]]
 
 
 def _attempt(fn: Callable[[], Any]) -> tuple[Any, UserError | StoreError | None]:
@@ -229,7 +229,7 @@ def _movable(s: Session, detail: RunDetail, candidates: list[Instance]) -> Insta
 
     base = load_base(s, detail.summary.id, what="a drill")
     for inst in candidates:
-        check, _ = check_edit(base, {inst.id: STANDIN})
+        check, _x = check_edit(base, {inst.id: STANDIN})
         if not check.breaks:
             return inst
     return None
@@ -256,7 +256,7 @@ def _freeze_window(d: Drill, detail: RunDetail, report: DrillReport, horizon_min
         if inst is None:
             report.check(name, expected, "no instance to try", False)
             continue
-        _, err = _attempt(lambda inst=inst: edit(dispatcher, detail.summary.id, "move", instance=inst.id, to_driver=STANDIN,
+        _x, err = _attempt(lambda inst=inst: edit(dispatcher, detail.summary.id, "move", instance=inst.id, to_driver=STANDIN,
                                                  reason="drill H2: freeze-window probe", preview=True))
         frozen_refusal = err is not None and err.exit_code == EXIT_BLOCKED and "frozen" in err.message
         actual = "BLOCK" if frozen_refusal else ("ALLOW" if err is None else f"refused otherwise: {err.message}")
@@ -311,7 +311,7 @@ def _partial_once(
     raw = partial.canonical_json().encode()
     added = s.store.forecasts.add(s.scope, NewForecast(forecast=partial, source_format="contract_json", raw_bytes=raw, status="PASS",
                                                        source_name="drill-partial.json"), s.actor)
-    run, _ = solve_forecast(s, added.forecast.id, time_limit=time_limit)
+    run, _x = solve_forecast(s, added.forecast.id, time_limit=time_limit)
     n = "" if "partial_solved" not in {c.name for c in report.checks} else "_rerun"
     ok = run.state == "AUDITED" and run.audits_passed == run.audits_total == 7
     report.check(f"partial_solved{n}", "AUDITED 7/7", f"{run.state} {run.audits_passed}/{run.audits_total}", ok)
@@ -342,7 +342,7 @@ def _break_glass(d: Drill, detail: RunDetail, report: DrillReport, horizon_min: 
         report.check("frozen_instance", "a frozen instance to override", "none", False)
         return
     reason = "drill break-glass: driver collapsed, tour reassigned"
-    _, refused = _attempt(lambda: edit(dispatcher, detail.summary.id, "move", instance=target.id, to_driver=STANDIN,
+    _x, refused = _attempt(lambda: edit(dispatcher, detail.summary.id, "move", instance=target.id, to_driver=STANDIN,
                                        reason=reason, override_freeze=True))
     report.check("dispatcher_refused", "refused (exit 2, role)", refused.message if refused else "allowed",
                  refused is not None and refused.exit_code == EXIT_BLOCKED and "role" in refused.message)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from app.i18n import N_
+from app.i18n import N_, _
 from app.errors import EXIT_BLOCKED, EXIT_FAILED, UserError
 from app.ops.freeze import frozen_block, override_checks
 from app.ops.policy import REPAIRERS, Check, reason_check, refuse_unless, role_check
@@ -49,27 +49,27 @@ class EditOutcome(BaseModel):
 def _driver_id(driver: str) -> str:
     d = driver.strip()
     if not d or len(d) > 100 or hidden_characters(d):
-        raise UserError(f"driver id {printable(driver[:40])!r} is not a valid id (1–100 visible characters)", EXIT_FAILED)
+        raise UserError(_("driver id {printable!r} is not a valid id (1–100 visible characters)").format(printable=printable(driver[:40])), EXIT_FAILED)
     return d
 
 
 def move_changes(base: Base, instance_id: str, to_driver: str) -> dict[str, str]:
     parent = base.detail.assignments
     if instance_id not in parent:
-        raise UserError(f"instance {printable(instance_id)} not found in plan {base.run.id}", EXIT_FAILED)
+        raise UserError(_("instance {printable} not found in plan {id}").format(printable=printable(instance_id), id=base.run.id), EXIT_FAILED)
     return {instance_id: _driver_id(to_driver)}
 
 
 def swap_changes(base: Base, driver_a: str, driver_b: str, day: int) -> dict[str, str]:
     """Driver A's block on `day` goes to B and B's to A."""
     if not 1 <= day <= 7:
-        raise UserError(f"--day {day} is not 1–7", EXIT_FAILED)
+        raise UserError(_("--day {day} is not 1–7").format(day=day), EXIT_FAILED)
     by_id = {i.id: i for i in base.detail.instances}
     parent = base.detail.assignments
     a_ids = [iid for iid, d in parent.items() if d == driver_a and by_id[iid].day == day]
     b_ids = [iid for iid, d in parent.items() if d == driver_b and by_id[iid].day == day]
     if driver_a == driver_b or not (a_ids or b_ids):
-        raise UserError(f"nothing to swap: {printable(driver_a)} and {printable(driver_b)} have no block on day {day}", EXIT_FAILED)
+        raise UserError(_("nothing to swap: {printable} and {printable2} have no block on day {day}").format(printable=printable(driver_a), printable2=printable(driver_b), day=day), EXIT_FAILED)
     return {**{iid: driver_b for iid in a_ids}, **{iid: driver_a for iid in b_ids}}
 
 
@@ -97,17 +97,17 @@ def edit(
     changes = move_changes(base, instance, to_driver) if changes_of == "move" else swap_changes(base, driver_a, driver_b, day)
     check, assignments = check_edit(base, changes)
     if not check.changes:
-        raise UserError("the edit changes nothing (the instance already has that driver)", EXIT_FAILED)
-    refuse_unless(Check("not_pinned", not check.pinned, f"instance(s) {', '.join(check.pinned)} are pinned; unpin them first"))
+        raise UserError(_("the edit changes nothing (the instance already has that driver)"), EXIT_FAILED)
+    refuse_unless(Check("not_pinned", not check.pinned, _("instance(s) {items} are pinned; unpin them first").format(items=', '.join(check.pinned))))
     if check.frozen and not override_freeze:
         refuse_unless(frozen_block(check.frozen))
     refuse_unless(*override_checks(s, check.frozen, reason))
     if check.breaks:
-        raise UserError(f"blocked: the edit breaks {check.first_break}", EXIT_BLOCKED)
+        raise UserError(_("blocked: the edit breaks {first_break}").format(first_break=check.first_break), EXIT_BLOCKED)
     verb = "would move" if preview else "moves"
     summary = f"{verb} {len(check.changes)} instance(s): " + ", ".join(f"{i} {a} → {b}" for i, (a, b) in list(check.changes.items())[:5])
     if preview:
-        return EditOutcome(check=check, run=None, message=f"rules hold; {summary}")
+        return EditOutcome(check=check, run=None, message=_("rules hold; {summary}").format(summary=summary))
     audits = run_audits(base.detail.instances, assignments, DEFAULT_CONFIG, base.forecast.drivers)
     run = store_version(
         s, forecast_id=base.run.forecast_id, parent=base.run, kind="edit", forecast=base.forecast,
@@ -116,7 +116,7 @@ def edit(
         timings={"edit": changes_of, "reason": reason.strip()},
         extras=VersionExtras(pins=base.pins, override_reason=reason.strip() if check.frozen else "", overridden=tuple(check.frozen)),
     )
-    return EditOutcome(check=check, run=run, message=f"plan {run.id} (v{run.version}, edit of plan {run_id}) {run.state}: {summary}")
+    return EditOutcome(check=check, run=run, message=_("plan {id} (v{version}, edit of plan {run_id}) {state}: {summary}").format(id=run.id, version=run.version, run_id=run_id, state=run.state, summary=summary))
 
 
 def pin(s: Session, run_id: int, instance_id: str, *, reason: str = "", pinned: bool = True) -> Pin | None:

@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from app.i18n import _
 from app.errors import EXIT_FAILED, UserError
 from app.ops.session import Session
 from app.settings import resolve_evidence_dir
@@ -50,7 +51,7 @@ def pack_input(s: Session, run_id: int) -> PackInput:
         detail = s.store.plans.detail(s.scope, run_id)
         run = detail.summary
         if run.state not in EXPORTABLE:
-            raise UserError(f"plan {run_id} is {run.state}: only audited plans have an evidence pack", EXIT_FAILED)
+            raise UserError(_("plan {run_id} is {state}: only audited plans have an evidence pack").format(run_id=run_id, state=run.state), EXIT_FAILED)
         content = s.store.forecasts.content(s.scope, run.forecast_id)
         records, state, locked_at = _records(detail)
         chain = s.store.evidence.chain_links(s.scope, run_id, records[-1].seq)
@@ -88,7 +89,7 @@ def write_atomically(path: Path, data: bytes) -> Written:
             fh.write(data)
         os.replace(tmp, path)
     except OSError as exc:
-        raise UserError(f"cannot write {path}: {exc.strerror or exc}", EXIT_FAILED) from None
+        raise UserError(_("cannot write {path}: {value}").format(path=path, value=exc.strerror or exc), EXIT_FAILED) from None
     return Written(path=path, sha256="sha256:" + hashlib.sha256(data).hexdigest(), size=len(data))
 
 
@@ -130,7 +131,7 @@ def read_pack(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise UserError(f"cannot read {path}: {exc.strerror or exc}", EXIT_FAILED) from None
+        raise UserError(_("cannot read {path}: {value}").format(path=path, value=exc.strerror or exc), EXIT_FAILED) from None
 
 
 def verify(path: Path) -> PackReport:

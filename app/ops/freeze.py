@@ -11,7 +11,7 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
-from app.i18n import N_
+from app.i18n import N_, _
 from app.errors import EXIT_FAILED, UserError
 from app.ops.policy import ADMINS, OVERRIDERS, Check, reason_check, refuse_unless, role_check
 from app.ops.session import Session
@@ -31,7 +31,7 @@ def horizon(s: Session, site: str) -> int:
 def set_horizon(s: Session, site: str, minutes: int, reason: str) -> int:
     refuse_unless(role_check(s.role, ADMINS, N_("set the freeze horizon")), reason_check(reason))
     if site not in s.scope.sites:
-        raise UserError(f"site {site} not found", EXIT_FAILED)
+        raise UserError(_("site {site} not found").format(site=site), EXIT_FAILED)
     try:
         check_horizon(minutes)
     except ValueError as exc:
@@ -69,5 +69,4 @@ def override_checks(s: Session, touched_frozen: list[str], reason: str) -> list[
 def frozen_block(frozen: list[str]) -> Check:
     """Refuse a change of frozen instances without the override (exit 2)."""
     shown = ", ".join(frozen[:5]) + (f" and {len(frozen) - 5} more" if len(frozen) > 5 else "")
-    return Check("not_frozen", not frozen, f"instance(s) {shown} are frozen (they start within the freeze horizon); "
-                 "an on_call or platform_admin user can override with --override-freeze and a reason")
+    return Check("not_frozen", not frozen, _("instance(s) {shown} are frozen (they start within the freeze horizon); an on_call or platform_admin user can override with --override-freeze and a reason").format(shown=shown))

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 from pydantic import BaseModel
 
-from app.i18n import N_
+from app.i18n import N_, _
 from app.errors import EXIT_BLOCKED, EXIT_FAILED, UserError
 from app.notify.channels import Channel, SendError
 from app.ops.policy import PLANNERS, refuse_unless, role_check
@@ -73,7 +73,7 @@ def queue(s: Session, run_id: int) -> tuple[int, int]:
     detail = s.store.plans.detail(s.scope, run_id)
     run = detail.summary
     if run.state not in NOTIFIABLE:
-        raise UserError(f"blocked: plan {run_id} is {run.state}; drivers are told a LOCKED plan", EXIT_BLOCKED)
+        raise UserError(_("blocked: plan {run_id} is {state}; drivers are told a LOCKED plan").format(run_id=run_id, state=run.state), EXIT_BLOCKED)
     roster = {d.external_id: d for d in s.store.drivers.list_drivers(s.scope) if d.site == run.site}
     diff = _changed_drivers(s, detail)
     drivers = sorted(set(detail.assignments.values()) | (diff[0] if diff else set()))
@@ -107,7 +107,7 @@ def deliver(s: Session, run_id: int, channels: dict[str, Channel], *, backoff: f
         for m in pending:
             channel = channels.get(m.channel)
             if channel is None:
-                raise UserError(f"no {m.channel} channel is configured (see README: notifications)", EXIT_FAILED)
+                raise UserError(_("no {channel} channel is configured (see README: notifications)").format(channel=m.channel), EXIT_FAILED)
             if m.next_attempt_at is not None and m.next_attempt_at > datetime.now(UTC):
                 waits.append((m.next_attempt_at - datetime.now(UTC)).total_seconds())
                 continue

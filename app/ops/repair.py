@@ -12,7 +12,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
-from app.i18n import N_
+from app.i18n import N_, _
 from app.errors import EXIT_FAILED, UserError
 from app.ops.freeze import override_checks
 from app.ops.policy import REPAIRERS, Check, reason_check, refuse_unless, role_check
@@ -58,7 +58,7 @@ def _window(base: Base, start: datetime | None, end: datetime | None) -> tuple[i
     lo = minute_of(anchor, start) if start else 0
     hi = minute_of(anchor, end) if end else 7 * MINUTES_PER_DAY + MINUTES_PER_DAY
     if hi <= lo:
-        raise UserError("--to must be after --from", EXIT_FAILED)
+        raise UserError(_("--to must be after --from"), EXIT_FAILED)
     return lo, hi
 
 
@@ -76,16 +76,16 @@ def _prepare(
 ) -> tuple[Base, RepairPreview]:
     refuse_unless(role_check(s.role, REPAIRERS, N_("repair")), reason_check(reason))
     if kind not in ABSENCE_KINDS:
-        raise UserError(f"--type {kind!r} is not one of {', '.join(ABSENCE_KINDS)}", EXIT_FAILED)
+        raise UserError(_("--type {kind!r} is not one of {items}").format(kind=kind, items=', '.join(ABSENCE_KINDS)), EXIT_FAILED)
     names = sorted({a.strip() for a in absent if a.strip()})
     if not names:
-        raise UserError("--absent needs at least one driver id", EXIT_FAILED)
+        raise UserError(_("--absent needs at least one driver id"), EXIT_FAILED)
     base = load_base(s, run_id, what="repair")
     parent = base.detail.assignments
     working = set(parent.values())
     unknown = [d for d in names if d not in working]
     if unknown:
-        raise UserError(f"driver {printable(unknown[0])} has no work in plan {run_id}", EXIT_FAILED)
+        raise UserError(_("driver {printable} has no work in plan {run_id}").format(printable=printable(unknown[0]), run_id=run_id), EXIT_FAILED)
     lo, hi = _window(base, start, end)
     absences = [Absence(driver=d, kind=kind, start=lo, end=hi) for d in names]
     by_id = {i.id: i for i in base.detail.instances}
@@ -114,7 +114,7 @@ def apply_repair(
     base, preview = _prepare(s, run_id, absent, reason, kind, start, end, override_freeze, time_limit)
     result = preview.result
     if result.verdict != "PASS":  # nothing stored: the plan stays as it was
-        raise UserError(f"repair of plan {run_id} found no legal plan: " + "; ".join(result.reasons), EXIT_FAILED)
+        raise UserError(_("repair of plan {run_id} found no legal plan: ").format(run_id=run_id) + "; ".join(result.reasons), EXIT_FAILED)
     run = store_version(
         s, forecast_id=base.run.forecast_id, parent=base.run, kind="repair",
         forecast=base.forecast, assignments=result.assignments, audits=result.audits,
@@ -136,8 +136,8 @@ def undo(s: Session, run_id: int, reason: str = "") -> RunSummary:
     why = reason.strip() or f"undo: discard {run.kind} v{run.version} before it is published"
     refuse_unless(
         role_check(s.role, REPAIRERS, N_("undo")), reason_check(why),
-        Check("undoable_kind", run.kind in UNDOABLE, f"plan {run_id} is a {run.kind}, not a repair or edit: nothing to undo"),
-        Check("state_audited", run.state == "AUDITED", f"plan {run_id} is {run.state}; undo needs AUDITED (not yet published)"),
+        Check("undoable_kind", run.kind in UNDOABLE, _("plan {run_id} is a {kind}, not a repair or edit: nothing to undo").format(run_id=run_id, kind=run.kind)),
+        Check("state_audited", run.state == "AUDITED", _("plan {run_id} is {state}; undo needs AUDITED (not yet published)").format(run_id=run_id, state=run.state)),
     )
     return s.store.plans.transition(s.scope, run_id, "reject", expected_version=run.state_version, actor=s.actor,
                                     reason=why, conditions_met=["undo", "not_published"]).plan

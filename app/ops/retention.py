@@ -6,7 +6,7 @@ the tenant's policy is read from its settings and the role is checked, once.
 
 from __future__ import annotations
 
-from app.i18n import N_
+from app.i18n import N_, _
 from app.errors import EXIT_FAILED, UserError
 from app.ops.policy import ADMINS, reason_check, refuse_unless, role_check
 from app.ops.session import Session
@@ -26,7 +26,7 @@ def set_policy(s: Session, data_days: int, log_days: int, reason: str) -> Settin
     refuse_unless(role_check(s.role, ADMINS, N_("set the retention policy")), reason_check(reason))
     for name, days in (("--data-days", data_days), ("--log-days", log_days)):
         if not 1 <= days <= MAX_DAYS:
-            raise UserError(f"{name} {days} must be between 1 and {MAX_DAYS}", EXIT_FAILED)
+            raise UserError(_("{name} {days} must be between 1 and {max_days}").format(name=name, days=days, max_days=MAX_DAYS), EXIT_FAILED)
     return s.store.settings.put(s.scope, SETTING, {"data_days": data_days, "log_days": log_days},
                                 actor=s.actor, reason=reason.strip())
 

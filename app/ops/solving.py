@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from app.i18n import N_
+from app.i18n import N_, _
 from app.errors import EXIT_FAILED, UserError
 from app.ops.policy import PLANNERS, refuse_unless, role_check
 from app.ops.roster import drivers_for_solve
@@ -91,7 +91,7 @@ def solve_forecast(
     except Exception as exc:  # an engine fault must not leave the run SOLVING forever
         s.store.plans.fail(s.scope, plan.id, plan.state_version, f"solver error: {exc}", s.actor)
         announce("FAILED")
-        raise UserError(f"run {plan.id} FAILED: solver error: {exc}", EXIT_FAILED) from exc
+        raise UserError(_("run {id} FAILED: solver error: {exc}").format(id=plan.id, exc=exc), EXIT_FAILED) from exc
     if result.infeasible:
         shown = "; ".join(f"{i.instance_id} ({i.rule}: {i.message})" for i in result.infeasible[:5])
         more = f" and {len(result.infeasible) - 5} more" if len(result.infeasible) > 5 else ""

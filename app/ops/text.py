@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from app.i18n import _
 from app.errors import EXIT_FAILED, UserError
 
 # POSIX-portable account names (what `pwd` hands us): lowercase letter or _, then letters, digits, _ . -
@@ -35,12 +36,12 @@ def check_free_text(what: str, text: str) -> None:
     hidden = hidden_characters(text)
     if hidden:
         shown = ", ".join(sorted(set(hidden))[:3])
-        raise UserError(f"{what} must not contain control or format characters (found {shown})", EXIT_FAILED)
+        raise UserError(_("{what} must not contain control or format characters (found {shown})").format(what=what, shown=shown), EXIT_FAILED)
 
 
 def check_login(login: str) -> str:
     if not LOGIN_PATTERN.fullmatch(login):
-        raise UserError(f"login {printable(login)!r} must match {LOGIN_RULE} (an OS account name)", EXIT_FAILED)
+        raise UserError(_("login {printable!r} must match {login_rule} (an OS account name)").format(printable=printable(login), login_rule=LOGIN_RULE), EXIT_FAILED)
     return login
 
 

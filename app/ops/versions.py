@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from app.i18n import _
 from app.errors import EXIT_FAILED, UserError
 from app.ops.freeze import horizon
 from app.ops.roster import drivers_for_solve
@@ -45,10 +46,10 @@ def load_base(s: Session, run_id: int, *, what: str) -> Base:
     detail = s.store.plans.detail(s.scope, run_id)
     run = detail.summary
     if run.state not in VERSIONABLE:
-        raise UserError(f"plan {run_id} is {run.state}: {what} needs an AUDITED, PUBLISHED or LOCKED plan", EXIT_FAILED)
+        raise UserError(_("plan {run_id} is {state}: {what} needs an AUDITED, PUBLISHED or LOCKED plan").format(run_id=run_id, state=run.state, what=what), EXIT_FAILED)
     integrity = s.store.approvals.plan_integrity(s.scope, run_id)
     if integrity is not None:
-        raise UserError(f"plan {run_id} disagrees with its approval chain ({integrity}); {what} refused", EXIT_FAILED)
+        raise UserError(_("plan {run_id} disagrees with its approval chain ({integrity}); {what} refused").format(run_id=run_id, integrity=integrity, what=what), EXIT_FAILED)
     forecast = forecast_of(s, run.forecast_id)
     minutes = horizon(s, run.site)
     now = s.clock.now()
@@ -62,7 +63,7 @@ def forecast_of(s: Session, forecast_id: int) -> CanonicalForecast:
     try:
         canonical = s.store.forecasts.content(s.scope, forecast_id).canonical()
     except NotFound:
-        raise UserError(f"forecast {forecast_id} has no stored content (purged?): cannot build a new version", EXIT_FAILED) from None
+        raise UserError(_("forecast {forecast_id} has no stored content (purged?): cannot build a new version").format(forecast_id=forecast_id), EXIT_FAILED) from None
     return canonical.model_copy(update={"drivers": drivers_for_solve(s, canonical)})
 
 
