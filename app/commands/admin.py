@@ -129,7 +129,8 @@ def run_sites_list(args: argparse.Namespace) -> int:
 def run_kill_switch(args: argparse.Namespace) -> int:
     ks = admin.set_kill_switch(session_from_args(args), args.state == "on", args.reason)
     override = " " + clock_override(ks.real_at) if ks.real_at else ""
-    state = _("ON: publish and lock are refused") if ks.on else _("off")
-    print(_("kill switch {state} ({reason}){override}").format(state=state, reason=printable(ks.reason), override=override))
+    text = _("kill switch ON: publish and lock are refused ({reason}){override}") if ks.on else _("kill switch off ({reason}){override}")
+    print(text.format(reason=printable(ks.reason), override=override))
+
 
     return 0

@@ -154,7 +154,7 @@ async def test_the_drivers_matrix_shows_the_whole_week_at_80_columns(cockpit):
         await press(pilot, "3")
         table = app.query_one("#drivers-table")
         header = shown_lines(table)[0].split()
-        assert header == ["driver", "hours", "Mo", "Di", "Mi", "Do", "Fr", "Sa"]  # the whole week, no scrolling
+        assert header == ["driver", "hours", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]  # the whole week, no scrolling
         assert table.max_scroll_x == 0
         cells = [c for row in range(table.row_count) for c in table.row_text(row)[2:] if c != "·"]
         assert cells and all("×" not in c and ":" not in c for c in cells), cells[:5]
@@ -268,7 +268,7 @@ async def test_a_failed_run_shows_its_real_counts_and_the_uncovered_tours_with_w
         table = app.query_one("#offending-table")
         assert table.row_count == 1
         tour, when, why = table.row_text(0)
-        assert when == "Mo 05:00–22:30" and why == "R5: block span 1050 min exceeds 840 min", why
+        assert when == "Mon 05:00–22:30" and why == "R5: block span 1050 min exceeds 840 min", why
 
 
 async def test_banners_follow_the_state_of_the_plan(cockpit, store):
@@ -289,7 +289,7 @@ def test_show_run_of_a_failed_run_lists_the_uncovered_tours(store, tmp_path):
     assert done.returncode == 0, done.stderr
     assert f"forecast {run.forecast_id} (WARN) · 3 instances" in done.stdout
     assert "uncovered: 1 of 3 instances (no driver can legally work them)" in done.stdout
-    assert "Mo 05:00–22:30  R5: block span 1050 min exceeds 840 min" in done.stdout
+    assert "Mon 05:00–22:30  R5: block span 1050 min exceeds 840 min" in done.stdout
 
 
 async def test_one_time_convention_local_time_the_zone_named_json_with_offset(cockpit, store):
@@ -301,7 +301,7 @@ async def test_one_time_convention_local_time_the_zone_named_json_with_offset(co
         await open_run(pilot, world.DEMO_RUN)
         await press(pilot, "4")
         tours = app.query_one("#tours-table")
-        assert tours.row_text(0)[1:3] == ("Mo", shown)  # the cockpit's tours: local time
+        assert tours.row_text(0)[1:3] == ("Mon", shown)  # the cockpit's tours: local time
         assert " · Europe/Vienna · " in text_of(app, "#status-bar")  # its zone, said once
         assert app.query_one("#runs-table")._columns[-1] == "changed"  # the last change, and named so
     # the refusal speaks the same time as the screen, with its zone (not "04:00:00+00:00")
