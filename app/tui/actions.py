@@ -104,9 +104,28 @@ NAVIGATION_HELP = (
     ("ctrl+p", "command palette: what can be done now, go to run, go to driver"),
 )
 
+# the views a key of the main screen does not work in, as the one-line notice names them
+VIEWS = {
+    "DriverWeekScreen": "the driver week", "ForecastsScreen": "the forecasts", "RosterScreen": "the roster",
+    "DrillsScreen": "the drills", "RepairScreen": "the repair screen", "ImportScreen": "the import screen",
+    "SolveScreen": "the solve screen", "TourDetailScreen": "the tour detail",
+}
+
 APP_BINDINGS = [a.binding() for a in ACTIONS if a.app_wide]
 MAIN_BINDINGS = [a.binding() for a in ACTIONS if not a.app_wide]
 BY_NAME = {a.name: a for a in ACTIONS if a.name != "section"}
+
+
+BY_KEY = {key: a for a in ACTIONS if not a.app_wide and a.name not in ("open_selected", "back")
+          for key in a.key.split(",")}
+
+
+def not_here(key: str, view: str, back_to: str) -> str | None:
+    """The one line a main-screen key says in a view it does not work in (None: not such a key)."""
+    a = BY_KEY.get(key)
+    if a is None:
+        return None
+    return f"{a.shown_key} {a.label}: not in {view} — esc back to {back_to}"
 
 
 def help_rows() -> list[tuple[str, str]]:

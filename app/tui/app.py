@@ -15,8 +15,9 @@ from pathlib import Path
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.containers import Vertical
-from textual.events import DescendantFocus, Resize
-from textual.screen import Screen
+from textual.events import DescendantFocus, Key, Resize
+from textual.notifications import Notify
+from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Input, Static
 
@@ -28,7 +29,7 @@ from app.ops.session import Session
 from app.ops.status import StatusView
 from app.reports import fmt_when
 from app.settings import resolve_export_dir
-from app.tui.actions import APP_BINDINGS, BY_NAME, MAIN_BINDINGS
+from app.tui.actions import APP_BINDINGS, BY_NAME, MAIN_BINDINGS, SECTIONS, VIEWS, not_here
 from app.tui.commands import CockpitCommands
 from app.tui.context import CockpitContext
 from app.tui.dialogs.blocked import BlockedNotice
@@ -46,6 +47,7 @@ from app.tui.screens.solve import SolveScreen
 from app.tui.screens.tours import ToursSection
 from app.tui.widgets.fit import Part
 from app.tui.widgets.footer import CockpitFooter
+from app.tui.widgets.message_line import MessageLine
 from app.tui.widgets.status_bar import Banners, SectionBar, StatusBar
 from app.tui.widgets.table import RosterTable
 from engine.clock import VIENNA, next_week_anchor
@@ -140,6 +142,30 @@ class CockpitApp(App[None]):
     def on_descendant_focus(self, event: DescendantFocus) -> None:
         if not self._blink and isinstance(event.widget, Input):
             event.widget.cursor_blink = False
+
+    @on(Notify)
+    def _notice(self, message: Notify) -> None:
+        """Every notice goes to the current screen's message line (mounted on first use), not a toast."""
+        screen = self.screen
+        lines = screen.query_children(MessageLine)
+        line = lines.first() if lines else None
+        if line is None:
+            line = MessageLine()
+            screen.mount(line)
+        line.show(message.notification)
+
+    def on_key(self, event: Key) -> None:
+        """A key of the main screen pressed in a view where it does not work says so (one line),
+        and nothing else happens. (Keys a view or its focused widget handle never get here.)"""
+        screen = self.screen
+        if screen is self.screen_stack[0] or isinstance(screen, ModalScreen) or event.key in screen.active_bindings:
+            return
+        below = self.screen_stack[-2]
+        back_to = dict(SECTIONS)[self.section] if below is self.screen_stack[0] else VIEWS.get(type(below).__name__, "the view before")
+        line = not_here(event.key, VIEWS.get(type(screen).__name__, "this view"), back_to)
+        if line is not None:
+            event.stop()
+            self.notify(line, severity="warning")
 
     def on_resize(self, event: Resize) -> None:
         self._check_size(event.size.width, event.size.height)
