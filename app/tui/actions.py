@@ -53,7 +53,7 @@ ACTIONS: tuple[CockpitAction, ...] = (
                       f"{name} ({n})", show=False, help_key="1 … 5")
         for n, (key, name) in enumerate(SECTIONS, start=1)
     ),
-    CockpitAction("open_selected", "enter", "Open", "open the selected run / driver / offending row", show=False),
+    CockpitAction("open_selected", "enter", "Open", "open the selected run / driver / tour (its detail) / offending row", show=False),
     CockpitAction("publish", "P", "Publish", "publish the open run (reason dialog; AUDITED → PUBLISHED)",
                   "Publish the open run (P)"),
     CockpitAction("lock", "L", "Lock", "lock the open run (reason dialog; PUBLISHED → LOCKED, before the week starts)",
@@ -98,6 +98,7 @@ NAVIGATION_HELP = (
     ("↑ ↓", "move the cursor in a table (pgup/pgdn a page, home/end the first/last row)"),
     ("← →", "scroll a wide table a column at a time (the first column stays)"),
     ("n / N", "in a driver's week: the next / previous driver"),
+    ("enter", "in a driver's week: the day's first tour in detail (its block and the rules around it)"),
     ("p / m", "in a driver's week: pin the day's tours / move the day's block to another driver (live rule check)"),
     ("❄ ⚑", "frozen tour (keeps its driver; on-call override only) / pinned tour; tours view: the next freeze time"),
     ("tab", "next pane or table (shift+tab: previous); the focused one is marked"),

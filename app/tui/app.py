@@ -37,7 +37,7 @@ from app.tui.dialogs.confirm import ConfirmDialog
 from app.tui.dialogs.reason import ReasonDialog
 from app.tui.messages import DemoReady, HistoryLoaded, RunLoaded, RunReadAhead, RunsLoaded, WorkFailed
 from app.tui.read_ahead import READ_AHEAD_AFTER, ReadAheadCache
-from app.tui.screens.driver_week import DriverWeekScreen
+from app.tui.screens.driver_week import DriverWeekScreen, OpenTour
 from app.tui.screens.drivers import DriversSection
 from app.tui.screens.help import HelpScreen
 from app.tui.screens.history import HistorySection
@@ -440,6 +440,30 @@ class CockpitApp(App[None]):
     def _driver_selected(self, event: RosterTable.RowSelected) -> None:
         if event.key:
             self.action_goto_driver(event.key)
+
+    @on(RosterTable.RowSelected, "#tours-table")
+    def _tour_selected(self, event: RosterTable.RowSelected) -> None:
+        if event.key:
+            self.open_tour(event.key)
+
+    @on(OpenTour)
+    def _open_tour(self, message: OpenTour) -> None:
+        self.open_tour(message.tour_id)
+
+    def open_tour(self, tour_id: str) -> None:
+        """The tour's detail: its instance, driver, block and the rules around it."""
+        from app.tui.screens.tour_detail import TourDetailScreen, detail_lines  # on first use
+        from engine.tour_context import tour_context
+
+        view = self.run_view
+        instance = next((i for i in view.detail.instances if i.id == tour_id), None) if view else None
+        if view is None or instance is None:
+            return
+        driver = view.detail.assignments.get(tour_id)
+        week = next((w for w in view.weeks if w.driver_id == driver), None)
+        frozen = bool(view.freeze and tour_id in view.freeze.frozen)
+        lines = detail_lines(tour_context(instance, driver, week), view.run.id, frozen=frozen, pinned=tour_id in view.pins)
+        self.push_screen(TourDetailScreen(lines))
 
     @on(JumpToDriver)
     def _jump(self, message: JumpToDriver) -> None:

@@ -58,3 +58,69 @@ async def test_notices_sit_on_a_line_of_their_own_above_the_footer(cockpit):
         assert line.region.y == footer.region.y - 1  # right above the footer
         assert not line.region.overlaps(table.region)  # the table gave up the line; nothing is covered
         assert not app.screen.query("Toast")  # no floating toasts
+
+
+def _detail(app) -> str:
+    return text_of(app, "#tour-detail-text")
+
+
+async def test_enter_on_a_tour_opens_its_detail_with_the_rules_around_it(cockpit):
+    from app.tui.screens.tour_detail import TourDetailScreen
+    from engine.rules import DEFAULT_CONFIG
+
+    app = cockpit()
+    async with running(app, (80, 24)) as pilot:
+        await open_run(pilot, world.DEMO_RUN)
+        await press(pilot, "4")
+        tours = app.query_one("#tours-table")
+        await press(pilot, "down", "down")
+        tour_id = tours.selected_key
+        await press(pilot, "enter")
+        assert isinstance(app.screen, TourDetailScreen)
+        view = app.run_view
+        inst = next(i for i in view.detail.instances if i.id == tour_id)
+        driver = view.detail.assignments[tour_id]
+        week = next(w for w in view.weeks if w.driver_id == driver)
+        block = week.blocks[inst.day]
+        text = _detail(app)
+        assert text.startswith(f"tour {tour_id} · run {world.DEMO_RUN}")
+        assert f"depot {inst.depot} · skill {inst.skill}" in text
+        assert f"driver {driver}\nblock " in text and ", ".join(block.instances) in text
+        span = f"{block.span // 60}:{block.span % 60:02d}"
+        assert f"R5 span of the block: {span} (≤ {block.span_limit // 60}:{block.span_limit % 60:02d})" in text
+        assert "R6 rest before the block" in text and "R6 rest after the block" in text
+        assert f"R8 the driver's weekly hours: {week.hours:g} h (≤ {DEFAULT_CONFIG.weekly_max_minutes // 60} h" in text
+        assert f"R9 working days: {week.days_worked} (≤ {DEFAULT_CONFIG.max_working_days})" in text
+        await press(pilot, "L")  # not a key of the detail: says so
+        assert _line(app) == "! L Lock: not in the tour detail — esc back to Tours"
+        await press(pilot, "escape")
+        assert app.screen is app.screen_stack[0] and app.section == "tours"
+        # in the driver week: enter on a day is its first tour's detail
+        await press(pilot, "3", "enter", "enter")
+        assert isinstance(app.screen, TourDetailScreen)
+        first = app.run_view.weeks[0]
+        day = min(first.blocks)
+        assert _detail(app).startswith(f"tour {first.blocks[day].instances[0]} ·")
+        assert f"driver {first.driver_id}" in _detail(app)
+        await press(pilot, "escape")
+        assert type(app.screen).__name__ == "DriverWeekScreen"
+
+
+def test_the_rules_around_a_tour_follow_the_rule_table():
+    """A rest below the limit is a ✗ line; the first day of the week has nothing before it."""
+    from engine.driver_weeks import driver_weeks
+    from engine.models import Instance
+    from engine.tour_context import tour_context
+
+    mon = Instance("A-1", "A", 1, 1, 6 * 60, 14 * 60, ((6 * 60, 14 * 60),))
+    tue = Instance("B-1", "B", 1, 2, 1440 + 20 * 60, 1440 + 26 * 60, ((1440 + 20 * 60, 1440 + 26 * 60),))
+    wed = Instance("C-1", "C", 1, 3, 2 * 1440 + 5 * 60, 2 * 1440 + 9 * 60, ((2 * 1440 + 5 * 60, 2 * 1440 + 9 * 60),))
+    week = driver_weeks([mon, tue, wed], {"A-1": "D1", "B-1": "D1", "C-1": "D1"})[0]
+    ctx = tour_context(tue, "D1", week)
+    assert ctx.night  # 20:00–02:00
+    texts = [r.text for r in ctx.rules]
+    assert "✓ R6 rest before the block: 30:00 (≥ 11:00)" in texts  # Mo 14:00 → Tu 20:00
+    assert "✗ R6 rest after the block (to Mi 05:00): 3:00 (≥ 11:00)" in texts
+    first = tour_context(mon, "D1", week)
+    assert "✓ R6 rest before the block: first working day of the week (≥ 11:00)" in [r.text for r in first.rules]
+    assert tour_context(mon, None, None).rules == ()
