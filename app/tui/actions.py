@@ -81,6 +81,8 @@ ACTIONS: tuple[CockpitAction, ...] = (
                   "Filter the current table (/)", key_display="/"),
     CockpitAction("sort", "o", "Sort", "sort by a column you pick (picked again: the other way; the header shows ▲ ▼)",
                   "Sort the current table by a column (o)", show=False),
+    CockpitAction("columns", "c", "Columns", "choose the columns of the current table (the first one stays)",
+                  "Choose the columns of the current table (c)", show=False),
     CockpitAction("refresh", "r", "Refresh", "refresh now (the runs list also refreshes itself every few seconds)",
                   "Refresh (r)", show=False),
     CockpitAction("export", "e", "Export CSV", "export the current table to CSV (path shown and editable; asks before overwriting)",

@@ -619,6 +619,15 @@ class CockpitApp(App[None]):
 
         self.push_screen(SortPicker(table.columns, column, descending), chosen)
 
+    def action_columns(self) -> None:
+        from app.tui.dialogs.column_chooser import ColumnChooser  # on first use
+
+        table = self.current_table()
+        if not table.columns:
+            return
+        hidden = set(range(len(table.columns))) - set(table.shown_columns)
+        self.push_screen(ColumnChooser(table.columns, hidden, table.set_hidden), lambda _: table.focus())
+
     def action_refresh(self) -> None:
         self.load_runs()
         if self.run_view is not None:

@@ -124,3 +124,31 @@ def test_the_rules_around_a_tour_follow_the_rule_table():
     first = tour_context(mon, "D1", week)
     assert "✓ R6 rest before the block: first working day of the week (≥ 11:00)" in [r.text for r in first.rules]
     assert tour_context(mon, None, None).rules == ()
+
+
+async def test_c_chooses_the_columns_of_a_table_and_the_first_one_stays(cockpit, tmp_path):
+    from app.tui.dialogs.column_chooser import ColumnChooser
+    from tui_helpers import shown_lines
+
+    app = cockpit()
+    async with running(app, (80, 24)) as pilot:
+        await open_run(pilot, world.DEMO_RUN)
+        await press(pilot, "4")
+        table = app.query_one("#tours-table")
+        assert table.columns[:3] == ["tour", "day", "start"]
+        await press(pilot, "c")
+        assert isinstance(app.screen, ColumnChooser)
+        labels = [str(o.prompt) for o in app.screen.query_one("#column-list")._options]
+        assert labels == table.columns[1:]  # the first column is not offered: it always shows
+        await press(pilot, "space", "down", "space")  # hide day and start
+        assert table.shown_columns == [0, *range(3, len(table.columns))]
+        await press(pilot, "escape")
+        assert app.screen is app.screen_stack[0]
+        header = shown_lines(table)[0].split()
+        assert header[0] == "tour" and "day" not in header and "start" not in header and "end" in header
+        assert len(table.row_text(0)) == len(table.columns) - 2
+        out = tmp_path / "tours.csv"
+        table.export_csv(out)
+        assert out.read_text().splitlines()[0] == ",".join(c for c in table.columns if c not in ("day", "start"))
+        await press(pilot, "c", "space", "enter")  # day shows again
+        assert 1 in table.shown_columns and 2 not in table.shown_columns
