@@ -152,3 +152,54 @@ async def test_c_chooses_the_columns_of_a_table_and_the_first_one_stays(cockpit,
         assert out.read_text().splitlines()[0] == ",".join(c for c in table.columns if c not in ("day", "start"))
         await press(pilot, "c", "space", "enter")  # day shows again
         assert 1 in table.shown_columns and 2 not in table.shown_columns
+
+
+def _contract(path, anchor: str) -> None:
+    import json
+
+    tours = [{"external_id": f"G{d}", "day": d, "start_time": "06:00", "end_time": "10:30", "count": 1,
+              "depot": "default", "skill": "standard"} for d in range(1, 6)]
+    path.write_text(json.dumps({"tenant_code": world.TENANT, "site_code": world.SITE2, "week_anchor_date": anchor,
+                                "tours": tours}), encoding="utf-8")
+
+
+async def test_the_import_screen_picks_a_file_in_a_tree_and_takes_the_week_from_it(cockpit, tmp_path, monkeypatch):
+    from textual.widgets import DirectoryTree, Input
+
+    from fixtures.generator import generate_week
+
+    here = tmp_path / "files"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    _contract(here / "contract.json", "2026-01-12")
+    (here / "long.csv").write_text(generate_week(120, seed=4), encoding="utf-8")
+    (here / ".hidden.csv").write_text("x", encoding="utf-8")
+    app = cockpit()
+    async with running(app, (80, 24)) as pilot:
+        await press(pilot, "i")
+        assert "ctrl+u clears a field" in text_of(app, "#import-hint")
+        anchor = app.screen.query_one("#import-anchor", Input)
+        assert anchor.value == world.ANCHOR  # proposed: the next week
+        tree = app.screen.query_one(DirectoryTree)
+        names = [n.data.path.name for n in tree.root.children]
+        assert names == ["contract.json", "long.csv"]  # hidden files left out
+        # a long report scrolled down, then a file picked in the tree: its report starts at the top
+        await press(pilot, *"long.csv", "enter")
+        box = app.screen.query_one("#import-report-box")
+        box.scroll_end(animate=False)
+        await press(pilot)
+        assert box.scroll_y > 0
+        tree.focus()
+        await press(pilot, "home", "down", "enter")  # the root, then contract.json
+        assert app.screen.query_one("#import-path", Input).value == "contract.json"
+        assert box.scroll_y == 0
+        assert anchor.value == "2026-01-12"  # the file's own week replaced the proposal
+        hint = text_of(app, "#import-hint")
+        assert hint.startswith("▲ week 2026-01-12 taken from the file\n") and "PASS" in hint, hint
+        # a week typed that differs from the file's: said, and nothing can be stored
+        anchor.value = "2026-01-19"
+        anchor.focus()
+        await press(pilot, "enter")
+        hint = text_of(app, "#import-hint")
+        assert hint.startswith("▲ the week chosen, 2026-01-19, does not match the file's own week 2026-01-12\n✖ FAIL"), hint
+        assert "--anchor 2026-01-19 contradicts the file's week_anchor_date 2026-01-12" in text_of(app, "#import-report")
