@@ -203,3 +203,23 @@ async def test_the_import_screen_picks_a_file_in_a_tree_and_takes_the_week_from_
         hint = text_of(app, "#import-hint")
         assert hint.startswith("▲ the week chosen, 2026-01-19, does not match the file's own week 2026-01-12\n✖ FAIL"), hint
         assert "--anchor 2026-01-19 contradicts the file's week_anchor_date 2026-01-12" in text_of(app, "#import-report")
+
+
+async def test_the_lock_dialog_names_the_locked_plan_it_will_supersede(cockpit, store):
+    from app.ops import runs as ops_runs
+    from app.ops.solving import solve_forecast
+    from tui_helpers import session
+
+    dana = session(store)
+    ops_runs.publish(dana, world.DEMO_RUN, world.REASON)
+    ops_runs.lock(dana, world.DEMO_RUN, world.REASON)
+    forecast = dana.store.plans.get(dana.scope, world.DEMO_RUN).forecast_id
+    newer, _ = solve_forecast(session(store), forecast, time_limit=world.DEMO_TIME_LIMIT)
+    ops_runs.publish(session(store), newer.id, world.REASON)
+    app = cockpit()
+    async with running(app, (80, 24)) as pilot:
+        await open_run(pilot, newer.id)
+        await press(pilot, "L")
+        assert f"▲ supersedes plan {world.DEMO_RUN} (v1, LOCKED)" in text_of(app, "#reason-conditions")
+        await press(pilot, "escape")
+    assert session(store).store.plans.get(dana.scope, world.DEMO_RUN).state == "LOCKED"  # nothing done
