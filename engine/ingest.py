@@ -38,6 +38,7 @@ class IngestResult:
     forecast: CanonicalForecast | None  # None when the report is FAIL
     fmt: str | None
     sources: dict[str, str] = field(default_factory=dict)  # header field → "file" / "option" / "default"
+    own: dict[str, str] = field(default_factory=dict)  # header fields the file names itself, as written
 
 
 def ingest(
@@ -64,14 +65,15 @@ def ingest(
         return IngestResult(failed_report(str(exc)), None, fmt if fmt != "auto" else None)
     except RecursionError:
         return IngestResult(failed_report("file is nested too deeply to read"), None, None)
-    sources = {name: "file" for name in HEADER if getattr(raw, name) not in (None, "")}
+    own = {name: str(getattr(raw, name)) for name in HEADER if getattr(raw, name) not in (None, "")}
+    sources = dict.fromkeys(own, "file")
     conflicts = raw.apply_options(tenant, site, anchor)
     if conflicts:
-        return IngestResult(failed_report("; ".join(conflicts)), None, raw.fmt)
+        return IngestResult(failed_report("; ".join(conflicts)), None, raw.fmt, own=own)
     sources |= {name: "option" for name in HEADER if name not in sources and getattr(raw, name) not in (None, "")}
     raw.apply_options(default_tenant, default_site, default_anchor)
     sources |= {name: "default" for name in HEADER if name not in sources and getattr(raw, name) not in (None, "")}
-    return replace(_judge(raw), sources=sources)
+    return replace(_judge(raw), sources=sources, own=own)
 
 
 def _judge(raw: RawForecast) -> IngestResult:

@@ -24,6 +24,7 @@ class ImportOutcome(BaseModel):
     forecast: ForecastRecord | None = None  # None for a FAIL: nothing stored
     created: bool = False
     warnings: list[str] = []  # said to the person importing; not gates of the contract
+    file_week: str | None = None  # the week the file names itself (a preview says it)
 
 
 def pick_site(s: Session, site: str | None) -> str:
@@ -70,7 +71,7 @@ def preview_import(
 ) -> ImportOutcome:
     """The validation report the import would give, and its warnings, without storing anything."""
     result, warnings = _ingest(s, _read(path), fmt, site, anchor, default_site, default_anchor)
-    return ImportOutcome(report=result.report, warnings=warnings)
+    return ImportOutcome(report=result.report, warnings=warnings, file_week=result.own.get("week_anchor_date"))
 
 
 def _ingest(

@@ -70,7 +70,7 @@ ACTIONS: tuple[CockpitAction, ...] = (
                       name, show=False, help_key="1 … 5")
         for n, (key, name) in enumerate(SECTIONS, start=1)
     ),
-    CockpitAction("open_selected", "enter", N_("Open"), N_("open the selected run / driver / offending row"), show=False),
+    CockpitAction("open_selected", "enter", N_("Open"), N_("open the selected run / driver / tour (its detail) / offending row"), show=False),
     CockpitAction("publish", "P", N_("Publish"), N_("publish the open run (reason dialog; AUDITED → PUBLISHED)"),
                   N_("Publish the open run")),
     CockpitAction("lock", "L", N_("Lock"), N_("lock the open run (reason dialog; PUBLISHED → LOCKED, before the week starts)"),
@@ -98,6 +98,8 @@ ACTIONS: tuple[CockpitAction, ...] = (
                   N_("Filter the current table"), key_display="/"),
     CockpitAction("sort", "o", N_("Sort"), N_("sort by a column you pick (picked again: the other way; the header shows ▲ ▼)"),
                   N_("Sort the current table by a column"), show=False),
+    CockpitAction("columns", "c", N_("Columns"), N_("choose the columns of the current table (the first one stays)"),
+                  N_("Choose the columns of the current table"), show=False),
     CockpitAction("refresh", "r", N_("Refresh"), N_("refresh now (the runs list also refreshes itself every few seconds)"),
                   N_("Refresh"), show=False),
     CockpitAction("export", "e", N_("Export CSV"), N_("export the current table to CSV (path shown and editable; asks before overwriting)"),
@@ -115,15 +117,37 @@ NAVIGATION_HELP = (
     ("↑ ↓", N_("move the cursor in a table (pgup/pgdn a page, home/end the first/last row)")),
     ("← →", N_("scroll a wide table a column at a time (the first column stays)")),
     ("n / N", N_("in a driver's week: the next / previous driver")),
+    ("enter", N_("in a driver's week: the day's first tour in detail (its block and the rules around it)")),
     ("p / m", N_("in a driver's week: pin the day's tours / move the day's block to another driver (live rule check)")),
     ("❄ ⚑", N_("frozen tour (keeps its driver; on-call override only) / pinned tour; tours view: the next freeze time")),
     ("tab", N_("next pane or table (shift+tab: previous); the focused one is marked")),
     ("ctrl+p", N_("command palette: what can be done now, go to run, go to driver")),
 )
 
+# the views a key of the main screen does not work in, as the one-line notice names them
+VIEWS = {
+    "DriverWeekScreen": N_("the driver week"), "ForecastsScreen": N_("the forecasts"), "RosterScreen": N_("the roster"),
+    "DrillsScreen": N_("the drills"), "RepairScreen": N_("the repair screen"), "ImportScreen": N_("the import screen"),
+    "SolveScreen": N_("the solve screen"), "TourDetailScreen": N_("the tour detail"),
+}
+
 APP_BINDINGS = [a.binding() for a in ACTIONS if a.app_wide]
 MAIN_BINDINGS = [a.binding() for a in ACTIONS if not a.app_wide]
 BY_NAME = {a.name: a for a in ACTIONS if a.name != "section"}
+
+
+BY_KEY = {key: a for a in ACTIONS if not a.app_wide and a.name not in ("open_selected", "back")
+          for key in a.key.split(",")}
+
+
+def not_here(key: str, view: str, back_to: str) -> str | None:
+    """The one line a main-screen key says in a view it does not work in (None: not such a key).
+    `view` and `back_to` are msgids (VIEWS, SECTIONS)."""
+    a = BY_KEY.get(key)
+    if a is None:
+        return None
+    return _("{key} {action}: not in {view} — esc back to {back}").format(key=a.shown_key, action=a.title, view=_(view), back=_(back_to))
+
 
 
 def help_rows() -> list[tuple[str, str]]:

@@ -15,8 +15,9 @@ from pathlib import Path
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.containers import Vertical
-from textual.events import DescendantFocus, Resize
-from textual.screen import Screen
+from textual.events import DescendantFocus, Key, Resize
+from textual.notifications import Notify
+from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Input, Static
 
@@ -29,7 +30,7 @@ from app.ops.session import Session
 from app.ops.status import StatusView
 from app.reports import fmt_when
 from app.settings import resolve_export_dir
-from app.tui.actions import APP_BINDINGS, BY_NAME, MAIN_BINDINGS, SECTIONS
+from app.tui.actions import APP_BINDINGS, BY_NAME, MAIN_BINDINGS, SECTIONS, VIEWS, not_here
 from app.tui.commands import CockpitCommands, translated_system_commands
 from app.tui.context import CockpitContext
 from app.tui.dialogs.blocked import BlockedNotice
@@ -37,7 +38,7 @@ from app.tui.dialogs.confirm import ConfirmDialog
 from app.tui.dialogs.reason import ReasonDialog
 from app.tui.messages import DemoReady, HistoryLoaded, RunLoaded, RunReadAhead, RunsLoaded, WorkFailed
 from app.tui.read_ahead import READ_AHEAD_AFTER, ReadAheadCache
-from app.tui.screens.driver_week import DriverWeekScreen
+from app.tui.screens.driver_week import DriverWeekScreen, OpenTour
 from app.tui.screens.drivers import DriversSection
 from app.tui.screens.help import HelpScreen
 from app.tui.screens.history import HistorySection
@@ -47,6 +48,7 @@ from app.tui.screens.solve import SolveScreen
 from app.tui.screens.tours import ToursSection
 from app.tui.widgets.fit import Part
 from app.tui.widgets.footer import CockpitFooter
+from app.tui.widgets.message_line import MessageLine
 from app.tui.widgets.status_bar import Banners, SectionBar, StatusBar
 from app.tui.widgets.table import RosterTable
 from engine.clock import VIENNA, next_week_anchor
@@ -153,6 +155,31 @@ class CockpitApp(App[None]):
     def on_descendant_focus(self, event: DescendantFocus) -> None:
         if not self._blink and isinstance(event.widget, Input):
             event.widget.cursor_blink = False
+
+    @on(Notify)
+    def _notice(self, message: Notify) -> None:
+        """Every notice goes to the current screen's message line (mounted on first use), not a toast."""
+        screen = self.screen
+        lines = screen.query_children(MessageLine)
+        line = lines.first() if lines else None
+        if line is None:
+            line = MessageLine()
+            screen.mount(line)
+        line.show(message.notification)
+
+    def on_key(self, event: Key) -> None:
+        """A key of the main screen pressed in a view where it does not work says so (one line),
+        and nothing else happens. (Keys a view or its focused widget handle never get here.)"""
+        screen = self.screen
+        if screen is self.screen_stack[0] or isinstance(screen, ModalScreen) or event.key in screen.active_bindings:
+            return
+        below = self.screen_stack[-2]
+        back_to = dict(SECTIONS)[self.section] if below is self.screen_stack[0] else VIEWS.get(type(below).__name__, N_("the view before"))
+        line = not_here(event.key, VIEWS.get(type(screen).__name__, N_("this view")), back_to)
+
+        if line is not None:
+            event.stop()
+            self.notify(line, severity="warning")
 
     def on_resize(self, event: Resize) -> None:
         self._check_size(event.size.width, event.size.height)
@@ -431,6 +458,30 @@ class CockpitApp(App[None]):
         if event.key:
             self.action_goto_driver(event.key)
 
+    @on(RosterTable.RowSelected, "#tours-table")
+    def _tour_selected(self, event: RosterTable.RowSelected) -> None:
+        if event.key:
+            self.open_tour(event.key)
+
+    @on(OpenTour)
+    def _open_tour(self, message: OpenTour) -> None:
+        self.open_tour(message.tour_id)
+
+    def open_tour(self, tour_id: str) -> None:
+        """The tour's detail: its instance, driver, block and the rules around it."""
+        from app.tui.screens.tour_detail import TourDetailScreen, detail_lines  # on first use
+        from engine.tour_context import tour_context
+
+        view = self.run_view
+        instance = next((i for i in view.detail.instances if i.id == tour_id), None) if view else None
+        if view is None or instance is None:
+            return
+        driver = view.detail.assignments.get(tour_id)
+        week = next((w for w in view.weeks if w.driver_id == driver), None)
+        frozen = bool(view.freeze and tour_id in view.freeze.frozen)
+        lines = detail_lines(tour_context(instance, driver, week), view.run.id, frozen=frozen, pinned=tour_id in view.pins)
+        self.push_screen(TourDetailScreen(lines))
+
     @on(JumpToDriver)
     def _jump(self, message: JumpToDriver) -> None:
         self.action_goto_driver(message.driver_id)
@@ -585,6 +636,15 @@ class CockpitApp(App[None]):
                 table.focus()
 
         self.push_screen(SortPicker(table.columns, column, descending), chosen)
+
+    def action_columns(self) -> None:
+        from app.tui.dialogs.column_chooser import ColumnChooser  # on first use
+
+        table = self.current_table()
+        if not table.columns:
+            return
+        hidden = set(range(len(table.columns))) - set(table.shown_columns)
+        self.push_screen(ColumnChooser(table.columns, hidden, table.set_hidden), lambda _: table.focus())
 
     def action_refresh(self) -> None:
         self.load_runs()

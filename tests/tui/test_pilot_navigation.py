@@ -227,6 +227,12 @@ async def test_palette_lists_every_action_and_goes_to_run_and_driver(cockpit):
         await press(pilot, "escape")
         assert len(app.screen_stack) == 1
 
+        found = await palette("zzqqxx")  # nothing matches: the palette says so
+        await pilot.pause(0.7)  # Textual shows "No matches found" half a second after the search
+        options = app.screen.query_one(OptionList)
+        assert [str(options.get_option_at_index(i).prompt.renderable) for i in range(options.option_count)] == ["No matches found"]
+        await press(pilot, "escape")
+
         found = await palette("go to run")
         assert {"Go to run 1", "Go to run 2", "Go to run 3"} <= set(found), found
         await press(pilot, "escape")

@@ -53,7 +53,14 @@ async def running(app: CockpitApp, size: tuple[int, int] = (120, 40)) -> AsyncIt
 
 
 def _busy(app) -> bool:
-    return any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers)
+    """A worker still runs (a DirectoryTree's loader waits for folders to read as long as the
+    tree lives: it is idle when its queue is empty)."""
+    return any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) and not _idle_loader(w) for w in app.workers)
+
+
+def _idle_loader(worker: Worker) -> bool:
+    queue = getattr(worker.node, "_load_queue", None)
+    return worker.group == "_loader" and queue is not None and queue.empty() and not queue._unfinished_tasks
 
 
 async def settle(pilot, timeout: float = 30.0) -> None:

@@ -7,10 +7,11 @@ app.ops.edit. Without a session (read-only) the keys say why they do nothing.
 
 from __future__ import annotations
 
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
 
@@ -23,6 +24,14 @@ from engine.driver_weeks import DriverWeek
 
 def _minutes(m: int) -> str:
     return f"{m // 60}:{m % 60:02d}"
+
+
+class OpenTour(Message):
+    """enter on a day of the week: the detail of that day's first tour (the app has the run)."""
+
+    def __init__(self, tour_id: str) -> None:
+        super().__init__()
+        self.tour_id = tour_id
 
 
 class DriverWeekScreen(Screen[None]):
@@ -61,6 +70,12 @@ class DriverWeekScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self._fill()
+
+    @on(RosterTable.RowSelected)
+    def _day_selected(self, event: RosterTable.RowSelected) -> None:
+        event.stop()
+        if event.key:
+            self.post_message(OpenTour(self._week.blocks[int(event.key)].instances[0]))
 
     def action_step(self, by: int) -> None:
         self._index = (self._index + by) % len(self._weeks)

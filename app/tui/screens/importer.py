@@ -1,4 +1,6 @@
-"""Import a forecast: a path, the validation report, and enter again to store it."""
+"""Import a forecast: a path (typed, or picked in the file tree), the validation report, and
+enter again to store it. The week field proposes next week until the file names its own week;
+then it shows the file's, and a week typed that differs from the file's is warned of."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Input, Label, Static
+from textual.widgets import DirectoryTree, Input, Label, Static
 
 from app.errors import UserError
 from app.i18n import N_, _
@@ -19,6 +21,16 @@ from app.reports import render_report
 from app.tui.messages import ImportChecked, WorkFailed
 from app.tui.widgets.footer import CockpitFooter
 from storage.errors import StoreError
+
+
+HINT = N_("enter validates; enter again stores a PASS/WARN forecast · ctrl+u clears a field · tab: the files · esc back")
+
+
+class ForecastFiles(DirectoryTree):
+    """The current directory's files, hidden ones left out; enter on a file picks it."""
+
+    def filter_paths(self, paths):
+        return [p for p in paths if not p.name.startswith(".")]
 
 
 class ImportScreen(Screen[int | None]):
@@ -32,6 +44,7 @@ class ImportScreen(Screen[int | None]):
         self._anchor = default_anchor
         self._site = session.user.sites[0]
         self._validated: tuple[str, str, str] | None = None  # inputs that passed validation
+        self._report_of = ""  # the file whose report is shown
 
     def compose(self) -> ComposeResult:
         with Vertical(id="import"):
@@ -44,13 +57,29 @@ class ImportScreen(Screen[int | None]):
                 yield Input(value=self._anchor, placeholder=_("YYYY-MM-DD (a Monday)"), id="import-anchor")
                 yield Label(" " + _("site") + " ", classes="form-label")
                 yield Input(value=self._site, id="import-site")
-            yield Static(_("enter validates; enter again stores a PASS/WARN forecast · esc back"), markup=False, id="import-hint")
-            with VerticalScroll(id="import-report-box"):
-                yield Static("", markup=False, id="import-report")
+            yield Static(_(HINT), markup=False, id="import-hint")
+            with Horizontal(id="import-below"):
+                yield ForecastFiles(Path.cwd(), id="import-tree")
+                with VerticalScroll(id="import-report-box"):
+                    yield Static("", markup=False, id="import-report")
         yield CockpitFooter()
 
     def _inputs(self) -> tuple[str, str, str]:
         return tuple(self.query_one(f"#import-{n}", Input).value.strip() for n in ("path", "anchor", "site"))  # type: ignore[return-value]
+
+    def on_mount(self) -> None:
+        self.query_one("#import-path", Input).focus()
+
+    @on(DirectoryTree.FileSelected)
+    def _picked(self, event: DirectoryTree.FileSelected) -> None:
+        """A file picked in the tree: its path (relative to here when it can be) and validate it."""
+        event.stop()
+        try:
+            shown = event.path.relative_to(Path.cwd())
+        except ValueError:
+            shown = event.path
+        self.query_one("#import-path", Input).value = str(shown)
+        self._submitted()
 
     @on(Input.Submitted)
     def _submitted(self) -> None:
@@ -91,16 +120,35 @@ class ImportScreen(Screen[int | None]):
         if message.stored and outcome.forecast is not None:
             self._stored(outcome.forecast.id, outcome.created, outcome.warnings)
         else:  # validated (or it changed since it was validated: show why it fails now)
-            self._validated_report(message.inputs, outcome.report, outcome.warnings)
+            self._validated_report(message.inputs, outcome.report, outcome.warnings, outcome.file_week)
 
     def _hint(self, text: str) -> None:
         self.query_one("#import-hint", Static).update(text)
 
-    def _validated_report(self, inputs: tuple[str, str, str], report, warnings: list[str]) -> None:
+    def _file_week(self, inputs: tuple[str, str, str], file_week: str | None) -> tuple[tuple[str, str, str], list[str]]:
+        """The week the file names: shown in the week field while that holds only the proposal;
+        a week typed that differs from it is said (the report fails naming both)."""
+        path, anchor, site = inputs
+        if not file_week or file_week == anchor:
+            return inputs, []
+        if anchor in ("", self._anchor):
+            self._anchor = file_week  # still a proposal (not an option), now the file's own week
+            self.query_one("#import-anchor", Input).value = file_week
+            return (path, file_week, site), [_("week {week} taken from the file").format(week=file_week)]
+        return inputs, [_("the week chosen, {anchor}, does not match the file's own week {week}").format(anchor=anchor, week=file_week)]
+
+    def _validated_report(self, inputs: tuple[str, str, str], report, warnings: list[str], file_week: str | None = None) -> None:
+        inputs, said = self._file_week(inputs, file_week)
+        warnings = said + warnings
+        if inputs[0] != self._report_of:  # a new file: its report starts at the top
+            self._report_of = inputs[0]
+            self.query_one("#import-report-box", VerticalScroll).scroll_home(animate=False)
         self.query_one("#import-report", Static).update(render_report(report, inputs[0], report.status))
         if report.status == "FAIL":
             self._validated = None
-            self._hint(_("✖ FAIL: nothing can be stored; fix the file (or week/site) and press enter to validate again"))
+            self._hint("".join(f"▲ {w}\n" for w in said)
+                       + _("✖ FAIL: nothing can be stored; fix the file (or week/site) and press enter to validate again"))
+
         else:
             self._validated = inputs
             self._hint("".join(f"▲ {w}\n" for w in warnings)

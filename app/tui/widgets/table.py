@@ -5,7 +5,7 @@ visible cell through Rich's pipeline; with 1,400 tours that is most of a second.
 are plain text (optionally with one style per cell), column widths are `cell_len` sums, and
 each visible line is built directly as a Strip (Textual's line API, as in toolong): only
 the rows in view cost anything. The table keeps its full row set, so `/` can hide rows and
-`o` can sort, `e` exports and `y` copies what is shown.
+`o` can sort, `c` can hide columns (the first one stays), `e` exports and `y` copies what is shown.
 """
 
 from __future__ import annotations
@@ -83,6 +83,7 @@ class RosterTable(ScrollView, can_focus=True):
         self._filter = ""
         self._sort_col: int | None = None
         self._sort_reverse = False
+        self._hidden: frozenset[int] = frozenset()  # columns the user chose not to see
         self.cursor_row = 0
 
     # --- data -------------------------------------------------------------------------
@@ -100,6 +101,7 @@ class RosterTable(ScrollView, can_focus=True):
         if columns != self._columns:
             self._columns = columns
             self._sort_col = None
+            self._hidden = frozenset()
         self._rows = [(key, tuple(cells)) for key, cells in rows]
         self._render_rows(keep)
 
@@ -109,8 +111,10 @@ class RosterTable(ScrollView, can_focus=True):
             col = self._sort_col
             rows.sort(key=lambda r: _sort_value(r[1][col]), reverse=self._sort_reverse)
         # plain text, never markup: a reason like "per [ops] request" or "[/]" shows as typed
-        self._shown = [(key, tuple(_plain(c) for c in cells), tuple(_style(c) for c in cells)) for key, cells in rows]
-        self._widths = [cell_len(self._header(i)) for i in range(len(self._columns))]
+        cols = self.shown_columns
+        self._shown = [(key, tuple(_plain(cells[i]) for i in cols), tuple(_style(cells[i]) for i in cols))
+                       for key, cells in rows]
+        self._widths = [cell_len(self._header(i)) for i in cols]
         for _key, texts, _styles in self._shown:
             for i, text in enumerate(texts):
                 if (n := cell_len(text)) > self._widths[i]:
@@ -146,6 +150,16 @@ class RosterTable(ScrollView, can_focus=True):
     @property
     def columns(self) -> list[str]:
         return list(self._columns)
+
+    @property
+    def shown_columns(self) -> list[int]:
+        """The indices of the columns shown, in order (the first one always)."""
+        return [i for i in range(len(self._columns)) if i not in self._hidden]
+
+    def set_hidden(self, columns: set[int] | frozenset[int]) -> None:
+        """Hide these columns (by index); the first one, the row's name, never hides."""
+        self._hidden = frozenset(c for c in columns if 0 < c < len(self._columns))
+        self._render_rows(self.selected_key)
 
     @property
     def sort_state(self) -> tuple[int | None, bool]:
@@ -198,7 +212,7 @@ class RosterTable(ScrollView, can_focus=True):
         """The rows shown, in their current order; returns the row count."""
         with path.open("w", newline="", encoding="utf-8") as fh:
             writer = csv.writer(fh)
-            writer.writerow(self._columns)
+            writer.writerow([self._columns[i] for i in self.shown_columns])
             writer.writerows(texts for _key, texts, _styles in self._shown)
         return len(self._shown)
 
@@ -289,7 +303,7 @@ class RosterTable(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         base = self.rich_style
         if y == 0:
-            texts: Sequence[str] = [self._header(i) for i in range(len(self._columns))]
+            texts: Sequence[str] = [self._header(i) for i in self.shown_columns]
             styles: Sequence[Style | None] = ()
             row_style = base + self.get_component_rich_style("roster-table--header")
         else:
