@@ -113,3 +113,8 @@ def day_of_code(code: str) -> str:
     current language; anything else as it is."""
     codes = _DAYS["de"]
     return day(codes.index(code) + 1) if code in codes else code
+
+
+def pgettext(context: str, msgid: str) -> str:
+    """A msgid whose translation depends on where it stands (the same English word, two German ones)."""
+    return _translation.pgettext(context, msgid)

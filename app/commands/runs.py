@@ -200,7 +200,8 @@ def render_run(view: ops.RunView, *, drivers: bool, audits: bool) -> list[str]:
         out.append(f"{_('driver'):<8} " + " ".join(f"{day(d):<17}" for d in range(1, 8)) + f"  {_('hours')}  {_('type')}")
         for w in view.weeks:
             cells = [w.blocks[d].label if d in w.blocks else "·" for d in range(1, 8)]
-            out.append(f"{w.driver_id:<8} " + " ".join(f"{c:<17}" for c in cells) + f"  {w.hours:>5.1f}  {w.contract}")
+            out.append(f"{w.driver_id:<8} " + " ".join(f"{c:<17}" for c in cells) + f"  {w.hours:>5.1f}  {_(w.contract)}")
+
     return out
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from app.errors import EXIT_BLOCKED, UserError
-from app.i18n import N_, _
+from app.i18n import N_, _, pgettext
 from app.ops.session import people_of
 from app.ops.text import hidden_characters, visible_length
 from app.reports import fmt_instant
@@ -81,17 +81,24 @@ def reason_check(reason: str) -> Check:
                  _("reason must be words (at least {min} different letters, has {n})").format(min=MIN_REASON_LETTERS, n=letters))
 
 
+def _act(action: str) -> str:
+    """The act as the subject of "… needs …" (German makes a noun of it: "Freigeben braucht …")."""
+    return pgettext("the act a gate guards", "lock") if action == "lock" else pgettext("the act a gate guards", "publish")
+
+
 def _common(g: GateInput, action: str, state: str) -> list[Check]:
     run = g.run
+    act = _act(action)
     return [
         role_check(g.role, APPROVERS, action),
         Check(f"state_{state.lower()}", run.state == state,
-              _("plan is {state}; {action} needs {needed}").format(state=run.state, action=_(action), needed=state)),
+              _("plan is {state}; {action} needs {needed}").format(state=run.state, action=act, needed=state)),
         Check("audits_pass", run.audits_total > 0 and run.audits_passed == run.audits_total,
-              _("audits {passed}/{total} pass; {action} needs all").format(passed=run.audits_passed, total=run.audits_total, action=_(action))),
+              _("audits {passed}/{total} pass; {action} needs all").format(passed=run.audits_passed, total=run.audits_total, action=act)),
         Check("coverage_100", run.instance_count > 0 and run.assigned_count == run.instance_count,
               _("coverage {assigned}/{total}; {action} needs 100 %").format(
-                  assigned=run.assigned_count, total=run.instance_count, action=_(action))),
+                  assigned=run.assigned_count, total=run.instance_count, action=act)),
+
         Check("kill_switch_off", not g.kill_switch.on,
               _("kill switch is on") + (f" ({g.kill_switch.reason})" if g.kill_switch.reason else "")),
         Check("site_enabled", g.site.enabled, _("site {site} is in shadow mode (not enabled for publish/lock)").format(site=g.site.code)),

@@ -105,3 +105,31 @@ def test_too_small(snap_compare, snapshot_store):
 def test_blocked_notice(snap_compare, snapshot_store):
     """P on a run whose overlap audit fails: the notice says why in one line."""
     assert snap_compare(cockpit(snapshot_store), terminal_size=(80, 24), run_before=steps("P", run=world.BROKEN_RUN))
+
+
+# --- German (--lang de) at 80×24: every section, the help and the dialogs ------------------------
+
+@pytest.fixture
+def german():
+    """The cockpit in German (set before the app is built; tests/conftest.py sets English again)."""
+    from app.i18n import set_language
+
+    set_language("de")
+
+
+GERMAN = [
+    pytest.param(steps(), id="runs"),
+    pytest.param(steps(run=world.DEMO_RUN), id="review"),
+    pytest.param(steps("3", run=world.GEN_RUN), id="drivers"),
+    pytest.param(steps("4", run=world.GEN_RUN), id="tours"),
+    pytest.param(steps("5", run=world.DEMO_RUN), id="history"),
+    pytest.param(steps("3", "down", "down", "enter", run=world.GEN_RUN), id="driver_week"),
+    pytest.param(steps("question_mark"), id="help"),
+    pytest.param(steps("P", *"zweimal geprüft", run=world.DEMO_RUN), id="reason_dialog"),
+    pytest.param(steps("P", run=world.BROKEN_RUN), id="blocked_notice"),
+]
+
+
+@pytest.mark.parametrize("run_before", GERMAN)
+def test_german(snap_compare, snapshot_store, german, run_before):
+    assert snap_compare(cockpit(snapshot_store), terminal_size=(80, 24), run_before=run_before)

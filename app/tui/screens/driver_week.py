@@ -22,7 +22,11 @@ from app.tui.widgets.table import RosterTable
 from engine.driver_weeks import DriverWeek
 
 
+CONTRACTS = (N_("FTE"), N_("PT"))  # DriverWeek.contract, shown translated
+
+
 def _minutes(m: int) -> str:
+
     return f"{m // 60}:{m % 60:02d}"
 
 
@@ -88,7 +92,7 @@ class DriverWeekScreen(Screen[None]):
         w = self._week
         self.query_one("#driver-week-title", Static).update(
             _("driver {id} · run {run} · {hours} h · {contract} · {days} working days · {n} of {total} (n / N: next / previous driver)")
-            .format(id=w.driver_id, run=self._run_id, hours=f"{w.hours:.1f}", contract=w.contract, days=w.days_worked,
+            .format(id=w.driver_id, run=self._run_id, hours=f"{w.hours:.1f}", contract=_(w.contract), days=w.days_worked,
                     n=self._index + 1, total=len(self._weeks))
         )
         rows = []

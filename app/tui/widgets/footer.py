@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual.screen import Screen
@@ -66,10 +67,14 @@ class CockpitFooter(Widget):
         # dimmed and struck through: a disabled key stays readable as disabled without colour (NO_COLOR)
         dim = Style(dim=True, strike=True)
         line = Text(no_wrap=True, overflow="crop", end="")
+        width = self.size.width or 80
         for shown, label, enabled in self._keys:
+            if line.cell_len + cell_len(f" {shown} {label}") > width:
+                break  # whole keys only: a key cut in half ("q Be") reads as another key (German labels are longer)
             extra = Style() if enabled else dim
             line.append(f" {shown}", key_style + extra)
             line.append(f" {label} ", label_style + extra)
+
         if self._palette:
             shown, label, enabled = self._palette
             tail = Text.assemble((f" {shown}", key_style), (f" {label} ", label_style))
