@@ -63,7 +63,7 @@ def render_report(report: ValidationReport, name: str, status: str) -> str:
         return _("{name}: {verdict} — reason: {reason}").format(name=printable(name), verdict=SYMBOL["FAIL"], reason=printable(report.error))
     lines = [f"{printable(name)}: {SYMBOL[status]}" + (" " + _("(strict)") if status != report.status else "")]
     lines.append("")
-    lines.append(f"  {_('gate'):<7} {_('status'):<7} {_('count'):>5}  {_('check')}")
+    lines.append(heading("  {:<7} {:<7} {:>5}  {}", N_("gate"), N_("status"), N_("count"), N_("check")))
     for g in report.gates:
         lines.append(f"  {g.id:<7} {g.status:<7} {g.count:>5}  {gate_title(g.message)}")
 
@@ -91,3 +91,9 @@ def render_report(report: ValidationReport, name: str, status: str) -> str:
 def clock_override(real_at: datetime) -> str:
     """Said beside a record written under a clock override: the real time it was written."""
     return _("[clock override: real time {when}]").format(when=fmt_when(real_at))
+
+
+def heading(template: str, *columns: str) -> str:
+    """A text table's heading: the column names (msgids, marked N_ by the caller) translated and
+    placed by `template` ("{:>4}  {:<10} …"), so a German heading lines up as the English one."""
+    return template.format(*(_(c) for c in columns))

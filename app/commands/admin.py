@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from app.reports import clock_override, fmt_when
+from app.reports import clock_override, fmt_when, heading
 from app.commands.common import add_json, add_reason, clock_from_args, db_path_from_args, print_json, session_from_args
 from app.ops import admin
 from app.ops.text import printable
 from app.settings import os_login
-from app.i18n import _
+from app.i18n import N_, _
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -86,7 +86,7 @@ def run_users_list(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"users": users})
         return 0
-    print(f"{_('login'):<16} {_('role'):<15} {_('sites'):<20} {_('active'):<6} {_('name')}")
+    print(heading("{:<16} {:<15} {:<20} {:<6} {}", N_("login"), N_("role"), N_("sites"), N_("active"), N_("name")))
 
     for u in users:
         print(f"{u.login:<16} {u.role:<15} {','.join(u.sites):<20} {'yes' if u.active else 'no':<6} {printable(u.name)}")

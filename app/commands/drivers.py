@@ -13,8 +13,8 @@ from pathlib import Path
 
 from app.commands.common import add_json, add_reason, print_json, session_from_args
 from app.errors import EXIT_BLOCKED, EXIT_OK
-from app.reports import fmt_days, fmt_when
-from app.i18n import _
+from app.reports import fmt_days, fmt_when, heading
+from app.i18n import N_, _
 
 MAX_PRINTED = 50  # problems printed in text mode; --json lists all
 
@@ -79,8 +79,8 @@ def run_list(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"drivers": rows})
         return EXIT_OK
-    print(f"{_('site'):<10} {'id':<12} {_('name'):<20} {_('contract'):<9} {_('max h'):>5}  {_('skills'):<18} {_('depot'):<10} "
-          f"{_('off'):<8} {_('channel')}")
+    print(heading("{:<10} {:<12} {:<20} {:<9} {:>5}  {:<18} {:<10} {:<8} {}", N_("site"), "id", N_("name"), N_("contract"),
+                  N_("max h"), N_("skills"), N_("depot"), N_("off"), N_("channel")))
 
     for d in rows:
         print(f"{d.site:<10} {d.external_id:<12} {d.name[:20]:<20} {d.contract_type:<9} {d.max_hours_week:>5g}  "

@@ -6,7 +6,7 @@ import argparse
 import functools
 from datetime import date
 
-from app.reports import clock_override, fmt_when
+from app.reports import clock_override, fmt_when, heading
 from app.commands.common import add_json, add_reason, print_json, session_from_args
 from app.remote.select import remote_from_args
 from app.commands.solver_output import bound_parts, render_stages
@@ -89,8 +89,8 @@ def run_row(r: RunSummary) -> str:
 
 def run_header() -> str:
     """The heading of `run_row`'s columns, in the current language."""
-    return (f"{'id':>4}  {_('week'):<10} {_('site'):<8} {_('state'):<10} {_('drv'):>4} {_('PT'):>3} {_('cov'):>5} {_('aud'):<4} "
-            f"{_('gap'):>6}  {_('by'):<12} {_('created')}")
+    return heading("{:>4}  {:<10} {:<8} {:<10} {:>4} {:>3} {:>5} {:<4} {:>6}  {:<12} {}", "id", N_("week"), N_("site"), N_("state"),
+                   N_("drv"), N_("PT"), N_("cov"), N_("aud"), N_("gap"), N_("by"), N_("created"))
 
 
 def run_list(args: argparse.Namespace) -> int:
@@ -197,7 +197,8 @@ def render_run(view: ops.RunView, *, drivers: bool, audits: bool) -> list[str]:
         out.append(_("next: {step}").format(step=" | ".join(view.next_steps)))
     if drivers:
         out.append("")
-        out.append(f"{_('driver'):<8} " + " ".join(f"{day(d):<17}" for d in range(1, 8)) + f"  {_('hours')}  {_('type')}")
+        out.append(heading("{:<8} ", N_("driver")) + " ".join(f"{day(d):<17}" for d in range(1, 8))
+                   + heading("  {}  {}", N_("hours"), N_("type")))
         for w in view.weeks:
             cells = [w.blocks[d].label if d in w.blocks else "·" for d in range(1, 8)]
             out.append(f"{w.driver_id:<8} " + " ".join(f"{c:<17}" for c in cells) + f"  {w.hours:>5.1f}  {_(w.contract)}")

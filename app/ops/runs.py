@@ -424,7 +424,7 @@ def _with_supersede(state: ActionState, run: RunSummary, current: list[RunSummar
 def _next_steps(run: RunSummary, actions: dict[str, ActionState], awaiting: bool) -> list[str]:
     steps = []
     if awaiting:
-        roles = f" {_('or')} ".join(sorted(SECOND_APPROVERS))
+        roles = (" " + _("or") + " ").join(sorted(SECOND_APPROVERS))
         steps.append(_("a second approver ({roles}, another user) runs: solvereign publish {id} --reason …").format(roles=roles, id=run.id))
     for name in ("publish", "lock"):
         if actions[name].possible:

@@ -51,7 +51,29 @@ def test_translations_keep_every_placeholder():
     assert not wrong, wrong
 
 
+def _literal_msgids() -> dict[str, str]:
+    """Every literal msgid of a `_()`, `N_()`, `ngettext()` or `pgettext()` call under app/, found by
+    walking the syntax tree (so also one nested in an f-string), with where it is."""
+    found = {}
+    for path in sorted((ROOT / "app").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("_", "N_", "ngettext", "pgettext"):
+                arg = node.args[1 if node.func.id == "pgettext" else 0] if node.args else None
+                if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                    found.setdefault(arg.value, f"{path.relative_to(ROOT)}:{node.lineno}")
+    return found
+
+
+def test_the_extraction_sees_every_marked_string():
+    """Babel does not look inside f-strings (`f"{_('gate')}"`): such a msgid would be missing from
+    the catalog without the completeness test noticing."""
+    extracted = {m.id if isinstance(m.id, str) else m.id[0] for m in TOOL.extract() if m.id}
+    unseen = [f"{where}: {msgid!r}" for msgid, where in _literal_msgids().items() if msgid not in extracted]
+    assert not unseen, "move these out of the f-string:\n" + "\n".join(unseen)
+
+
 def test_no_translation_at_import_time():
+
     """`_()` only inside functions: a constant is marked N_ and translated where shown, so a process
     that imported the cockpit can still switch language (the German snapshots do)."""
     found = []

@@ -106,7 +106,7 @@ class ReasonDialog(ModalScreen[str | None]):
         self._busy = False
         hint = self.query_one("#reason-hint", Static)
         hint.add_class("error")
-        hint.update(f"✖ {message.text.splitlines()[0] if message.text else _('refused')}")
+        hint.update("✖ " + (message.text.splitlines()[0] if message.text else _("refused")))
 
 
     def action_cancel(self) -> None:

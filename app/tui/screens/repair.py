@@ -99,7 +99,7 @@ class RepairScreen(Screen[int | None]):
 
     def _failed(self, message: str) -> None:
         self._busy = False
-        self._say(f"✖ {message.splitlines()[0] if message else _('refused')}")
+        self._say("✖ " + (message.splitlines()[0] if message else _("refused")))
 
     def _shown(self, p: RepairPreview, applied: int | None, diff: PlanDiff | None, message: str) -> None:
         self._busy = False
