@@ -151,7 +151,8 @@ def render_run(view: ops.RunView, *, drivers: bool, audits: bool) -> list[str]:
         for c in k.checks:
             word = "OK   " if c.status == "OK" else "ALERT"
             out.append(f"  {c.symbol} {word} {c.name:<11} {c.display:>9}   "
-                       + _("target {target}, alert {alert}").format(target=c.target, alert=c.alert))
+                       + _("target {target}, alert {alert}").format(target=_(c.target), alert=c.alert))
+
         out.append("  " + _("hours avg {avg} · min {min} · max {max} · total {total}").format(
             avg=f"{k.avg_hours:g}", min=f"{k.min_hours:g}", max=f"{k.max_hours:g}", total=f"{k.total_hours:g}"))
         out.append("  " + _("blocks") + " " + " · ".join(f"{n} {kind}" for kind, n in k.block_mix.items()))

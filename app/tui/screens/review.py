@@ -19,6 +19,8 @@ from engine.models import fmt_hhmm
 OFFENDING_TITLE = N_("offending rows (enter: driver's week)")
 UNCOVERED_TITLE = N_("uncovered tours: no driver can legally work them")
 ACTION_WORDS = (N_("publish"), N_("lock"), N_("reject"))  # the review's action lines, translated as `_(name)`
+KPI_TARGETS = (N_("as few as possible"),)  # engine.kpis' one target in words (the others are figures)
+
 
 
 class JumpToDriver(Message):
@@ -112,7 +114,7 @@ class ReviewSection(Horizontal):
             return
         target = _("target")
         rows = [
-            f"{c.symbol} {'OK   ' if c.status == 'OK' else 'ALERT'} {c.name:<11} {c.display:>8}  {target} {c.target}"
+            f"{c.symbol} {'OK   ' if c.status == 'OK' else 'ALERT'} {c.name:<11} {c.display:>8}  {target} {_(c.target)}"
             for c in k.checks
         ]
         rows.append(_("hours avg {avg} · min {min} · max {max} · total {total}").format(
