@@ -11,6 +11,8 @@ from engine.clock import VIENNA, ZONE_NAME
 
 if TYPE_CHECKING:  # the cockpit imports fmt_when at start; the contract module is loaded on first import
     from engine.contract import ValidationReport
+    from engine.solver.progress import Heartbeat
+
 
 SYMBOL = {"PASS": "✔ PASS", "WARN": "▲ WARN", "FAIL": "✖ FAIL"}
 # engine.contract.GATES' checks as msgids: the engine stays free of translation, the report translates
@@ -97,3 +99,12 @@ def heading(template: str, *columns: str) -> str:
     """A text table's heading: the column names (msgids, marked N_ by the caller) translated and
     placed by `template` ("{:>4}  {:<10} …"), so a German heading lines up as the English one."""
     return template.format(*(_(c) for c in columns))
+
+
+def heartbeat_line(hb: Heartbeat) -> str:
+    """A solver heartbeat for people, in the current language: the CLI's
+    stderr line and the cockpit's solve screen."""
+    best = (_("best {drivers} drivers, {pt} PT").format(drivers=hb.drivers, pt=hb.pt) if hb.drivers is not None
+            else _("no plan yet"))
+    open_weeks = ", " + _("{n} open").format(n=hb.standins) if hb.standins else ""
+    return f"{hb.phase} · {best}{open_weeks} · " + _("bound {bound}").format(bound=hb.bound) + f" · {hb.elapsed:.1f} s"

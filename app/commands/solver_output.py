@@ -7,6 +7,9 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from app.i18n import _
+from app.reports import heartbeat_line
+
 if TYPE_CHECKING:
     from engine.solver.progress import Heartbeat
 
@@ -15,7 +18,7 @@ def heartbeat_printer(as_json: bool) -> Callable[[Heartbeat], None]:
     """Heartbeats to stderr: one line for people, or one JSON object a line with --json (stdout stays the result)."""
 
     def show(hb: Heartbeat) -> None:
-        text = json.dumps({"heartbeat": hb.as_json()}) if as_json else f"  {hb.describe()}"
+        text = json.dumps({"heartbeat": hb.as_json()}) if as_json else f"  {heartbeat_line(hb)}"
         print(text, file=sys.stderr, flush=True)
 
     return show
@@ -24,7 +27,9 @@ def heartbeat_printer(as_json: bool) -> Callable[[Heartbeat], None]:
 def bound_parts(lb: dict[str, Any]) -> str:
     """The parts of a lower bound, the LP first when the solver computed it."""
     parts = [f"LP {lb['lp']:g}"] if lb.get("lp") is not None else []
-    parts += [f"path cover {lb.get('path_cover')}", f"hours {lb.get('hours')}", f"per day {lb.get('per_day')}"]
+    parts += [_("path cover {n}").format(n=lb.get("path_cover")), _("hours {n}").format(n=lb.get("hours")),
+              _("per day {n}").format(n=lb.get("per_day"))]
+
     return ", ".join(parts)
 
 

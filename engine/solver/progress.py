@@ -41,12 +41,6 @@ class Heartbeat:
     bound: int
     elapsed: float
 
-    def describe(self) -> str:
-        """One line for people: the same words in the CLI and the cockpit."""
-        best = f"best {self.drivers} drivers, {self.pt} PT" if self.drivers is not None else "no plan yet"
-        open_weeks = f", {self.standins} open" if self.standins else ""
-        return f"{self.phase} · {best}{open_weeks} · bound {self.bound} · {self.elapsed:.1f} s"
-
     def as_json(self) -> dict[str, object]:
         return {"phase": self.phase, "drivers": self.drivers, "pt": self.pt, "standins": self.standins, "bound": self.bound, "elapsed_s": self.elapsed}
 

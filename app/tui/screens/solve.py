@@ -19,6 +19,7 @@ from textual.widgets import Input, Label, Static
 
 from app.i18n import N_, _
 from app.ops.session import Session
+from app.reports import heartbeat_line
 from app.tui.messages import ForecastsLoaded, SolveFinished, SolveProgress
 from app.tui.widgets.footer import CockpitFooter
 from app.tui.widgets.table import RosterTable
@@ -109,7 +110,8 @@ class SolveScreen(Screen[int | None]):
             self._post(SolveProgress(f"{s} · {time.monotonic() - started:.1f} s · " + _("esc cancels")))
 
         def progress(hb: Heartbeat) -> None:
-            self._post(SolveProgress(f"{state[0]} · {hb.describe()} / {limit:g} s · " + _("esc cancels")))
+            self._post(SolveProgress(f"{state[0]} · {heartbeat_line(hb)} / {limit:g} s · " + _("esc cancels")))
+
 
         cancel = get_current_worker().cancelled_event  # set by `Worker.cancel()`: esc, or quit
         try:
