@@ -17,7 +17,7 @@ with loading():
     from app.commands import (
         admin, audit, drill, drivers, evidence, forecasts, gdpr, jobs, notify, repair, retention, runs, serve, solve, status, tui, validate,
     )
-    from app.errors import EXIT_BLOCKED, UserError
+    from app.errors import EXIT_BLOCKED, UserError, said
     from app.i18n import DEFAULT, N_, UnknownLanguage, _, choose, ngettext, set_language
     from app.ops.text import printable
     from app.remote.select import check_mode
@@ -94,7 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         check_mode(args)
         return int(args.func(args))
     except (UserError, StoreError) as exc:
-        print(_("error: {message}").format(message=printable(exc.message)), file=sys.stderr)  # one line, whatever a file name held
+        print(_("error: {message}").format(message=printable(said(exc))), file=sys.stderr)  # one line, whatever a file name held
         return exc.exit_code
     except KeyboardInterrupt:
         print(_("error: interrupted"), file=sys.stderr)

@@ -22,3 +22,20 @@ class NotAUser(UserError):
     def __init__(self, login: str, message: str, exit_code: int = EXIT_BLOCKED) -> None:
         super().__init__(message, exit_code)
         self.login = login
+
+
+def said(exc: BaseException) -> str:
+    """An error as a person reads it, in the current language: the store's errors that carry their
+    facts (a lost race, a busy file) are worded here; any other by its own message."""
+    from app.i18n import _
+    from storage.errors import StaleVersion, StoreBusy
+
+    if isinstance(exc, StaleVersion):
+        return _("plan {id} was changed by someone else (version {actual}, you had {expected}); reload and try again").format(
+            id=exc.plan_id, actual=exc.actual, expected=exc.expected)
+    if isinstance(exc, StoreBusy):
+        holder = _("another process") if exc.holder_pid is None else f"PID {exc.holder_pid}" + (
+            f" ({exc.holder_program})" if exc.holder_program else "")
+        return _("store {path} is busy: held by {holder} for more than {seconds} s; try again shortly").format(
+            path=exc.path, holder=holder, seconds=f"{exc.waited_s:.0f}")
+    return str(getattr(exc, "message", exc))

@@ -21,7 +21,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Input, Static
 
-from app.errors import NotAUser, UserError
+from app.errors import NotAUser, UserError, said
 from app.i18n import N_, _
 from app.ops import runs as ops_runs
 from app.ops.policy import PLANNERS, REPAIRERS
@@ -244,7 +244,7 @@ class CockpitApp(App[None]):
         # existing store it would do nothing; an admin must add them)
         self._offer_demo = not self.ctx.db_path.exists() and not isinstance(exc, NotAUser)
         self.query_one(StatusBar).show_message(f"{self.ctx.db_path} · {self.ctx.login}")
-        self.query_one(RunsSection).show_welcome(exc.message, offer_demo=self._offer_demo)
+        self.query_one(RunsSection).show_welcome(said(exc), offer_demo=self._offer_demo)
         self._refresh_actions()
 
     def _show_overview(self, s: Session, view: StatusView) -> None:
@@ -286,7 +286,7 @@ class CockpitApp(App[None]):
         try:
             view = ops_runs.show_run(self.ctx.session(), run_id)
         except (UserError, StoreError) as exc:
-            self.post_message(WorkFailed(exc.message))
+            self.post_message(WorkFailed(said(exc)))
             return
         self.post_message(RunLoaded(view, switch))
 
@@ -345,7 +345,7 @@ class CockpitApp(App[None]):
             records = ops_runs.approvals(s, run_id)
             chain = ops_runs.verify_log(s)
         except (UserError, StoreError) as exc:
-            self.post_message(WorkFailed(exc.message))
+            self.post_message(WorkFailed(said(exc)))
             return
         self.post_message(HistoryLoaded(run_id, records, chain))
 
@@ -596,7 +596,7 @@ class CockpitApp(App[None]):
         try:
             *_ignored, run = run_demo(self.ctx.db_path, self.ctx.clock, self.ctx.login)
         except (UserError, StoreError) as exc:
-            self.post_message(WorkFailed(exc.message))
+            self.post_message(WorkFailed(said(exc)))
             return
         self.post_message(DemoReady(run.id))
 
@@ -688,7 +688,7 @@ class CockpitApp(App[None]):
         try:
             written = export(self.ctx.session(), run_id, None)
         except (UserError, StoreError) as exc:
-            self.notify(_("evidence pack of run {id} not written: {reason}").format(id=run_id, reason=exc.message), severity="error")
+            self.notify(_("evidence pack of run {id} not written: {reason}").format(id=run_id, reason=said(exc)), severity="error")
             return
         self.notify(_("evidence pack of run {id}: {path} {sha256}").format(id=run_id, path=written.path, sha256=written.sha256))
 

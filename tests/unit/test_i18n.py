@@ -131,3 +131,17 @@ def test_day_names_follow_the_language():
     i18n.set_language("en")
     assert [i18n.day(n) for n in range(1, 8)] == ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
     assert i18n.day_of_code("Fr") == "Fri" and i18n._("Publish") == "Publish"
+
+
+def test_the_stores_errors_are_worded_in_the_language():
+    """A lost race and a busy file reach a dispatcher often: `said` words them from their facts,
+    in English exactly as the store does."""
+    from app.errors import said
+    from storage.errors import StaleVersion, StoreBusy
+
+    errors = [StaleVersion(7, 3, 4), StoreBusy("/srv/s.duckdb", 10.2, 4711, "solvereign"), StoreBusy("/srv/s.duckdb", 10.0, None, None)]
+    assert [said(e) for e in errors] == [e.message for e in errors]
+    i18n.set_language("de")
+    assert said(errors[0]).startswith("Plan 7 wurde inzwischen von jemand anderem geändert (Version 4, Sie hatten 3)")
+    assert said(errors[1]) == ("Datenbank /srv/s.duckdb ist belegt: von PID 4711 (solvereign) seit mehr als 10 s gehalten; "
+                               "gleich noch einmal versuchen")

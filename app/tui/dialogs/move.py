@@ -13,6 +13,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
+from app.errors import said
 from app.i18n import N_, _
 from app.ops.session import Session
 from app.ops.versions import Base
@@ -50,7 +51,7 @@ class MoveDialog(ModalScreen[str | None]):
         try:
             base = load_base(self._s, self._run_id, what="an edit")
         except Exception as exc:
-            self.app.call_from_thread(self._show, f"✖ {getattr(exc, 'message', str(exc))}", False)
+            self.app.call_from_thread(self._show, f"✖ {said(exc)}", False)
             return
         self.app.call_from_thread(self._loaded, base)
 
@@ -81,7 +82,7 @@ class MoveDialog(ModalScreen[str | None]):
         try:
             check, _changes = check_edit(self._base, swap_changes(self._base, self._driver, target.strip(), self._day))
         except UserError as exc:
-            self._show(f"✖ {exc.message}", False)
+            self._show(f"✖ {said(exc)}", False)
             return
         if check.frozen:
             self._show(_("❄ frozen: {tours} (needs the on-call override: solvereign edit --override-freeze)").format(
@@ -114,7 +115,7 @@ class MoveDialog(ModalScreen[str | None]):
         try:
             outcome = edit(self._s, self._run_id, "swap", reason=reason, driver_a=self._driver, driver_b=target, day=self._day)
         except Exception as exc:
-            self.app.call_from_thread(self._show, f"✖ {getattr(exc, 'message', str(exc))}", False)
+            self.app.call_from_thread(self._show, f"✖ {said(exc)}", False)
             return
         self.app.call_from_thread(self.dismiss, outcome.message)
 

@@ -17,7 +17,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from app.errors import UserError
+from app.errors import UserError, said
 from app.i18n import N_, _
 from app.ops.policy import MIN_REASON, reason_check
 from app.tui.messages import ActionDone, WorkFailed
@@ -91,7 +91,7 @@ class ReasonDialog(ModalScreen[str | None]):
         try:
             done = self._submit(reason)
         except (UserError, StoreError) as exc:  # a refusal from the operations layer: shown, not raised
-            self.post_message(WorkFailed(exc.message))
+            self.post_message(WorkFailed(said(exc)))
             return
         self.post_message(ActionDone(done))
 

@@ -15,6 +15,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
 
+from app.errors import said
 from app.i18n import N_, _, day_long
 from app.ops.session import Session
 from app.tui.widgets.footer import CockpitFooter
@@ -135,7 +136,7 @@ class DriverWeekScreen(Screen[None]):
             for iid in ids:
                 pin(self._session, self._run_id, iid, pinned=pinned)
         except Exception as exc:
-            self.app.call_from_thread(self.notify, getattr(exc, "message", str(exc)), severity="error")
+            self.app.call_from_thread(self.notify, said(exc), severity="error")
             return
         self.app.call_from_thread(self._pins_changed, ids, pinned)
 

@@ -12,7 +12,7 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Static
 
-from app.errors import UserError
+from app.errors import UserError, said
 from app.i18n import N_, _, day_of_code, days
 from app.ops.forecast_view import ForecastLine, forecast_lines
 from app.tui.widgets.footer import CockpitFooter
@@ -105,7 +105,7 @@ class ForecastsScreen(Screen[None]):
         try:
             lines = forecast_lines(self.app.ctx.session())  # type: ignore[attr-defined]
         except (UserError, StoreError) as exc:
-            self.app.call_from_thread(self._title, _("forecasts: {reason}").format(reason=exc.message))
+            self.app.call_from_thread(self._title, _("forecasts: {reason}").format(reason=said(exc)))
             return
         self.app.call_from_thread(self._show, lines)
 

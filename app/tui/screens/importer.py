@@ -13,7 +13,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DirectoryTree, Input, Label, Static
 
-from app.errors import UserError
+from app.errors import UserError, said
 from app.i18n import N_, _
 from app.ops.forecasts import import_forecast, preview_import
 from app.ops.session import Session
@@ -105,7 +105,7 @@ class ImportScreen(Screen[int | None]):
             else:
                 outcome = preview_import(self._session, Path(path).expanduser(), **given)
         except (UserError, StoreError) as exc:  # refusals (role, store, file) are shown here in one line
-            self.post_message(WorkFailed(f"✖ {exc.message}"))
+            self.post_message(WorkFailed(f"✖ {said(exc)}"))
             return
         self.post_message(ImportChecked(inputs, outcome, store))
 

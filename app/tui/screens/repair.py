@@ -14,6 +14,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Input, Select, SelectionList, Static
 
+from app.errors import said
 from app.ops.repair import ABSENCE_KINDS, RepairPreview
 from app.i18n import N_, _
 from app.ops.session import Session
@@ -95,7 +96,7 @@ class RepairScreen(Screen[int | None]):
                 preview = ops.preview_repair(self._s, self._run_id, absent, reason=reason, kind=kind)
                 self.app.call_from_thread(self._shown, preview, None, None, _("preview: nothing stored"))
         except Exception as exc:  # a refusal from the operations layer: shown in one line
-            self.app.call_from_thread(self._failed, getattr(exc, "message", str(exc)))
+            self.app.call_from_thread(self._failed, said(exc))
 
     def _failed(self, message: str) -> None:
         self._busy = False
@@ -120,7 +121,7 @@ class RepairScreen(Screen[int | None]):
         try:
             run = undo(self._s, run_id)
         except Exception as exc:
-            self.app.call_from_thread(self._failed, getattr(exc, "message", str(exc)))
+            self.app.call_from_thread(self._failed, said(exc))
             return
         self.app.call_from_thread(self._undone, run.id, run.state)
 

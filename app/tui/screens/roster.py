@@ -13,7 +13,7 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Static
 
-from app.errors import UserError
+from app.errors import UserError, said
 from app.i18n import N_, _
 from app.ops.roster import list_drivers
 from app.reports import fmt_days
@@ -62,7 +62,7 @@ class RosterScreen(Screen[None]):
         try:
             drivers = list_drivers(self.app.ctx.session())  # type: ignore[attr-defined]
         except (UserError, StoreError) as exc:
-            self.app.call_from_thread(self._show_error, exc.message)
+            self.app.call_from_thread(self._show_error, said(exc))
             return
         self.app.call_from_thread(self._show, drivers)
 

@@ -17,6 +17,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Input, Label, Static
 
+from app.errors import said
 from app.i18n import N_, _
 from app.ops.session import Session
 from app.reports import heartbeat_line
@@ -118,7 +119,7 @@ class SolveScreen(Screen[int | None]):
             run, _stages = solve_forecast(self._session, forecast_id, seed=seed, time_limit=limit,
                                           progress=progress, cancel=cancel, on_state=on_state)
         except Exception as exc:  # a refusal or a failed run is shown, the cockpit stays up
-            self._post(SolveFinished(None, f"✖ {getattr(exc, 'message', exc)}"))
+            self._post(SolveFinished(None, f"✖ {said(exc)}"))
             return
         stopped = " " + _("(stopped: best plan so far)") if run.kpis.get("solver_status") == "STOPPED" else ""
         twins = identical_runs(self._session, run)
