@@ -51,3 +51,20 @@ async def test_refusals_and_keys_that_do_not_apply_speak_german(cockpit, german)
         assert text_of(app, "#blocked-why").startswith("✗ Kontrollen 6/7 bestanden; Freigeben braucht alle")
         await press(pilot, "escape", "F", "P")  # publish is a key of the main screen, not of the forecasts
         assert "P Freigeben: nicht in den Prognosen — esc zurück zu Prüfung" in text_of(app, "#message-line")
+
+
+async def test_the_palette_speaks_german(cockpit, german):
+    from textual.command import CommandPalette
+    from textual.widgets import Input, OptionList
+
+    app = cockpit()
+    async with running(app, (80, 24)) as pilot:
+        await press(pilot, "ctrl+p")
+        assert isinstance(app.screen, CommandPalette)
+        assert app.screen.query_one(Input).placeholder == "Befehle suchen…"
+        options = app.screen.query_one(OptionList)
+        shown = [str(getattr(p, "plain", p)).splitlines()[0] for p in
+                 (getattr(options.get_option_at_index(i).prompt, "renderables", [options.get_option_at_index(i).prompt])[0]
+                  for i in range(options.option_count))]
+        assert "Den offenen Lauf freigeben (P) — jetzt nicht" in shown and "Farbschema" in shown, shown
+        assert f"Zu Lauf {world.GEN_RUN}" in shown, shown
