@@ -22,9 +22,10 @@ def fmt_when(moment: datetime | None) -> str:
     return moment.astimezone(VIENNA).strftime("%Y-%m-%d %H:%M") if moment else "-"
 
 
-def fmt_days(days: Sequence[int]) -> str:
-    """Days 1–7 as day codes, e.g. "Sa,So"; "-" for none (a driver's unavailable days)."""
-    return ",".join(DAY_CODES[day - 1] for day in days) or "-"
+def fmt_days(days: Sequence[int], sep: str = ",") -> str:
+    """Days 1–7 as day codes, e.g. "Sa,So" (a driver's unavailable days) or "Mo Di Mi" (the days a
+    forecast covers); "-" for none."""
+    return sep.join(DAY_CODES[day - 1] for day in days) or "-"
 
 
 def fmt_instant(moment: datetime) -> str:

@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from app.reports import fmt_when
+from app.tables import Column, print_table
 from app.commands.common import add_json, add_reason, clock_from_args, db_path_from_args, print_json, session_from_args
 from app.ops import admin
 from app.ops.text import printable
@@ -85,9 +86,8 @@ def run_users_list(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"users": users})
         return 0
-    print(f"{'login':<16} {'role':<15} {'sites':<20} {'active':<6} name")
-    for u in users:
-        print(f"{u.login:<16} {u.role:<15} {','.join(u.sites):<20} {'yes' if u.active else 'no':<6} {printable(u.name)}")
+    columns = [Column("login"), Column("role"), Column("sites"), Column("active"), Column("name", free=True)]
+    print_table(columns, ((u.login, u.role, ",".join(u.sites), "yes" if u.active else "no", printable(u.name)) for u in users))
     return 0
 
 

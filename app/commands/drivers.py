@@ -11,6 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from app.tables import DRIVER_COLUMNS, driver_rows, print_table
 from app.commands.common import add_json, add_reason, print_json, session_from_args
 from app.errors import EXIT_BLOCKED, EXIT_OK
 from app.reports import fmt_days, fmt_when
@@ -79,10 +80,7 @@ def run_list(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"drivers": rows})
         return EXIT_OK
-    print(f"{'site':<10} {'id':<12} {'name':<20} {'contract':<9} {'max h':>5}  {'skills':<18} {'depot':<10} {'off':<8} channel")
-    for d in rows:
-        print(f"{d.site:<10} {d.external_id:<12} {d.name[:20]:<20} {d.contract_type:<9} {d.max_hours_week:>5g}  "
-              f"{','.join(d.skills)[:18]:<18} {d.depot:<10} {fmt_days(d.unavailable_days):<8} {d.preferred_channel or '-'}")
+    print_table(DRIVER_COLUMNS, (cells for _, cells in driver_rows(rows)))
     return EXIT_OK
 
 

@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from app import tables
+from app.tables import print_table
 from app.commands.common import add_json, nothing_stored_exits_2, print_json, session_from_args
 from app.commands.validate import EXIT_BY_STATUS
 from app.ops.text import printable
@@ -75,10 +77,8 @@ def run_forecasts(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"forecasts": [f.model_dump(mode="json") | {"days": days[f.id]} for f in rows]})
         return 0
-    print(f"{'id':>4}  {'site':<10} {'week':<10}  {'status':<6} {'inst':>5}  {'days':<14} {'by':<12} {'created':<16}  file")
-    for f in rows:
-        covered = " ".join(DAY_CODES[d - 1] for d in days[f.id]) or "-"
-        print(f"{f.id:>4}  {f.site:<10} {f.week_anchor!s:<10}  {f.status:<6} {f.instance_count:>5}  {covered:<14} {printable(f.created_by):<12} {fmt_when(f.created_at):<16}  {printable(f.source_name)}")
+    columns = tables.FORECAST_COLUMNS
+    print_table(columns.values(), (tuple(tables.forecast_fields(f, days[f.id], fmt_when)[c] for c in columns) for f in rows))
     return 0
 
 

@@ -6,7 +6,9 @@ import argparse
 import functools
 from datetime import date
 
+from app import tables
 from app.reports import fmt_when
+from app.tables import print_table
 from app.commands.common import add_json, add_reason, print_json, session_from_args
 from app.remote.select import remote_from_args
 from app.commands.solver_output import bound_parts, render_stages
@@ -74,17 +76,13 @@ def _week(text: str | None) -> date | None:
     return week
 
 
-def run_row(r: RunSummary) -> str:
-    k = r.kpis
-    cov = f"{100 * r.assigned_count / r.instance_count:.0f}%" if r.instance_count else "-"
-    gap = f"{100 * k['gap']:.1f}%" if k.get("gap") is not None else "-"
-    return (
-        f"{r.id:>4}  {r.week_anchor!s:<10} {r.site:<8} {r.state:<10} {k.get('drivers', '-')!s:>4} "
-        f"{k.get('pt_drivers', '-')!s:>3} {cov:>5} {r.audits_passed}/{r.audits_total:<2} {gap:>6}  {printable(r.created_by):<12} {fmt_when(r.created_at)}"
-    )
+LIST_COLUMNS = ("id", "week", "site", "state", "in force", "v", "tours", "drivers", "PT", "coverage", "audits", "gap",
+                "by", "created")
 
 
-RUN_HEADER = f"{'id':>4}  {'week':<10} {'site':<8} {'state':<10} {'drv':>4} {'PT':>3} {'cov':>5} {'aud':<4} {'gap':>6}  {'by':<12} created"
+def print_runs(runs: list[RunSummary]) -> None:
+    """The runs as `list-runs` and `status` print them: the cockpit's cells (app/tables.py)."""
+    print_table([tables.RUN_COLUMNS[c] for c in LIST_COLUMNS], (cells for _, cells in tables.run_rows(runs, LIST_COLUMNS, fmt_when)))
 
 
 def run_list(args: argparse.Namespace) -> int:
@@ -94,9 +92,7 @@ def run_list(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"runs": rows})
         return 0
-    print(RUN_HEADER)
-    for r in rows:
-        print(run_row(r))
+    print_runs(rows)
     if not rows:
         print("(no runs)")
     return 0
@@ -184,10 +180,9 @@ def render_run(view: ops.RunView, *, drivers: bool, audits: bool) -> list[str]:
         out.append("next: " + " | ".join(view.next_steps))
     if drivers:
         out.append("")
-        out.append(f"{'driver':<8} " + " ".join(f"{d:<17}" for d in DAY_CODES) + "  hours  type")
-        for w in view.weeks:
-            cells = [w.blocks[d].label if d in w.blocks else "·" for d in range(1, 8)]
-            out.append(f"{w.driver_id:<8} " + " ".join(f"{c:<17}" for c in cells) + f"  {w.hours:>5.1f}  {w.contract}")
+        days = sorted({i.day for i in view.detail.instances})
+        columns, rows = tables.week_table(view.weeks, days, full=True)  # the cockpit's drivers matrix, written out
+        out.extend(tables.table_lines(columns, (cells for _, cells in rows)))
     return out
 
 

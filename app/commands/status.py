@@ -8,7 +8,7 @@ from app.reports import fmt_when
 from app.commands.solver_output import heartbeat_printer
 from app.commands.common import add_json, clock_from_args, db_path_from_args, print_json, session_from_args
 from app.remote.select import remote_from_args
-from app.commands.runs import RUN_HEADER, run_row
+from app.commands.runs import print_runs
 from app.ops.status import status
 from app.ops.text import printable
 from app.settings import os_login
@@ -43,9 +43,7 @@ def run_status(args: argparse.Namespace) -> int:
     if view.awaiting_second_approver:
         print("waiting for a second approver: " + ", ".join(f"run {r.id}" for r in view.awaiting_second_approver))
     print()
-    print(RUN_HEADER)
-    for r in view.latest_runs:
-        print(run_row(r))
+    print_runs(view.latest_runs)
     return 0
 
 

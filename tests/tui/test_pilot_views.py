@@ -223,3 +223,23 @@ async def test_the_lock_dialog_names_the_locked_plan_it_will_supersede(cockpit, 
         assert f"▲ supersedes plan {world.DEMO_RUN} (v1, LOCKED)" in text_of(app, "#reason-conditions")
         await press(pilot, "escape")
     assert session(store).store.plans.get(dana.scope, world.DEMO_RUN).state == "LOCKED"  # nothing done
+
+
+async def test_list_runs_prints_the_cells_the_cockpits_runs_list_shows(cockpit, store):
+    """One formatting for both (app/tables.py): every column the two share has the same text."""
+    from app.commands.runs import LIST_COLUMNS
+    from app.tui.screens.runs import COLUMNS
+
+    listed = world.cli(store, "list-runs")
+    assert listed.returncode == 0
+    lines = listed.stdout.splitlines()
+    assert lines[0].split() == [w for c in LIST_COLUMNS for w in c.split()]
+    app = cockpit()
+    async with running(app, (120, 40)):
+        table = app.query_one("#runs-table")
+        shown = {table.row_text(n)[0]: table.row_text(n) for n in range(table.row_count)}
+    shared = [c for c in LIST_COLUMNS if c in COLUMNS and c != "in force"]
+    for line in lines[1:]:
+        run_id = line.split()[0]
+        cockpit_cells = [shown[run_id][COLUMNS.index(c)] for c in shared]
+        assert all(cell in line for cell in cockpit_cells), (line, cockpit_cells)

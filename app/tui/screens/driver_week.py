@@ -15,11 +15,14 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
 
+from app.errors import UserError
 from app.ops.session import Session
+from app.tui.messages import PinsChanged
 from app.tui.widgets.footer import CockpitFooter
 from app.tui.widgets.table import RosterTable
 from engine.driver_weeks import DriverWeek
 from engine.models import DAY_NAMES
+from storage.errors import StoreError
 
 
 def _minutes(m: int) -> str:
@@ -128,12 +131,14 @@ class DriverWeekScreen(Screen[None]):
         try:
             for iid in ids:
                 pin(self._session, self._run_id, iid, pinned=pinned)
-        except Exception as exc:
-            self.app.call_from_thread(self.notify, getattr(exc, "message", str(exc)), severity="error")
+        except (UserError, StoreError) as exc:
+            self.notify(exc.message, severity="error")  # notify is thread-safe
             return
-        self.app.call_from_thread(self._pins_changed, ids, pinned)
+        self.post_message(PinsChanged(ids, pinned))
 
-    def _pins_changed(self, ids: list[str], pinned: bool) -> None:
+    @on(PinsChanged)
+    def _pins_changed(self, message: PinsChanged) -> None:
+        ids, pinned = message.ids, message.pinned
         self._pinned = (self._pinned | set(ids)) if pinned else (self._pinned - set(ids))
         self._fill()
         self.notify(f"{len(ids)} tour(s) {'pinned' if pinned else 'unpinned'}: re-solves and repairs keep them")

@@ -14,9 +14,11 @@ from textual.widgets import Static
 
 from app.errors import UserError
 from app.ops.forecast_view import ForecastLine, forecast_lines
+from app.reports import fmt_days, fmt_when
+from app.tables import forecast_fields
+from app.tui.messages import ForecastLinesLoaded, WorkFailed
 from app.tui.widgets.footer import CockpitFooter
 from app.tui.widgets.table import RosterTable
-from engine.models import DAY_CODES
 from storage.errors import StoreError
 
 COLUMNS = ("id", "site", "week", "status", "tours", "days", "tours per day", "warnings", "vs previous")
@@ -35,13 +37,14 @@ def change_counts(line: ForecastLine) -> str:
 
 
 def forecast_rows(lines: list[ForecastLine]) -> list[tuple[str, tuple[str, ...]]]:
+    """Its first columns are the cells `solvereign forecasts` prints (app/tables.py)."""
     return [
         (str(x.forecast.id), (
-            str(x.forecast.id), x.forecast.site, x.forecast.week_anchor.isoformat(), x.forecast.status,
-            str(x.forecast.instance_count), " ".join(DAY_CODES[d - 1] for d in x.days) or "-",
+            *(fields[c] for c in ("id", "site", "week", "status", "tours", "days")),
             " ".join(f"{day} {n}" for day, n in x.per_day.items()) or "-", ", ".join(x.warnings) or "-", change_counts(x),
         ))
         for x in lines
+        for fields in (forecast_fields(x.forecast, x.days, fmt_when),)
     ]
 
 
@@ -57,8 +60,7 @@ def diff_text(line: ForecastLine) -> str:
     def some(ids: list[str]) -> str:
         return ", ".join(ids[:SHOWN]) + (f" … and {len(ids) - SHOWN} more" if len(ids) > SHOWN else "")
 
-    days = lambda ds: " ".join(DAY_CODES[x - 1] for x in ds) or "-"  # noqa: E731
-    out = [f"forecast {line.previous} ({days(d.days_a)}) → forecast {f.id} ({days(d.days_b)}): "
+    out = [f"forecast {line.previous} ({fmt_days(d.days_a, ' ')}) → forecast {f.id} ({fmt_days(d.days_b, ' ')}): "
            f"{len(d.added)} added, {len(d.removed)} removed, {len(d.changed)} changed"]
     if d.added:
         out.append(f"  added: {some(d.added)}")
@@ -100,9 +102,18 @@ class ForecastsScreen(Screen[None]):
         try:
             lines = forecast_lines(self.app.ctx.session())  # type: ignore[attr-defined]
         except (UserError, StoreError) as exc:
-            self.app.call_from_thread(self._title, f"forecasts: {exc.message}")
+            self.post_message(WorkFailed(f"forecasts: {exc.message}"))
             return
-        self.app.call_from_thread(self._show, lines)
+        self.post_message(ForecastLinesLoaded(lines))
+
+    @on(WorkFailed)
+    def _failed(self, message: WorkFailed) -> None:
+        message.stop()  # said in the title, not as the app's notice
+        self._title(message.text)
+
+    @on(ForecastLinesLoaded)
+    def _loaded(self, message: ForecastLinesLoaded) -> None:
+        self._show(message.lines)
 
     def _title(self, text: str) -> None:
         self.query_one("#forecasts-title", Static).update(text)

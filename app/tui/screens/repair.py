@@ -7,7 +7,7 @@ Same effect as `solvereign repair|undo|diff`.
 
 from __future__ import annotations
 
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -15,9 +15,12 @@ from textual.screen import Screen
 from textual.widgets import Input, Select, SelectionList, Static
 
 from app.ops.repair import ABSENCE_KINDS, RepairPreview
+from app.errors import UserError
 from app.ops.session import Session
+from app.tui.messages import RepairShown, RepairUndone, WorkFailed
 from app.tui.widgets.footer import CockpitFooter
 from engine.diff import PlanDiff
+from storage.errors import StoreError
 
 
 class RepairScreen(Screen[int | None]):
@@ -85,21 +88,24 @@ class RepairScreen(Screen[int | None]):
             if apply:
                 outcome = ops.apply_repair(self._s, self._run_id, absent, reason=reason, kind=kind)
                 diff = diff_runs(self._s, self._run_id, outcome.run.id)
-                self.app.call_from_thread(self._shown, outcome.preview, outcome.run.id, diff, outcome.message)
+                self.post_message(RepairShown(outcome.preview, outcome.run.id, diff, outcome.message))
             else:
                 preview = ops.preview_repair(self._s, self._run_id, absent, reason=reason, kind=kind)
-                self.app.call_from_thread(self._shown, preview, None, None, "preview: nothing stored")
-        except Exception as exc:  # a refusal from the operations layer: shown in one line
-            self.app.call_from_thread(self._failed, getattr(exc, "message", str(exc)))
+                self.post_message(RepairShown(preview, None, None, "preview: nothing stored"))
+        except (UserError, StoreError) as exc:  # a refusal from the operations layer: shown in one line
+            self.post_message(WorkFailed(exc.message))
 
-    def _failed(self, message: str) -> None:
+    @on(WorkFailed)
+    def _failed(self, message: WorkFailed) -> None:
+        message.stop()  # said here, not as the app's notice
         self._busy = False
-        self._say(f"✖ {message.splitlines()[0] if message else 'refused'}")
+        self._say(f"✖ {message.text.splitlines()[0] if message.text else 'refused'}")
 
-    def _shown(self, p: RepairPreview, applied: int | None, diff: PlanDiff | None, message: str) -> None:
+    @on(RepairShown)
+    def _shown(self, message: RepairShown) -> None:
         self._busy = False
-        self._applied = applied or self._applied
-        self._say(render_preview(p, diff, message))
+        self._applied = message.applied or self._applied
+        self._say(render_preview(message.preview, message.diff, message.text))
 
     def action_undo(self) -> None:
         if self._applied is None or self._busy:
@@ -114,15 +120,16 @@ class RepairScreen(Screen[int | None]):
 
         try:
             run = undo(self._s, run_id)
-        except Exception as exc:
-            self.app.call_from_thread(self._failed, getattr(exc, "message", str(exc)))
+        except (UserError, StoreError) as exc:
+            self.post_message(WorkFailed(exc.message))
             return
-        self.app.call_from_thread(self._undone, run.id, run.state)
+        self.post_message(RepairUndone(run.id, run.state))
 
-    def _undone(self, run_id: int, state: str) -> None:
+    @on(RepairUndone)
+    def _undone(self, message: RepairUndone) -> None:
         self._busy = False
         self._applied = None
-        self._say(f"run {run_id} discarded ({state})")
+        self._say(f"run {message.run_id} discarded ({message.state})")
 
     def action_close(self) -> None:
         self.dismiss(self._applied)
