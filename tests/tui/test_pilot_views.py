@@ -174,6 +174,7 @@ async def test_the_import_screen_picks_a_file_in_a_tree_and_takes_the_week_from_
     _contract(here / "contract.json", "2026-01-12")
     (here / "long.csv").write_text(generate_week(120, seed=4), encoding="utf-8")
     (here / ".hidden.csv").write_text("x", encoding="utf-8")
+    (here / "cockpit.duckdb").write_text("x", encoding="utf-8")
     app = cockpit()
     async with running(app, (80, 24)) as pilot:
         await press(pilot, "i")
@@ -182,7 +183,7 @@ async def test_the_import_screen_picks_a_file_in_a_tree_and_takes_the_week_from_
         assert anchor.value == world.ANCHOR  # proposed: the next week
         tree = app.screen.query_one(DirectoryTree)
         names = [n.data.path.name for n in tree.root.children]
-        assert names == ["contract.json", "long.csv"]  # hidden files left out
+        assert names == ["contract.json", "long.csv"]  # hidden files and the store left out
         # a long report scrolled down, then a file picked in the tree: its report starts at the top
         await press(pilot, *"long.csv", "enter")
         box = app.screen.query_one("#import-report-box")
