@@ -22,6 +22,7 @@ class CockpitAction:
     show: bool = True  # in the footer
     key_display: str | None = None
     help_key: str = ""  # the key as the help screen writes it (default: the key)
+    any_table: bool = False  # acts on the focused table, in any view that has one (not only the main screen)
 
     @property
     def name(self) -> str:
@@ -80,15 +81,15 @@ ACTIONS: tuple[CockpitAction, ...] = (
     CockpitAction("filter", "slash", "Filter", "filter the current table (hides rows; esc clears)",
                   "Filter the current table (/)", key_display="/"),
     CockpitAction("sort", "o", "Sort", "sort by a column you pick (picked again: the other way; the header shows ▲ ▼)",
-                  "Sort the current table by a column (o)", show=False),
+                  "Sort the current table by a column (o)", show=False, any_table=True),
     CockpitAction("columns", "c", "Columns", "choose the columns of the current table (the first one stays)",
-                  "Choose the columns of the current table (c)", show=False),
+                  "Choose the columns of the current table (c)", show=False, any_table=True),
     CockpitAction("refresh", "r", "Refresh", "refresh now (the runs list also refreshes itself every few seconds)",
                   "Refresh (r)", show=False),
     CockpitAction("export", "e", "Export CSV", "export the current table to CSV (path shown and editable; asks before overwriting)",
-                  "Export the current table to CSV (e)", show=False),
+                  "Export the current table to CSV (e)", show=False, any_table=True),
     CockpitAction("copy_row", "y", "Copy row", "copy the selected row to the clipboard (OSC 52, works over SSH)",
-                  "Copy the selected row (y)", show=False),
+                  "Copy the selected row (y)", show=False, any_table=True),
     CockpitAction("help", "question_mark", "Help", "this help", "Help: every key (?)", key_display="?"),
     CockpitAction("back", "escape", "Back", "back out: close a dialog or screen, clear the filter, return to Runs",
                   show=False, help_key="esc"),
@@ -121,6 +122,12 @@ BY_NAME = {a.name: a for a in ACTIONS if a.name != "section"}
 
 BY_KEY = {key: a for a in ACTIONS if not a.app_wide and a.name not in ("open_selected", "back")
           for key in a.key.split(",")}
+
+
+def table_action(key: str) -> CockpitAction | None:
+    """The action of a key that works on the focused table of any view (o, c, e, y)."""
+    a = BY_KEY.get(key)
+    return a if a is not None and a.any_table else None
 
 
 def not_here(key: str, view: str, back_to: str) -> str | None:

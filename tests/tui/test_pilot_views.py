@@ -244,3 +244,31 @@ async def test_list_runs_prints_the_cells_the_cockpits_runs_list_shows(cockpit, 
         run_id = line.split()[0]
         cockpit_cells = [shown[run_id][COLUMNS.index(c)] for c in shared]
         assert all(cell in line for cell in cockpit_cells), (line, cockpit_cells)
+
+
+async def test_the_table_keys_work_on_the_table_of_any_view(cockpit, tmp_path, monkeypatch):
+    from app.tui.dialogs.column_chooser import ColumnChooser
+    from app.tui.dialogs.export import ExportDialog
+    from app.tui.dialogs.sort_picker import SortPicker
+    from app.tui.screens.driver_week import DriverWeekScreen
+
+    monkeypatch.setenv("SOLVEREIGN_EXPORT_DIR", str(tmp_path))
+    app = cockpit()
+    async with running(app, (80, 24)) as pilot:
+        await open_run(pilot, world.DEMO_RUN)
+        await press(pilot, "3", "enter")
+        week = app.screen
+        assert isinstance(week, DriverWeekScreen)
+        table = week.query_one("#driver-week-table")
+        await press(pilot, "c")
+        assert isinstance(app.screen, ColumnChooser)
+        await press(pilot, "space", "escape")  # hide "block"
+        assert app.screen is week and "block" not in [table.columns[i] for i in table.shown_columns]
+        await press(pilot, "o")
+        assert isinstance(app.screen, SortPicker)
+        await press(pilot, "escape", "e")
+        assert isinstance(app.screen, ExportDialog)
+        proposed = app.screen.query_one("#export-path").value
+        assert proposed.startswith(str(tmp_path / f"solvereign-run{world.DEMO_RUN}-driver-week-")), proposed
+        await press(pilot, "escape")
+        assert app.screen is week
