@@ -35,8 +35,9 @@ async def test_a_main_screen_key_in_another_view_says_why_and_does_nothing(cockp
         assert text_of(app, "#driver-week-title").startswith("driver D002")
         await press(pilot, "escape", "F")
         assert isinstance(app.screen, ForecastsScreen)
-        await press(pilot, "o")
-        assert _line(app) == "! o Sort: not in the forecasts — esc back to Drivers"
+        await press(pilot, "X")
+        assert _line(app) == "! X Reject: not in the forecasts — esc back to Drivers"
+        assert isinstance(app.screen, ForecastsScreen)
     assert world.cli(store, "show-run", str(world.DEMO_RUN), "--json").returncode == 0
     assert app.run_view.run.state == state  # nothing was published or locked
 
