@@ -36,14 +36,14 @@ def fmt_instant(moment: datetime) -> str:
 def render_report(report: ValidationReport, name: str, status: str) -> str:
     """The report for people: status, gate table, grouped findings, summary."""
     from app.ops.text import printable
+    from app.tables import Column, table_lines
 
     if report.error:  # nothing could be read, so no gate was judged: one line, no gate table
         return f"{printable(name)}: {SYMBOL['FAIL']} — reason: {printable(report.error)}"
     lines = [f"{printable(name)}: {SYMBOL[status]}" + (" (strict)" if status != report.status else "")]
     lines.append("")
-    lines.append(f"  {'gate':<7} {'status':<7} {'count':>5}  check")
-    for g in report.gates:
-        lines.append(f"  {g.id:<7} {g.status:<7} {g.count:>5}  {g.message}")
+    columns = [Column("gate"), Column("status"), Column("count", right=True), Column("check", free=True)]
+    lines += [f"  {line}" for line in table_lines(columns, ((g.id, g.status, str(g.count), g.message) for g in report.gates))]
     for g in report.gates:
         if not g.count:
             continue

@@ -118,9 +118,9 @@ def run_sites_list(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"sites": sites})
         return 0
-    for site in sites:
-        gate = "enabled" if site.enabled else "shadow "
-        print(f"{site.code:<16} {gate}  by {printable(site.updated_by)} {fmt_when(site.updated_at)}  {printable(site.reason)}")
+    columns = [Column("site"), Column("gate"), Column("by"), Column("changed"), Column("reason", free=True)]
+    print_table(columns, ((site.code, "enabled" if site.enabled else "shadow", printable(site.updated_by),
+                           fmt_when(site.updated_at), printable(site.reason)) for site in sites))
     return 0
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 
+from app.tables import Column, print_table
 from app.commands.common import add_json, print_json, session_from_args
 from app.ops.text import printable
 
@@ -38,8 +39,10 @@ def run(args: argparse.Namespace) -> int:
         if args.json:
             print_json({"drills": reports})
         else:
-            for r in reports:
-                print(f"{r.ran_at[:16]:<16}  {r.drill:<16} {r.verdict:<4}  plan {r.plan_id:<5} {printable(r.ran_by):<12} {printable(r.evidence)}")
+            columns = [Column("ran"), Column("drill"), Column("verdict"), Column("plan", right=True), Column("by"),
+                       Column("evidence", free=True)]
+            print_table(columns, ((r.ran_at[:16], r.drill, r.verdict, str(r.plan_id), printable(r.ran_by), printable(r.evidence))
+                                  for r in reports))
         return 0
     absent = [a.strip() for a in args.absent_drivers.split(",") if a.strip()] if args.absent_drivers else None
     report = run_drill(s, args.drill, run_id=args.run, absent=absent, horizon_min=args.freeze_horizon, time_limit=args.time_limit)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from app.tables import Column, print_table
 from app.commands.common import add_json, print_json, session_from_args
 from app.errors import EXIT_FAILED, EXIT_OK, UserError
 from app.ops.text import printable
@@ -34,9 +35,9 @@ def run_notify(args: argparse.Namespace) -> int:
         if args.json:
             print_json({"messages": [m.model_dump(exclude={"ics", "body"}) for m in messages]})
             return EXIT_OK
-        for m in messages:
-            extra = f" · {printable(m.last_error)}" if m.last_error else ""
-            print(f"{m.driver_id:<14} {m.channel:<8} {m.state:<10} attempts {m.attempts}{extra}")
+        columns = [Column("driver"), Column("channel"), Column("state"), Column("attempts", right=True), Column("last error", free=True)]
+        print_table(columns, ((m.driver_id, m.channel, m.state, str(m.attempts), printable(m.last_error or ""))
+                              for m in messages))
         return EXIT_OK
     if args.run:
         raise UserError("usage: solvereign notify RUN | solvereign notify status RUN", EXIT_FAILED)

@@ -8,7 +8,7 @@ from datetime import date
 
 from app import tables
 from app.reports import fmt_when
-from app.tables import print_table
+from app.tables import Column, print_table
 from app.commands.common import add_json, add_reason, print_json, session_from_args
 from app.remote.select import remote_from_args
 from app.commands.solver_output import bound_parts, render_stages
@@ -236,9 +236,11 @@ def run_log(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"records": records})
         return 0
-    for rec in records:
-        conds = ",".join(rec.conditions_met)
-        print(f"#{rec.seq:<4} {fmt_when(rec.at)}  plan {rec.plan_id:<4} {rec.action:<9} {rec.from_state or '-'} → {rec.to_state:<10} "
-              f"{printable(rec.actor)} ({rec.role})" + (f"  “{printable(rec.reason)}”" if rec.reason else "")
-              + (f"  [{conds}]" if conds else "") + clock_note(rec))
+    columns = [Column("#", right=True), Column("when"), Column("plan", right=True), Column("action"), Column("change"),
+               Column("by"), Column("reason", free=True), Column("conditions", free=True)]
+    print_table(columns, (
+        (f"#{rec.seq}", fmt_when(rec.at), str(rec.plan_id), rec.action, f"{rec.from_state or '-'} → {rec.to_state}",
+         f"{printable(rec.actor)} ({rec.role})", f"“{printable(rec.reason)}”" if rec.reason else "",
+         (f"[{','.join(rec.conditions_met)}]" if rec.conditions_met else "") + clock_note(rec))
+        for rec in records))
     return 0
