@@ -33,6 +33,7 @@ class Column:
     name: str
     right: bool = False  # numbers: right-aligned
     free: bool = False  # free text (a name, a reason, a path): the column that folds on a narrow terminal
+    drop: int = 0  # on a terminal too narrow for the table, columns go highest first (0: always shown)
 
 
 # --- runs -------------------------------------------------------------------------------
@@ -40,8 +41,9 @@ class Column:
 STATE_STYLE = {"LOCKED": "bold", "PUBLISHED": "bold", "FAILED": "bold red", "REJECTED": "dim", "SUPERSEDED": "dim"}
 IN_FORCE = "●"
 RANK = {"PUBLISHED": 0, "LOCKED": 1}  # a locked plan is in force over a published one
+RUN_DROP = {"by": 7, "PT": 6, "gap": 5, "forecast": 4, "audits": 3, "tours": 2, "coverage": 1}  # what a narrow terminal does without first
 RUN_COLUMNS = {  # every column a runs table may show; "changed" is the last change, "created" the creation
-    name: Column(name, right=name in {"id", "forecast", "tours", "drivers", "PT", "coverage", "gap"})
+    name: Column(name, right=name in {"id", "forecast", "tours", "drivers", "PT", "coverage", "gap"}, drop=RUN_DROP.get(name, 0))
     for name in ("id", "week", "site", "state", "in force", "v", "forecast", "tours", "drivers", "PT", "coverage",
                  "audits", "gap", "by", "changed", "created")
 }
@@ -127,12 +129,51 @@ def driver_rows(drivers: Sequence[DriverRecord]) -> list[tuple[str, tuple[Cell, 
 def print_table(columns: Iterable[Column], rows: Iterable[Sequence[Cell]], *, file: TextIO | None = None) -> None:
     """One table on stdout: a bold header, columns two spaces apart; colour only on a terminal."""
     out = file or sys.stdout
+    columns, rows = list(columns), [tuple(r) for r in rows]
     if not out.isatty():
         out.write("".join(f"{line}\n" for line in table_lines(columns, rows)))
         return
     from rich.console import Console
 
-    Console(file=out, highlight=False, markup=False, emoji=False).print(_table(columns, rows, tty=True))  # NO_COLOR is honoured
+    console = Console(file=out, highlight=False, markup=False, emoji=False)  # NO_COLOR is honoured
+    width = console.width
+    columns, rows, dropped = _narrowed(columns, rows, width)
+    fixed, free = _widths(columns, rows)
+    if fixed + sum(min(w, FREE_MIN) for w in free) > width:  # folding would leave a sliver: one line per row
+        console = Console(file=out, highlight=False, markup=False, emoji=False, width=fixed + sum(free))
+    console.print(_table(columns, rows, tty=True))
+    if dropped:
+        Console(file=out, highlight=False, markup=False, emoji=False).print(
+            f"(not shown at {width} columns: {', '.join(dropped)}; a wider terminal or --json shows them)")
+
+
+def _narrowed(columns: list[Column], rows: list[tuple[Cell, ...]], width: int) -> tuple[list[Column], list[tuple[Cell, ...]], list[str]]:
+    """Leave out droppable columns, highest `drop` first, until the table fits `width`."""
+    keep = list(range(len(columns)))
+    dropped: list[str] = []
+    for i in sorted((i for i, c in enumerate(columns) if c.drop), key=lambda i: -columns[i].drop):
+        fixed, free = _widths([columns[k] for k in keep], [tuple(r[k] for k in keep) for r in rows])
+        if fixed + sum(min(w, FREE_MIN) for w in free) <= width:
+            break
+        keep.remove(i)
+        dropped.append(columns[i].name)
+    return [columns[k] for k in keep], [tuple(r[k] for k in keep) for r in rows], dropped
+
+
+FREE_MIN = 20  # a free-text column narrower than this on a terminal is unreadable
+
+
+def _widths(columns: list[Column], rows: list[tuple[Cell, ...]]) -> tuple[int, list[int]]:
+    """(what the fixed columns and the gaps take, each free column's natural width)."""
+    from rich.cells import cell_len
+
+    natural = [max([cell_len(c.name), *(cell_len(_plain(r[i])) for r in rows)]) for i, c in enumerate(columns)]
+    fixed = sum(w for w, c in zip(natural, columns, strict=True) if not c.free) + 2 * (len(columns) - 1)
+    return fixed, [w for w, c in zip(natural, columns, strict=True) if c.free]
+
+
+def _plain(cell: Cell) -> str:
+    return cell.plain if isinstance(cell, Text) else str(cell)
 
 
 def table_lines(columns: Iterable[Column], rows: Iterable[Sequence[Cell]]) -> list[str]:

@@ -47,3 +47,27 @@ def test_on_an_80_column_terminal_the_table_fits_and_colour_follows_no_color(mon
     print_table(COLUMNS, ROWS, file=out)
     codes = set(ANSI.findall(out.getvalue()))
     assert codes and not any(re.search(r"\b3[0-7]\b|38;", c) for c in codes), codes  # bold, no colour
+
+
+def test_a_table_too_wide_to_fold_readably_keeps_one_line_per_row(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    columns = [Column(f"c{i}") for i in range(8)] + [Column("reason", free=True)]
+    row = tuple(f"value-{i}" for i in range(8)) + ("a reason of some length",)
+    out = Terminal()
+    print_table(columns, [row, row], file=out)
+    plain = ANSI.sub("", out.getvalue()).splitlines()
+    assert len(plain) == 3 and plain[1].endswith("a reason of some length")  # not folded into a 2-character column
+
+
+def test_a_narrow_terminal_leaves_out_the_droppable_columns_first_and_says_which(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "40")
+    columns = [Column("id"), Column("week"), Column("note", drop=1), Column("by", drop=2)]
+    rows = [("1", "2026-01-05", "a note of some length", "dana")]
+    out = Terminal()
+    print_table(columns, rows, file=out)
+    plain = ANSI.sub("", out.getvalue()).splitlines()
+    assert plain[0].split() == ["id", "week", "note"] and max(len(line) for line in plain) <= 40
+    assert " ".join(" ".join(plain[2:]).split()) == "(not shown at 40 columns: by; a wider terminal or --json shows them)"
+    piped = io.StringIO()
+    print_table(columns, rows, file=piped)
+    assert piped.getvalue().splitlines()[0].split() == ["id", "week", "note", "by"]  # piped: every column
