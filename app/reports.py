@@ -47,9 +47,10 @@ def fmt_when(moment: datetime | None) -> str:
     return moment.astimezone(VIENNA).strftime("%Y-%m-%d %H:%M") if moment else "-"
 
 
-def fmt_days(days: Sequence[int]) -> str:
-    """Days 1–7 as short day names, e.g. "Sat,Sun" / "Sa,So"; "-" for none (a driver's unavailable days)."""
-    return ",".join(day(n) for n in days) or "-"
+def fmt_days(days: Sequence[int], sep: str = ",") -> str:
+    """Days 1–7 as short day names in the current language, e.g. "Sat,Sun" / "Sa,So" (a driver's
+    unavailable days) or "Mon Tue Wed" (the days a forecast covers); "-" for none."""
+    return sep.join(day(n) for n in days) or "-"
 
 
 def fmt_instant(moment: datetime) -> str:
@@ -60,14 +61,14 @@ def fmt_instant(moment: datetime) -> str:
 def render_report(report: ValidationReport, name: str, status: str) -> str:
     """The report for people: status, gate table, grouped findings, summary."""
     from app.ops.text import printable
+    from app.tables import Column, table_lines
 
     if report.error:  # nothing could be read, so no gate was judged: one line, no gate table
         return _("{name}: {verdict} — reason: {reason}").format(name=printable(name), verdict=SYMBOL["FAIL"], reason=printable(report.error))
     lines = [f"{printable(name)}: {SYMBOL[status]}" + (" " + _("(strict)") if status != report.status else "")]
     lines.append("")
-    lines.append(heading("  {:<7} {:<7} {:>5}  {}", N_("gate"), N_("status"), N_("count"), N_("check")))
-    for g in report.gates:
-        lines.append(f"  {g.id:<7} {g.status:<7} {g.count:>5}  {gate_title(g.message)}")
+    columns = [Column(N_("gate")), Column(N_("status")), Column(N_("count"), right=True), Column(N_("check"), free=True)]
+    lines += [f"  {line}" for line in table_lines(columns, ((g.id, g.status, str(g.count), gate_title(g.message)) for g in report.gates))]
 
     for g in report.gates:
         if not g.count:
@@ -94,11 +95,6 @@ def clock_override(real_at: datetime) -> str:
     """Said beside a record written under a clock override: the real time it was written."""
     return _("[clock override: real time {when}]").format(when=fmt_when(real_at))
 
-
-def heading(template: str, *columns: str) -> str:
-    """A text table's heading: the column names (msgids, marked N_ by the caller) translated and
-    placed by `template` ("{:>4}  {:<10} …"), so a German heading lines up as the English one."""
-    return template.format(*(_(c) for c in columns))
 
 
 def heartbeat_line(hb: Heartbeat) -> str:

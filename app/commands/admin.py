@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from app.reports import clock_override, fmt_when, heading
+from app.reports import clock_override, fmt_when
+from app.tables import Column, print_table
 from app.commands.common import add_json, add_reason, clock_from_args, db_path_from_args, print_json, session_from_args
 from app.ops import admin
 from app.ops.text import printable
@@ -86,10 +87,8 @@ def run_users_list(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"users": users})
         return 0
-    print(heading("{:<16} {:<15} {:<20} {:<6} {}", N_("login"), N_("role"), N_("sites"), N_("active"), N_("name")))
-
-    for u in users:
-        print(f"{u.login:<16} {u.role:<15} {','.join(u.sites):<20} {'yes' if u.active else 'no':<6} {printable(u.name)}")
+    columns = [Column(N_("login")), Column(N_("role")), Column(N_("sites")), Column(N_("active")), Column(N_("name"), free=True)]
+    print_table(columns, ((u.login, u.role, ",".join(u.sites), "yes" if u.active else "no", printable(u.name)) for u in users))
     return 0
 
 
@@ -120,9 +119,9 @@ def run_sites_list(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"sites": sites})
         return 0
-    for site in sites:
-        gate = "enabled" if site.enabled else "shadow "
-        print(_("{code:<16} {gate}  by {printable} {fmt_when}  {printable2}").format(code=site.code, gate=gate, printable=printable(site.updated_by), fmt_when=fmt_when(site.updated_at), printable2=printable(site.reason)))
+    columns = [Column(N_("site")), Column(N_("gate")), Column(N_("by")), Column(N_("changed")), Column(N_("reason"), free=True)]
+    print_table(columns, ((site.code, "enabled" if site.enabled else "shadow", printable(site.updated_by),
+                           fmt_when(site.updated_at), printable(site.reason)) for site in sites))
     return 0
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import argparse
 
+from app.tables import Column, print_table
 from app.commands.common import add_json, print_json, session_from_args
 from app.ops.text import printable
-from app.i18n import _
+from app.i18n import N_, _
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -39,10 +40,10 @@ def run(args: argparse.Namespace) -> int:
         if args.json:
             print_json({"drills": reports})
         else:
-            for r in reports:
-                print(f"{r.ran_at[:16]:<16}  {r.drill:<16} {r.verdict:<4}  " + _("plan {id}").format(id=f"{r.plan_id:<5}")
-                      + f" {printable(r.ran_by):<12} {printable(r.evidence)}")
-
+            columns = [Column(N_("ran")), Column(N_("drill")), Column(N_("verdict")), Column(N_("plan"), right=True), Column(N_("by")),
+                       Column(N_("evidence"), free=True)]
+            print_table(columns, ((r.ran_at[:16], r.drill, r.verdict, str(r.plan_id), printable(r.ran_by), printable(r.evidence))
+                                  for r in reports))
         return 0
     absent = [a.strip() for a in args.absent_drivers.split(",") if a.strip()] if args.absent_drivers else None
     report = run_drill(s, args.drill, run_id=args.run, absent=absent, horizon_min=args.freeze_horizon, time_limit=args.time_limit)

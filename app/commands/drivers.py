@@ -11,9 +11,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from app.tables import DRIVER_COLUMNS, driver_rows, print_table
 from app.commands.common import add_json, add_reason, print_json, session_from_args
 from app.errors import EXIT_BLOCKED, EXIT_OK
-from app.reports import fmt_days, fmt_when, heading
+from app.reports import fmt_days, fmt_when
 from app.i18n import N_, _
 
 MAX_PRINTED = 50  # problems printed in text mode; --json lists all
@@ -79,12 +80,7 @@ def run_list(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"drivers": rows})
         return EXIT_OK
-    print(heading("{:<10} {:<12} {:<20} {:<9} {:>5}  {:<18} {:<10} {:<8} {}", N_("site"), "id", N_("name"), N_("contract"),
-                  N_("max h"), N_("skills"), N_("depot"), N_("off"), N_("channel")))
-
-    for d in rows:
-        print(f"{d.site:<10} {d.external_id:<12} {d.name[:20]:<20} {d.contract_type:<9} {d.max_hours_week:>5g}  "
-              f"{','.join(d.skills)[:18]:<18} {d.depot:<10} {fmt_days(d.unavailable_days):<8} {d.preferred_channel or '-'}")
+    print_table(DRIVER_COLUMNS, (cells for _key, cells in driver_rows(rows)))
     return EXIT_OK
 
 
@@ -95,17 +91,14 @@ def run_show(args: argparse.Namespace) -> int:
     if args.json:
         print_json(d)
         return EXIT_OK
-    print("\n".join([
-        f"driver {d.external_id} at {d.site}: {d.name or '(no name)'}",
-        f"  contract       {d.contract_type}, at most {d.max_hours_week:g} h a week",
-        f"  skills         {', '.join(d.skills) or '-'}",
-        f"  depot          {d.depot}",
-        f"  unavailable    {fmt_days(d.unavailable_days)}",
-        f"  email          {d.email or '-'}",
-        f"  phone          {d.phone or '-'}",
-        f"  channel        {d.preferred_channel or '-'}",
-        f"  updated        {fmt_when(d.updated_at)} by {d.updated_by}",
-    ]))
+    fields = [
+        (N_("contract"), _("{contract}, at most {hours} h a week").format(contract=d.contract_type, hours=f"{d.max_hours_week:g}")),
+        (N_("skills"), ", ".join(d.skills) or "-"), (N_("depot"), d.depot), (N_("unavailable"), fmt_days(d.unavailable_days)),
+        (N_("email"), d.email or "-"), (N_("phone"), d.phone or "-"), (N_("channel"), d.preferred_channel or "-"),
+        (N_("updated"), _("{when} by {who}").format(when=fmt_when(d.updated_at), who=d.updated_by)),
+    ]
+    print(_("driver {id} at {site}: {name}").format(id=d.external_id, site=d.site, name=d.name or _("(no name)")))
+    print("\n".join(f"  {_(label):<14} {value}" for label, value in fields))
     return EXIT_OK
 
 
@@ -116,5 +109,6 @@ def run_remove(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"removed": d})
     else:
-        print(_("removed driver {external_id} ({value}) from {site}").format(external_id=d.external_id, value=d.name or 'no name', site=d.site))
+        print(_("removed driver {external_id} ({value}) from {site}").format(external_id=d.external_id, value=d.name or _("no name"), site=d.site))
+
     return EXIT_OK

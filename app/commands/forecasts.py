@@ -6,14 +6,16 @@ import argparse
 import sys
 from pathlib import Path
 
+from app import tables
+from app.tables import print_table
 from app.commands.common import add_json, nothing_stored_exits_2, print_json, session_from_args
 from app.commands.validate import EXIT_BY_STATUS
 from app.ops.text import printable
-from app.reports import fmt_when, heading, render_report
+from app.reports import fmt_when, render_report
 from app.ops.session import Session
 
 from engine.parsers import FORMATS
-from app.i18n import N_, _, days as day_names
+from app.i18n import _, days as day_names
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -77,11 +79,8 @@ def run_forecasts(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"forecasts": [f.model_dump(mode="json") | {"days": days[f.id]} for f in rows]})
         return 0
-    print(heading("{:>4}  {:<10} {:<10}  {:<6} {:>5}  {:<14} {:<12} {:<16}  {}", "id", N_("site"), N_("week"), N_("status"),
-                  N_("inst"), N_("days"), N_("by"), N_("created"), N_("file")))
-    for f in rows:
-        covered = day_names(days[f.id])
-        print(f"{f.id:>4}  {f.site:<10} {f.week_anchor!s:<10}  {f.status:<6} {f.instance_count:>5}  {covered:<14} {printable(f.created_by):<12} {fmt_when(f.created_at):<16}  {printable(f.source_name)}")
+    columns = tables.FORECAST_COLUMNS
+    print_table(columns.values(), (tuple(tables.forecast_fields(f, days[f.id], fmt_when)[c] for c in columns) for f in rows))
     return 0
 
 

@@ -24,9 +24,9 @@ def run_jobs(args: argparse.Namespace) -> int:
     if args.json:
         print_json(view)
         return 0
-    state = "fired" if view.fired else "not yet"
+    state = _("fired") if view.fired else _("not yet")
     print(_("weekly solve ({tenant}): {slot}; this week {fmt_when} ({state})").format(tenant=view.tenant, slot=view.slot, fmt_when=fmt_when(view.this_week_at), state=state))
-    print(_("coming week {coming_week}: {n_due} forecast(s) due, runs {value}").format(coming_week=view.coming_week, n_due=len(view.due), value=', '.join(map(str, view.solved)) or 'none'))
+    print(_("coming week {coming_week}: {n_due} forecast(s) due, runs {value}").format(coming_week=view.coming_week, n_due=len(view.due), value=', '.join(map(str, view.solved)) or _('none')))
     for d in view.due:
         print(_("  due: forecast {forecast_id} ({site})").format(forecast_id=d.forecast_id, site=d.site))
     return 0

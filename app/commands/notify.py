@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 
+from app.tables import Column, print_table
 from app.commands.common import add_json, print_json, session_from_args
 from app.errors import EXIT_FAILED, EXIT_OK, UserError
 from app.ops.text import printable
-from app.i18n import _
+from app.i18n import N_, _
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -35,9 +36,9 @@ def run_notify(args: argparse.Namespace) -> int:
         if args.json:
             print_json({"messages": [m.model_dump(exclude={"ics", "body"}) for m in messages]})
             return EXIT_OK
-        for m in messages:
-            extra = f" · {printable(m.last_error)}" if m.last_error else ""
-            print(_("{driver_id:<14} {channel:<8} {state:<10} attempts {attempts}{extra}").format(driver_id=m.driver_id, channel=m.channel, state=m.state, attempts=m.attempts, extra=extra))
+        columns = [Column(N_("driver")), Column(N_("channel")), Column(N_("state")), Column(N_("attempts"), right=True), Column(N_("last error"), free=True)]
+        print_table(columns, ((m.driver_id, m.channel, m.state, str(m.attempts), printable(m.last_error or ""))
+                              for m in messages))
         return EXIT_OK
     if args.run:
         raise UserError(_("usage: solvereign notify RUN | solvereign notify status RUN"), EXIT_FAILED)

@@ -100,13 +100,13 @@ def run_repair(args: argparse.Namespace) -> int:
         print_json(doc)
     else:
         print(_("repair of plan {run_id} ({state}), absent {items} ({kind})").format(run_id=args.run_id, state=preview.parent.state, items=', '.join(map(printable, preview.absent)), kind=preview.kind)
-              + (" — preview, nothing stored" if run is None else ""))
+              + (" — " + _("preview, nothing stored") if run is None else ""))
         print(_("  verdict {verdict}").format(verdict=r.verdict) + (f": {'; '.join(r.reasons)}" if r.reasons else ""))
         print(_("  uncovered before {n_uncovered_before}, after {n_uncovered_after}; churn {value:.1f} % ({n_changes} change(s)); affected drivers {n_affected_drivers}; new stand-ins {n_new_standins}").format(n_uncovered_before=len(r.uncovered_before), n_uncovered_after=len(r.uncovered_after), value=100 * r.churn, n_changes=len(r.changes), n_affected_drivers=len(r.affected_drivers), n_new_standins=len(r.new_standins)))
         print(_("  audits {sum}/{n_audits}; frozen {n_frozen} (horizon {horizon_min} min), pinned {n_pinned}; {seconds:.2f} s").format(sum=sum(a.status == 'PASS' for a in r.audits), n_audits=len(r.audits), n_frozen=len(preview.frozen), horizon_min=preview.horizon_min, n_pinned=len(preview.pinned), seconds=r.seconds))
         if preview.kept_with_absent:
             print(_("  kept with the absent drivers (frozen or pinned): {items}").format(items=', '.join(preview.kept_with_absent[:8]))
-                  + ("" if args.override_freeze else " — --override-freeze (on_call) lets frozen ones move"))
+                  + ("" if args.override_freeze else " — " + _("--override-freeze (on_call) lets frozen ones move")))
         for c in r.changes[:20]:
             print(f"    {c.instance_id}: {printable(c.from_driver or '-')} → {printable(c.to_driver or '-')}")
         if len(r.changes) > 20:

@@ -6,7 +6,9 @@ import argparse
 import functools
 from datetime import date
 
-from app.reports import clock_override, fmt_when, heading
+from app import tables
+from app.reports import clock_override, fmt_when
+from app.tables import Column, print_table
 from app.commands.common import add_json, add_reason, print_json, session_from_args
 from app.remote.select import remote_from_args
 from app.commands.solver_output import bound_parts, render_stages
@@ -77,20 +79,13 @@ def _week(text: str | None) -> date | None:
     return week
 
 
-def run_row(r: RunSummary) -> str:
-    k = r.kpis
-    cov = f"{100 * r.assigned_count / r.instance_count:.0f}%" if r.instance_count else "-"
-    gap = f"{100 * k['gap']:.1f}%" if k.get("gap") is not None else "-"
-    return (
-        f"{r.id:>4}  {r.week_anchor!s:<10} {r.site:<8} {r.state:<10} {k.get('drivers', '-')!s:>4} "
-        f"{k.get('pt_drivers', '-')!s:>3} {cov:>5} {r.audits_passed}/{r.audits_total:<2} {gap:>6}  {printable(r.created_by):<12} {fmt_when(r.created_at)}"
-    )
+LIST_COLUMNS = ("id", "week", "site", "state", "in force", "v", "tours", "drivers", "PT", "coverage", "audits", "gap",
+                "by", "created")
 
 
-def run_header() -> str:
-    """The heading of `run_row`'s columns, in the current language."""
-    return heading("{:>4}  {:<10} {:<8} {:<10} {:>4} {:>3} {:>5} {:<4} {:>6}  {:<12} {}", "id", N_("week"), N_("site"), N_("state"),
-                   N_("drv"), N_("PT"), N_("cov"), N_("aud"), N_("gap"), N_("by"), N_("created"))
+def print_runs(runs: list[RunSummary]) -> None:
+    """The runs as `list-runs` and `status` print them: the cockpit's cells (app/tables.py)."""
+    print_table([tables.RUN_COLUMNS[c] for c in LIST_COLUMNS], (cells for _key, cells in tables.run_rows(runs, LIST_COLUMNS, fmt_when)))
 
 
 def run_list(args: argparse.Namespace) -> int:
@@ -100,9 +95,7 @@ def run_list(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"runs": rows})
         return 0
-    print(run_header())
-    for r in rows:
-        print(run_row(r))
+    print_runs(rows)
     if not rows:
         print(_("(no runs)"))
     return 0
@@ -198,12 +191,9 @@ def render_run(view: ops.RunView, *, drivers: bool, audits: bool) -> list[str]:
         out.append(_("next: {step}").format(step=" | ".join(view.next_steps)))
     if drivers:
         out.append("")
-        out.append(heading("{:<8} ", N_("driver")) + " ".join(f"{day(d):<17}" for d in range(1, 8))
-                   + heading("  {}  {}", N_("hours"), N_("type")))
-        for w in view.weeks:
-            cells = [w.blocks[d].label if d in w.blocks else "·" for d in range(1, 8)]
-            out.append(f"{w.driver_id:<8} " + " ".join(f"{c:<17}" for c in cells) + f"  {w.hours:>5.1f}  {_(w.contract)}")
-
+        days = sorted({i.day for i in view.detail.instances})
+        columns, rows = tables.week_table(view.weeks, days, full=True)  # the cockpit's drivers matrix, written out
+        out.extend(tables.table_lines(columns, (cells for _key, cells in rows)))
     return out
 
 
@@ -260,9 +250,11 @@ def run_log(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"records": records})
         return 0
-    for rec in records:
-        conds = ",".join(rec.conditions_met)
-        print(f"#{rec.seq:<4} {fmt_when(rec.at)}  plan {rec.plan_id:<4} {rec.action:<9} {rec.from_state or '-'} → {rec.to_state:<10} "
-              f"{printable(rec.actor)} ({rec.role})" + (f"  “{printable(rec.reason)}”" if rec.reason else "")
-              + (f"  [{conds}]" if conds else "") + clock_note(rec))
+    columns = [Column("#", right=True), Column(N_("when")), Column(N_("plan"), right=True), Column(N_("action")), Column(N_("change")),
+               Column(N_("by")), Column(N_("reason"), free=True), Column(N_("conditions"), free=True)]
+    print_table(columns, (
+        (f"#{rec.seq}", fmt_when(rec.at), str(rec.plan_id), rec.action, f"{rec.from_state or '-'} → {rec.to_state}",
+         f"{printable(rec.actor)} ({rec.role})", f"“{printable(rec.reason)}”" if rec.reason else "",
+         (f"[{','.join(rec.conditions_met)}]" if rec.conditions_met else "") + clock_note(rec))
+        for rec in records))
     return 0

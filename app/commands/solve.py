@@ -96,19 +96,21 @@ def render_result(result: SolveResult, name: str, out: str | None) -> str:
         f"  blocks       {mix}",
         f"  peak         {peaks}",
         "",
-        "  KPI          value     target            status",
+        "  " + _("KPI          value     target            status"),
     ]
     for c in k.checks:
-        lines.append(f"  {c.name:<12} {c.display:<9} {c.target:<17} {c.symbol} {c.status}")
+        lines.append(f"  {c.name:<12} {c.display:<9} {_(c.target):<17} {c.symbol} {c.status}")
     lines.append("")
-    lines.append(f"  audits {result.audits_passed}/{len(result.audits)}: " + ", ".join(f"{a.name} {a.status}" for a in result.audits))
+    lines.append("  " + _("audits {passed}/{total}").format(passed=result.audits_passed, total=len(result.audits)) + ": "
+                 + ", ".join(f"{a.name} {a.status}" for a in result.audits))
     for a in result.audits:
         for row in a.rows[:3]:
-            lines.append(f"    {a.name}: {row.driver or '-'} day {row.day or '-'} {','.join(row.instances)}: {row.message}")
+            lines.append(f"    {a.name}: {row.driver or '-'} " + _("day {day}").format(day=row.day or "-")
+                         + f" {','.join(row.instances)}: {row.message}")
     for item in result.infeasible[:10]:
-        lines.append(f"  no legal plan: {item.instance_id} breaks {item.rule}: {item.message}")
+        lines.append("  " + _("no legal plan: {id} breaks {rule}: {why}").format(id=item.instance_id, rule=item.rule, why=item.message))
     if len(result.infeasible) > 10:
-        lines.append(f"  … and {len(result.infeasible) - 10} more instances no driver can legally work")
+        lines.append("  " + _("… and {n} more instances no driver can legally work").format(n=len(result.infeasible) - 10))
     lines.append("")
     t = result.timings
     for si in result.standins[:10]:
@@ -116,14 +118,16 @@ def render_result(result: SolveResult, name: str, out: str | None) -> str:
             driver=si.driver_id, days=", ".join(day(d) for d in si.days), hours=f"{si.hours:g}"))
 
     if len(result.standins) > 10:
-        lines.append(f"  … and {len(result.standins) - 10} more open weeks")
+        lines.append("  " + _("… and {n} more open weeks").format(n=len(result.standins) - 10))
     lines.append("")
     lines.extend(render_stages([st.model_dump() for st in result.stages]))
-    lines.append(f"  first plan {t.first_plan_s:.2f} s, total {t.total_s:.2f} s" + (" (wall-clock cap hit: the last whole stage counts)" if result.wall_limited else ""))
+    lines.append("  " + _("first plan {first:.2f} s, total {total:.2f} s").format(first=t.first_plan_s, total=t.total_s)
+                 + (" " + _("(wall-clock cap hit: the last whole stage counts)") if result.wall_limited else ""))
     lines.append(f"  input_hash  {result.input_hash}")
     lines.append(f"  output_hash {result.output_hash}")
     if out:
-        lines.append(f"  plan written to {out}")
+        lines.append("  " + _("plan written to {path}").format(path=out))
+
     return "\n".join(lines)
 
 

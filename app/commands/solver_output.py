@@ -35,8 +35,9 @@ def bound_parts(lb: dict[str, Any]) -> str:
 
 def render_stages(stages: list[dict[str, Any]]) -> list[str]:
     """One line per solver stage: status, seconds, the best plan after it, and what it did."""
-    out = ["  solver stages"] if stages else []
+    out = ["  " + _("solver stages")] if stages else []
     for st in stages:
-        best = f"{st['drivers']} drivers, {st['pt']} PT" if st.get("drivers") is not None else "-"
+        best = _("{drivers} drivers, {pt} PT").format(drivers=st["drivers"], pt=st["pt"]) if st.get("drivers") is not None else "-"
+
         out.append(f"    {st['name']:<17} {st['status']:<10} {st['seconds']:>7.2f} s  {best:<22} {st.get('note', '')}".rstrip())
     return out

@@ -8,7 +8,7 @@ from app.reports import clock_override, fmt_when
 from app.commands.solver_output import heartbeat_printer
 from app.commands.common import add_json, clock_from_args, db_path_from_args, print_json, session_from_args
 from app.remote.select import remote_from_args
-from app.commands.runs import run_header, run_row
+from app.commands.runs import print_runs
 from app.ops.status import status
 from app.ops.text import printable
 from app.settings import os_login
@@ -51,9 +51,7 @@ def run_status(args: argparse.Namespace) -> int:
         print(_("waiting for a second approver: {runs}").format(
             runs=", ".join(_("run {id}").format(id=r.id) for r in view.awaiting_second_approver)))
     print()
-    print(run_header())
-    for r in view.latest_runs:
-        print(run_row(r))
+    print_runs(view.latest_runs)
     return 0
 
 

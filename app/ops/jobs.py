@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from app.ops.session import Session
 from engine.clock import VIENNA, Clock
+from engine.parsers.common import parse_time
 from storage.models import UserRecord
 from storage.scope import Scope
 from storage.store import Store
@@ -37,8 +38,10 @@ def parse_slot(text: str) -> Slot:
     """"TUE 08:00" → Slot; ValueError naming the expected form otherwise."""
     try:
         day, hhmm = text.strip().upper().split()
-        hours, minutes = (int(x) for x in hhmm.split(":"))
-        return Slot(DAYS.index(day), time(hours, minutes))
+        minutes, _ = parse_time(hhmm)
+        if minutes is None:
+            raise ValueError(hhmm)
+        return Slot(DAYS.index(day), time(minutes // 60, minutes % 60))
     except ValueError:
         raise ValueError(f"weekly_solve_at {text!r} is not like 'TUE 08:00' (day MON..SUN, 24 h time)") from None
 

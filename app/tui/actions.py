@@ -24,6 +24,7 @@ class CockpitAction:
     show: bool = True  # in the footer
     key_display: str | None = None
     help_key: str = ""  # the key as the help screen writes it (default: the key)
+    any_table: bool = False  # acts on the focused table, in any view that has one (not only the main screen)
 
     @property
     def name(self) -> str:
@@ -97,15 +98,15 @@ ACTIONS: tuple[CockpitAction, ...] = (
     CockpitAction("filter", "slash", N_("Filter"), N_("filter the current table (hides rows; esc clears)"),
                   N_("Filter the current table"), key_display="/"),
     CockpitAction("sort", "o", N_("Sort"), N_("sort by a column you pick (picked again: the other way; the header shows ▲ ▼)"),
-                  N_("Sort the current table by a column"), show=False),
+                  N_("Sort the current table by a column"), show=False, any_table=True),
     CockpitAction("columns", "c", N_("Columns"), N_("choose the columns of the current table (the first one stays)"),
-                  N_("Choose the columns of the current table"), show=False),
+                  N_("Choose the columns of the current table"), show=False, any_table=True),
     CockpitAction("refresh", "r", N_("Refresh"), N_("refresh now (the runs list also refreshes itself every few seconds)"),
                   N_("Refresh"), show=False),
     CockpitAction("export", "e", N_("Export CSV"), N_("export the current table to CSV (path shown and editable; asks before overwriting)"),
-                  N_("Export the current table to CSV"), show=False),
+                  N_("Export the current table to CSV"), show=False, any_table=True),
     CockpitAction("copy_row", "y", N_("Copy row"), N_("copy the selected row to the clipboard (OSC 52, works over SSH)"),
-                  N_("Copy the selected row"), show=False),
+                  N_("Copy the selected row"), show=False, any_table=True),
     CockpitAction("help", "question_mark", N_("Help"), N_("this help"), N_("Help: every key"), key_display="?"),
     CockpitAction("back", "escape", N_("Back"), N_("back out: close a dialog or screen, clear the filter, return to Runs"),
                   show=False, help_key="esc"),
@@ -140,6 +141,12 @@ BY_KEY = {key: a for a in ACTIONS if not a.app_wide and a.name not in ("open_sel
           for key in a.key.split(",")}
 
 
+def table_action(key: str) -> CockpitAction | None:
+    """The action of a key that works on the focused table of any view (o, c, e, y)."""
+    a = BY_KEY.get(key)
+    return a if a is not None and a.any_table else None
+
+
 def not_here(key: str, view: str, back_to: str) -> str | None:
     """The one line a main-screen key says in a view it does not work in (None: not such a key).
     `view` and `back_to` are msgids (VIEWS, SECTIONS)."""
@@ -147,7 +154,6 @@ def not_here(key: str, view: str, back_to: str) -> str | None:
     if a is None:
         return None
     return _("{key} {action}: not in {view} — esc back to {back}").format(key=a.shown_key, action=a.title, view=_(view), back=_(back_to))
-
 
 
 def help_rows() -> list[tuple[str, str]]:

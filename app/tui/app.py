@@ -30,8 +30,9 @@ from app.ops.session import Session
 from app.ops.status import StatusView
 from app.reports import fmt_when
 from app.settings import resolve_export_dir
-from app.tui.actions import APP_BINDINGS, BY_NAME, MAIN_BINDINGS, SECTIONS, VIEWS, not_here
+from app.tui.actions import APP_BINDINGS, BY_NAME, MAIN_BINDINGS, SECTIONS, VIEWS, not_here, table_action
 from app.tui.commands import CockpitCommands, translated_system_commands
+
 from app.tui.context import CockpitContext
 from app.tui.dialogs.blocked import BlockedNotice
 from app.tui.dialogs.confirm import ConfirmDialog
@@ -167,11 +168,16 @@ class CockpitApp(App[None]):
             screen.mount(line)
         line.show(message.notification)
 
-    def on_key(self, event: Key) -> None:
-        """A key of the main screen pressed in a view where it does not work says so (one line),
-        and nothing else happens. (Keys a view or its focused widget handle never get here.)"""
+    async def on_key(self, event: Key) -> None:
+        """In another view, a table key (o c e y) acts on the view's focused table; any other key of
+        the main screen says in one line that it does not work there, and nothing else happens.
+        (Keys a view or its focused widget handle never get here.)"""
         screen = self.screen
         if screen is self.screen_stack[0] or isinstance(screen, ModalScreen) or event.key in screen.active_bindings:
+            return
+        if (a := table_action(event.key)) is not None and isinstance(screen.focused, RosterTable):
+            event.stop()
+            await self.run_action(a.action)
             return
         below = self.screen_stack[-2]
         back_to = dict(SECTIONS)[self.section] if below is self.screen_stack[0] else VIEWS.get(type(below).__name__, N_("the view before"))
@@ -364,11 +370,15 @@ class CockpitApp(App[None]):
     # --- the current table ----------------------------------------------------
 
     def current_table(self) -> RosterTable:
-        """The focused table of the main screen, else the section's main table."""
+        """The focused table of the current view, else the section's main table."""
         focused = self.screen.focused
-        if self.screen is self.screen_stack[0] and isinstance(focused, RosterTable):
-            return focused
-        return self._section_table()
+        return focused if isinstance(focused, RosterTable) else self._section_table()
+
+    def _view_name(self) -> str:
+        """The section, or the view on top ("driver-week"): names an exported file."""
+        if self.screen is self.screen_stack[0]:
+            return self.section
+        return VIEWS.get(type(self.screen).__name__, "view").removeprefix("the ").replace(" ", "-")
 
     def _section_table(self) -> RosterTable:
         return self.query_one(SECTION_TABLES[self.section], RosterTable)
@@ -657,9 +667,10 @@ class CockpitApp(App[None]):
         from app.tui.dialogs.export import ExportDialog  # on first use
 
         table = self.current_table()
-        run = f"-run{self.run_view.run.id}" if self.run_view and self.section != "runs" else ""
+        where = self._view_name()
+        run = f"-run{self.run_view.run.id}" if self.run_view and where not in ("runs", "forecasts", "roster", "drills") else ""
         stamp = self.ctx.clock.now().astimezone(VIENNA).strftime("%Y%m%d-%H%M")
-        proposed = resolve_export_dir() / f"solvereign{run}-{self.section}-{stamp}.csv"
+        proposed = resolve_export_dir() / f"solvereign{run}-{where}-{stamp}.csv"
 
         def write(path: Path | None) -> None:
             if path is None:
@@ -671,9 +682,9 @@ class CockpitApp(App[None]):
                 return
             self.notify(_("exported {n} rows to {path}").format(n=n, path=path))
 
-
-        section = _(dict(SECTIONS).get(self.section, self.section))
-        what = _("{section} of run {id}").format(section=section, id=run[4:]) if run else section
+        sections = dict(SECTIONS)
+        shown = _(sections[where]) if where in sections else _(VIEWS.get(type(self.screen).__name__, where))
+        what = _("{section} of run {id}").format(section=shown, id=run[4:]) if run else shown
         self.push_screen(ExportDialog(what, proposed), write)
 
     def action_evidence(self) -> None:

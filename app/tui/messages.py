@@ -10,6 +10,10 @@ from typing import TYPE_CHECKING, Any
 from textual.message import Message
 
 if TYPE_CHECKING:
+    from app.ops.repair import RepairPreview
+    from app.ops.versions import Base
+    from engine.diff import PlanDiff
+    from storage.models import DriverRecord
     from app.ops.runs import RunView
     from app.ops.session import Session
     from app.ops.status import StatusView
@@ -90,6 +94,14 @@ class ForecastsLoaded(Message):
         self.rows = rows
 
 
+class ForecastLinesLoaded(Message):
+    """The forecasts screen's stored forecasts with their days, warnings and diffs."""
+
+    def __init__(self, lines: list[Any]) -> None:
+        super().__init__()
+        self.lines = lines
+
+
 class ImportChecked(Message):
     """The import screen's file validated (`outcome.forecast` set when it was also stored)."""
 
@@ -101,8 +113,51 @@ class ImportChecked(Message):
 
 
 class ActionDone(Message):
-    """Publish / lock / reject went through: the operation's own words."""
+    """A write went through (publish, lock, reject, an edit): the operation's own words."""
 
     def __init__(self, text: str) -> None:
         super().__init__()
         self.text = text
+
+
+class RosterLoaded(Message):
+    """The driver roster of the user's sites (the roster screen)."""
+
+    def __init__(self, drivers: list[DriverRecord]) -> None:
+        super().__init__()
+        self.drivers = drivers
+
+
+class PlanLoaded(Message):
+    """The plan an edit starts from (the move dialog checks the rules on it as you type)."""
+
+    def __init__(self, base: Base) -> None:
+        super().__init__()
+        self.base = base
+
+
+class PinsChanged(Message):
+    """Tours pinned (or unpinned) in the driver week."""
+
+    def __init__(self, ids: list[str], pinned: bool) -> None:
+        super().__init__()
+        self.ids = ids
+        self.pinned = pinned
+
+
+class RepairShown(Message):
+    """A repair previewed (`applied` None) or applied as a new run, with its diff against the run."""
+
+    def __init__(self, preview: RepairPreview, applied: int | None, diff: PlanDiff | None, text: str) -> None:
+        super().__init__()
+        self.preview = preview
+        self.applied = applied
+        self.diff = diff
+        self.text = text
+
+
+class RepairUndone(Message):
+    def __init__(self, run_id: int, state: str) -> None:
+        super().__init__()
+        self.run_id = run_id
+        self.state = state

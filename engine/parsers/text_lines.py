@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from engine.models import MINUTES_PER_DAY, at_or_after
 from engine.parsers.common import (
     LineError,
     RawForecast,
@@ -120,7 +121,7 @@ def _number_like(rest: str) -> str | None:
 def _segments_ordered(segments: list[tuple[str, str]]) -> bool:
     """A split's parts must not overlap: walking the clock forward, C ≥ B (within one day)."""
     (a, b), (c, d) = ((parse_time(x)[0] or 0, parse_time(y)[0] or 0) for x, y in segments)
-    first_len = (b - a) % 1440
-    gap = (c - b) % 1440
-    second_len = (d - c) % 1440
-    return first_len + gap + second_len < 1440 and first_len > 0 and second_len > 0
+    first_len = at_or_after(a, b) - a  # each time after the one before it, across midnight if need be
+    gap = at_or_after(b, c) - b
+    second_len = at_or_after(c, d) - c
+    return first_len + gap + second_len < MINUTES_PER_DAY and first_len > 0 and second_len > 0

@@ -392,7 +392,7 @@ async def test_the_runs_list_shows_version_forecast_tours_and_the_plan_in_force(
 def test_a_locked_plan_is_in_force_over_a_published_one():
     from datetime import date
 
-    from app.tui.screens.runs import in_force
+    from app.tables import in_force
 
     class Run:  # only what `in_force` reads
         def __init__(self, id, state, version):

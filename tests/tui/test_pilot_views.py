@@ -35,8 +35,9 @@ async def test_a_main_screen_key_in_another_view_says_why_and_does_nothing(cockp
         assert text_of(app, "#driver-week-title").startswith("driver D002")
         await press(pilot, "escape", "F")
         assert isinstance(app.screen, ForecastsScreen)
-        await press(pilot, "o")
-        assert _line(app) == "! o Sort: not in the forecasts — esc back to Drivers"
+        await press(pilot, "X")
+        assert _line(app) == "! X Reject: not in the forecasts — esc back to Drivers"
+        assert isinstance(app.screen, ForecastsScreen)
     assert world.cli(store, "show-run", str(world.DEMO_RUN), "--json").returncode == 0
     assert app.run_view.run.state == state  # nothing was published or locked
 
@@ -174,6 +175,7 @@ async def test_the_import_screen_picks_a_file_in_a_tree_and_takes_the_week_from_
     _contract(here / "contract.json", "2026-01-12")
     (here / "long.csv").write_text(generate_week(120, seed=4), encoding="utf-8")
     (here / ".hidden.csv").write_text("x", encoding="utf-8")
+    (here / "cockpit.duckdb").write_text("x", encoding="utf-8")
     app = cockpit()
     async with running(app, (80, 24)) as pilot:
         await press(pilot, "i")
@@ -182,7 +184,7 @@ async def test_the_import_screen_picks_a_file_in_a_tree_and_takes_the_week_from_
         assert anchor.value == world.ANCHOR  # proposed: the next week
         tree = app.screen.query_one(DirectoryTree)
         names = [n.data.path.name for n in tree.root.children]
-        assert names == ["contract.json", "long.csv"]  # hidden files left out
+        assert names == ["contract.json", "long.csv"]  # hidden files and the store left out
         # a long report scrolled down, then a file picked in the tree: its report starts at the top
         await press(pilot, *"long.csv", "enter")
         box = app.screen.query_one("#import-report-box")
@@ -223,3 +225,51 @@ async def test_the_lock_dialog_names_the_locked_plan_it_will_supersede(cockpit, 
         assert f"▲ supersedes plan {world.DEMO_RUN} (v1, LOCKED)" in text_of(app, "#reason-conditions")
         await press(pilot, "escape")
     assert session(store).store.plans.get(dana.scope, world.DEMO_RUN).state == "LOCKED"  # nothing done
+
+
+async def test_list_runs_prints_the_cells_the_cockpits_runs_list_shows(cockpit, store):
+    """One formatting for both (app/tables.py): every column the two share has the same text."""
+    from app.commands.runs import LIST_COLUMNS
+    from app.tui.screens.runs import COLUMNS
+
+    listed = world.cli(store, "list-runs")
+    assert listed.returncode == 0
+    lines = listed.stdout.splitlines()
+    assert lines[0].split() == [w for c in LIST_COLUMNS for w in c.split()]
+    app = cockpit()
+    async with running(app, (120, 40)):
+        table = app.query_one("#runs-table")
+        shown = {table.row_text(n)[0]: table.row_text(n) for n in range(table.row_count)}
+    shared = [c for c in LIST_COLUMNS if c in COLUMNS and c != "in force"]
+    for line in lines[1:]:
+        run_id = line.split()[0]
+        cockpit_cells = [shown[run_id][COLUMNS.index(c)] for c in shared]
+        assert all(cell in line for cell in cockpit_cells), (line, cockpit_cells)
+
+
+async def test_the_table_keys_work_on_the_table_of_any_view(cockpit, tmp_path, monkeypatch):
+    from app.tui.dialogs.column_chooser import ColumnChooser
+    from app.tui.dialogs.export import ExportDialog
+    from app.tui.dialogs.sort_picker import SortPicker
+    from app.tui.screens.driver_week import DriverWeekScreen
+
+    monkeypatch.setenv("SOLVEREIGN_EXPORT_DIR", str(tmp_path))
+    app = cockpit()
+    async with running(app, (80, 24)) as pilot:
+        await open_run(pilot, world.DEMO_RUN)
+        await press(pilot, "3", "enter")
+        week = app.screen
+        assert isinstance(week, DriverWeekScreen)
+        table = week.query_one("#driver-week-table")
+        await press(pilot, "c")
+        assert isinstance(app.screen, ColumnChooser)
+        await press(pilot, "space", "escape")  # hide "block"
+        assert app.screen is week and "block" not in [table.columns[i] for i in table.shown_columns]
+        await press(pilot, "o")
+        assert isinstance(app.screen, SortPicker)
+        await press(pilot, "escape", "e")
+        assert isinstance(app.screen, ExportDialog)
+        proposed = app.screen.query_one("#export-path").value
+        assert proposed.startswith(str(tmp_path / f"solvereign-run{world.DEMO_RUN}-driver-week-")), proposed
+        await press(pilot, "escape")
+        assert app.screen is week

@@ -76,6 +76,12 @@ def test_tours(snap_compare, snapshot_store):
     assert snap_compare(cockpit(snapshot_store), terminal_size=(120, 40), run_before=steps("4", run=world.GEN_RUN))
 
 
+def test_tour_detail(snap_compare, snapshot_store):
+    """enter on the third tour: its instance, driver, block and the rules around it."""
+    assert snap_compare(cockpit(snapshot_store), terminal_size=(80, 24),
+                        run_before=steps("4", "down", "down", "enter", run=world.GEN_RUN))
+
+
 def test_history(snap_compare, snapshot_store):
     assert snap_compare(cockpit(snapshot_store), terminal_size=(120, 40), run_before=steps("5", run=world.DEMO_RUN))
 

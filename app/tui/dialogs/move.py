@@ -13,10 +13,12 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from app.errors import said
+from app.errors import UserError, said
 from app.i18n import N_, _
 from app.ops.session import Session
 from app.ops.versions import Base
+from app.tui.messages import ActionDone, PlanLoaded, WorkFailed
+from storage.errors import StoreError
 
 MIN_REASON = 10
 
@@ -50,14 +52,25 @@ class MoveDialog(ModalScreen[str | None]):
 
         try:
             base = load_base(self._s, self._run_id, what="an edit")
-        except Exception as exc:
-            self.app.call_from_thread(self._show, f"✖ {said(exc)}", False)
+        except (UserError, StoreError) as exc:
+            self.post_message(WorkFailed(f"✖ {said(exc)}"))
             return
-        self.app.call_from_thread(self._loaded, base)
+        self.post_message(PlanLoaded(base))
 
-    def _loaded(self, base: Base) -> None:
-        self._base = base
+    @on(PlanLoaded)
+    def _loaded(self, message: PlanLoaded) -> None:
+        self._base = message.base
         self._check(self.query_one("#move-driver", Input).value)
+
+    @on(WorkFailed)
+    def _failed(self, message: WorkFailed) -> None:
+        message.stop()  # said in the dialog, not as the app's notice
+        self._show(message.text, False)
+
+    @on(ActionDone)
+    def _saved(self, message: ActionDone) -> None:
+        message.stop()
+        self.dismiss(message.text)
 
     def _show(self, text: str, ok: bool) -> None:
         self._ok = ok
@@ -71,7 +84,6 @@ class MoveDialog(ModalScreen[str | None]):
 
     def _check(self, target: str) -> None:
         """The live rule check: pure engine work on the loaded plan, no store access."""
-        from app.errors import UserError
         from app.ops.edit import check_edit, swap_changes
 
         if self._base is None:
@@ -114,10 +126,10 @@ class MoveDialog(ModalScreen[str | None]):
 
         try:
             outcome = edit(self._s, self._run_id, "swap", reason=reason, driver_a=self._driver, driver_b=target, day=self._day)
-        except Exception as exc:
-            self.app.call_from_thread(self._show, f"✖ {said(exc)}", False)
+        except (UserError, StoreError) as exc:
+            self.post_message(WorkFailed(f"✖ {said(exc)}"))
             return
-        self.app.call_from_thread(self.dismiss, outcome.message)
+        self.post_message(ActionDone(outcome.message))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -15,18 +15,21 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
 
-from app.errors import said
+from app.errors import UserError, said
 from app.i18n import N_, _, day_long
 from app.ops.session import Session
+from app.tui.messages import PinsChanged
 from app.tui.widgets.footer import CockpitFooter
 from app.tui.widgets.table import RosterTable
 from engine.driver_weeks import DriverWeek
+from storage.errors import StoreError
 
 
 CONTRACTS = (N_("FTE"), N_("PT"))  # DriverWeek.contract, shown translated
 
 
 def _minutes(m: int) -> str:
+
 
     return f"{m // 60}:{m % 60:02d}"
 
@@ -135,12 +138,14 @@ class DriverWeekScreen(Screen[None]):
         try:
             for iid in ids:
                 pin(self._session, self._run_id, iid, pinned=pinned)
-        except Exception as exc:
-            self.app.call_from_thread(self.notify, said(exc), severity="error")
+        except (UserError, StoreError) as exc:
+            self.notify(said(exc), severity="error")  # notify is thread-safe
             return
-        self.app.call_from_thread(self._pins_changed, ids, pinned)
+        self.post_message(PinsChanged(ids, pinned))
 
-    def _pins_changed(self, ids: list[str], pinned: bool) -> None:
+    @on(PinsChanged)
+    def _pins_changed(self, message: PinsChanged) -> None:
+        ids, pinned = message.ids, message.pinned
         self._pinned = (self._pinned | set(ids)) if pinned else (self._pinned - set(ids))
         self._fill()
         text = _("{n} tour(s) pinned: re-solves and repairs keep them") if pinned else \

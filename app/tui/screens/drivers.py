@@ -10,14 +10,14 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
-from app.i18n import N_, _, day
+from app.i18n import N_, _
 from app.ops.runs import RunView
+from app.tables import FULL_FROM, week_table
 from app.tui.widgets.table import RosterTable
-from engine.driver_weeks import DriverWeek
 
-FULL_FROM = 120  # columns from which the cells are written out
 LEGEND_FULL = N_("cell = first start–last end ×tours, S = split · PT part-time · enter: the driver's week")
 LEGEND_SHORT = N_("6–15½ 2 = 06:00 to 15:30, 2 tours (¼ :15 ½ :30 ¾ :45) · 6~19 split · PT part-time")
+
 
 
 class DriversSection(Vertical):
@@ -38,28 +38,17 @@ class DriversSection(Vertical):
         self._view = view
         self._full = (width or self.app.size.width) >= FULL_FROM
         days = sorted({i.day for i in view.detail.instances})  # a week without Sunday tours shows no Sunday
-        names = tuple(day(d) for d in days)
         self.table.set_dense(True)  # one space between cells: the whole week fits the width
-        rows = [(w.driver_id, (w.driver_id, _hours_type(w), *self._cells(w, days))) for w in view.weeks]
-        self.table.set_data((N_("driver"), N_("hours"), *names), rows)
+        columns, rows = week_table(view.weeks, days, full=self._full)  # the cells `show-run --drivers` prints
+        self.table.set_data([c.name for c in columns], rows)
         pt = sum(not w.fte for w in view.weeks)
         self.query_one("#drivers-title", Static).update(
             _("run {id}: {n} drivers ({pt} PT)").format(id=view.run.id, n=len(view.weeks), pt=pt)
             + " · " + _(LEGEND_FULL if self._full else LEGEND_SHORT)
         )
 
-    def _cells(self, w: DriverWeek, days: list[int]) -> list[str]:
-        if self._full:
-            return [w.blocks[d].label if d in w.blocks else "·" for d in days]
-        return [w.blocks[d].short_label if d in w.blocks else "·" for d in days]
-
     def fit_width(self, width: int) -> None:
         """After a resize: the other form of the cells if the width crossed the line."""
         if self._view is not None and (width >= FULL_FROM) != self._full:
             self.show_run(self._view, width)
-
-
-def _hours_type(w: DriverWeek) -> str:
-    """The contract type joins the hours ("38.5 PT"): one column fewer, the week fits."""
-    return f"{w.hours:.1f}" if w.fte else f"{w.hours:.1f} " + _("PT")
 

@@ -13,8 +13,11 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from app.errors import UserError, said
-from app.i18n import N_, _, day_of_code, days
+from app.i18n import N_, _
 from app.ops.forecast_view import ForecastLine, forecast_lines
+from app.reports import fmt_days, fmt_when
+from app.tables import forecast_fields
+from app.tui.messages import ForecastLinesLoaded, WorkFailed
 from app.tui.widgets.footer import CockpitFooter
 from app.tui.widgets.table import RosterTable
 from storage.errors import StoreError
@@ -36,14 +39,14 @@ def change_counts(line: ForecastLine) -> str:
 
 
 def forecast_rows(lines: list[ForecastLine]) -> list[tuple[str, tuple[str, ...]]]:
+    """Its first columns are the cells `solvereign forecasts` prints (app/tables.py)."""
     return [
         (str(x.forecast.id), (
-            str(x.forecast.id), x.forecast.site, x.forecast.week_anchor.isoformat(), x.forecast.status,
-            str(x.forecast.instance_count), days(x.days),
-            " ".join(f"{day_of_code(code)} {n}" for code, n in x.per_day.items()) or "-", ", ".join(x.warnings) or "-",
-            change_counts(x),
+            *(fields[c] for c in ("id", "site", "week", "status", "tours", "days")),
+            " ".join(f"{day} {n}" for day, n in x.per_day.items()) or "-", ", ".join(x.warnings) or "-", change_counts(x),
         ))
         for x in lines
+        for fields in (forecast_fields(x.forecast, x.days, fmt_when),)
     ]
 
 
@@ -62,8 +65,9 @@ def diff_text(line: ForecastLine) -> str:
         return ", ".join(ids[:SHOWN]) + more
 
     out = [_("forecast {previous} ({days_a}) → forecast {id} ({days_b}): {added} added, {removed} removed, {changed} changed").format(
-        previous=line.previous, days_a=days(d.days_a), id=f.id, days_b=days(d.days_b), added=len(d.added), removed=len(d.removed),
-        changed=len(d.changed))]
+        previous=line.previous, days_a=fmt_days(d.days_a, " "), id=f.id, days_b=fmt_days(d.days_b, " "), added=len(d.added),
+        removed=len(d.removed), changed=len(d.changed))]
+
     if d.added:
         out.append("  " + _("added: {ids}").format(ids=some(d.added)))
     if d.removed:
@@ -105,9 +109,19 @@ class ForecastsScreen(Screen[None]):
         try:
             lines = forecast_lines(self.app.ctx.session())  # type: ignore[attr-defined]
         except (UserError, StoreError) as exc:
-            self.app.call_from_thread(self._title, _("forecasts: {reason}").format(reason=said(exc)))
+            self.post_message(WorkFailed(_("forecasts: {reason}").format(reason=said(exc))))
+
             return
-        self.app.call_from_thread(self._show, lines)
+        self.post_message(ForecastLinesLoaded(lines))
+
+    @on(WorkFailed)
+    def _failed(self, message: WorkFailed) -> None:
+        message.stop()  # said in the title, not as the app's notice
+        self._title(message.text)
+
+    @on(ForecastLinesLoaded)
+    def _loaded(self, message: ForecastLinesLoaded) -> None:
+        self._show(message.lines)
 
     def _title(self, text: str) -> None:
         self.query_one("#forecasts-title", Static).update(text)

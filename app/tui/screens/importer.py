@@ -26,11 +26,14 @@ from storage.errors import StoreError
 HINT = N_("enter validates; enter again stores a PASS/WARN forecast · ctrl+u clears a field · tab: the files · esc back")
 
 
+NOT_FORECASTS = (".duckdb", ".wal", ".lock", ".duckdb.key", ".duckdb.heads")  # a store and its companions
+
+
 class ForecastFiles(DirectoryTree):
-    """The current directory's files, hidden ones left out; enter on a file picks it."""
+    """The current directory's files, hidden ones and the store's left out; enter on a file picks it."""
 
     def filter_paths(self, paths):
-        return [p for p in paths if not p.name.startswith(".")]
+        return [p for p in paths if not p.name.startswith(".") and not p.name.endswith(NOT_FORECASTS)]
 
 
 class ImportScreen(Screen[int | None]):

@@ -7,19 +7,21 @@ Same effect as `solvereign repair|undo|diff`.
 
 from __future__ import annotations
 
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Input, Select, SelectionList, Static
 
-from app.errors import said
-from app.ops.repair import ABSENCE_KINDS, RepairPreview
+from app.errors import UserError, said
 from app.i18n import N_, _
+from app.ops.repair import ABSENCE_KINDS, RepairPreview
 from app.ops.session import Session
+from app.tui.messages import RepairShown, RepairUndone, WorkFailed
 from app.tui.widgets.footer import CockpitFooter
 from engine.diff import PlanDiff
+from storage.errors import StoreError
 
 
 KIND_WORDS = (N_("sick"), N_("vacation"), N_("no_show"))  # ABSENCE_KINDS as the type picker shows them
@@ -91,21 +93,25 @@ class RepairScreen(Screen[int | None]):
             if apply:
                 outcome = ops.apply_repair(self._s, self._run_id, absent, reason=reason, kind=kind)
                 diff = diff_runs(self._s, self._run_id, outcome.run.id)
-                self.app.call_from_thread(self._shown, outcome.preview, outcome.run.id, diff, outcome.message)
+                self.post_message(RepairShown(outcome.preview, outcome.run.id, diff, outcome.message))
             else:
                 preview = ops.preview_repair(self._s, self._run_id, absent, reason=reason, kind=kind)
-                self.app.call_from_thread(self._shown, preview, None, None, _("preview: nothing stored"))
-        except Exception as exc:  # a refusal from the operations layer: shown in one line
-            self.app.call_from_thread(self._failed, said(exc))
+                self.post_message(RepairShown(preview, None, None, _("preview: nothing stored")))
 
-    def _failed(self, message: str) -> None:
-        self._busy = False
-        self._say("✖ " + (message.splitlines()[0] if message else _("refused")))
+        except (UserError, StoreError) as exc:  # a refusal from the operations layer: shown in one line
+            self.post_message(WorkFailed(said(exc)))
 
-    def _shown(self, p: RepairPreview, applied: int | None, diff: PlanDiff | None, message: str) -> None:
+    @on(WorkFailed)
+    def _failed(self, message: WorkFailed) -> None:
+        message.stop()  # said here, not as the app's notice
         self._busy = False
-        self._applied = applied or self._applied
-        self._say(render_preview(p, diff, message))
+        self._say("✖ " + (message.text.splitlines()[0] if message.text else _("refused")))
+
+    @on(RepairShown)
+    def _shown(self, message: RepairShown) -> None:
+        self._busy = False
+        self._applied = message.applied or self._applied
+        self._say(render_preview(message.preview, message.diff, message.text))
 
     def action_undo(self) -> None:
         if self._applied is None or self._busy:
@@ -120,15 +126,17 @@ class RepairScreen(Screen[int | None]):
 
         try:
             run = undo(self._s, run_id)
-        except Exception as exc:
-            self.app.call_from_thread(self._failed, said(exc))
+        except (UserError, StoreError) as exc:
+            self.post_message(WorkFailed(said(exc)))
             return
-        self.app.call_from_thread(self._undone, run.id, run.state)
+        self.post_message(RepairUndone(run.id, run.state))
 
-    def _undone(self, run_id: int, state: str) -> None:
+    @on(RepairUndone)
+    def _undone(self, message: RepairUndone) -> None:
         self._busy = False
         self._applied = None
-        self._say(_("run {id} discarded ({state})").format(id=run_id, state=state))
+        self._say(_("run {id} discarded ({state})").format(id=message.run_id, state=message.state))
+
 
     def action_close(self) -> None:
         self.dismiss(self._applied)

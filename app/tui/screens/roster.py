@@ -6,7 +6,7 @@ changed with `solvereign drivers import|remove`, so this screen only shows it.
 
 from __future__ import annotations
 
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -16,25 +16,15 @@ from textual.widgets import Static
 from app.errors import UserError, said
 from app.i18n import N_, _
 from app.ops.roster import list_drivers
-from app.reports import fmt_days
+from app.tables import DRIVER_COLUMNS, driver_rows
+from app.tui.messages import RosterLoaded, WorkFailed
 from app.tui.widgets.footer import CockpitFooter
 from app.tui.widgets.table import RosterTable
 from storage.errors import StoreError
 from storage.models import DriverRecord
 
-COLUMNS = ("id", N_("site"), N_("name"), N_("contract"), N_("max h"), N_("skills"), N_("depot"), N_("unavailable"), N_("channel"))
+COLUMNS = tuple(c.name for c in DRIVER_COLUMNS)
 EMPTY = N_("No drivers in the roster yet: solvereign drivers import FILE (CSV or JSON) adds them.")
-
-
-def roster_rows(drivers: list[DriverRecord]) -> list[tuple[str, tuple[str, ...]]]:
-    """One row per driver, keyed by site and id (the same id may exist at two sites)."""
-    return [
-        (f"{d.site}/{d.external_id}", (
-            d.external_id, d.site, d.name, d.contract_type, f"{d.max_hours_week:g}", ", ".join(d.skills),
-            d.depot, fmt_days(d.unavailable_days), d.preferred_channel or "-",
-        ))
-        for d in drivers
-    ]
 
 
 class RosterScreen(Screen[None]):
@@ -62,17 +52,23 @@ class RosterScreen(Screen[None]):
         try:
             drivers = list_drivers(self.app.ctx.session())  # type: ignore[attr-defined]
         except (UserError, StoreError) as exc:
-            self.app.call_from_thread(self._show_error, said(exc))
+            self.post_message(WorkFailed(said(exc)))
             return
-        self.app.call_from_thread(self._show, drivers)
+        self.post_message(RosterLoaded(drivers))
+
+    @on(RosterLoaded)
+    def _loaded(self, message: RosterLoaded) -> None:
+        self._show(message.drivers)
 
     def _show(self, drivers: list[DriverRecord]) -> None:
-        self.query_one(RosterTable).set_data(COLUMNS, roster_rows(drivers))
+        self.query_one(RosterTable).set_data(COLUMNS, driver_rows(drivers))
         sites = sorted({d.site for d in drivers})
         title = _("driver roster · {n} drivers at {sites} · solvereign drivers import|remove").format(
             n=len(drivers), sites=", ".join(sites)) if drivers else _(EMPTY)
         self.query_one("#roster-title", Static).update(title)
 
-    def _show_error(self, message: str) -> None:
-        self.query_one("#roster-title", Static).update(_("driver roster: {reason}").format(reason=message))
+    @on(WorkFailed)
+    def _show_error(self, message: WorkFailed) -> None:
+        message.stop()  # said here, not as the app's notice
+        self.query_one("#roster-title", Static).update(_("driver roster: {reason}").format(reason=message.text))
 

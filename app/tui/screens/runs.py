@@ -2,50 +2,22 @@
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
-from app.i18n import N_, _
+from app import tables
+from app.i18n import _
 from app.tui.widgets.table import RosterTable
 from storage.models import RunSummary
 
-COLUMNS = ("id", N_("week"), N_("site"), N_("state"), N_("in force"), "v", N_("forecast"), N_("tours"), N_("drivers"), N_("PT"),
-           N_("coverage"), N_("audits"), N_("gap"), N_("by"), N_("changed"))
-STATE_STYLE = {"LOCKED": "bold", "PUBLISHED": "bold", "FAILED": "bold red", "REJECTED": "dim", "SUPERSEDED": "dim"}
-IN_FORCE = "●"
-RANK = {"PUBLISHED": 0, "LOCKED": 1}  # a locked plan is in force over a published one
-
-
-def in_force(runs: list[RunSummary]) -> set[int]:
-    """The plan in force for each site and week: the LOCKED one, else the PUBLISHED one."""
-    best: dict[tuple[str, object], RunSummary] = {}
-    for r in runs:
-        if r.state not in ("LOCKED", "PUBLISHED"):
-            continue
-        key = (r.site, r.week_anchor)
-        held = best.get(key)
-        if held is None or (RANK[r.state], r.version) > (RANK[held.state], held.version):
-            best[key] = r
-    return {r.id for r in best.values()}
+COLUMNS = ("id", "week", "site", "state", "in force", "v", "forecast", "tours", "drivers", "PT", "coverage", "audits",  # msgids: app/tables.py
+           "gap", "by", "changed")
 
 
 def run_rows(runs: list[RunSummary], when) -> list[tuple[str, tuple]]:
-    current = in_force(runs)
-    return [(str(r.id), run_cells(r, when(r.updated_at), r.id in current)) for r in runs]
-
-
-def run_cells(r: RunSummary, when: str, current: bool = False) -> tuple:
-    k = r.kpis
-    coverage = f"{100 * r.assigned_count / r.instance_count:.0f}%" if r.instance_count else "-"
-    gap = f"{100 * k['gap']:.1f}%" if k.get("gap") is not None else "-"
-    audits = f"{r.audits_passed}/{r.audits_total}" if r.audits_total else "-"
-    return (
-        str(r.id), str(r.week_anchor), r.site, Text(r.state, style=STATE_STYLE.get(r.state, "")),
-        IN_FORCE if current else "", f"v{r.version}", str(r.forecast_id), str(r.instance_count or "-"),
-        str(k.get("drivers", "-")), str(k.get("pt_drivers", "-")), coverage, audits, gap, r.created_by, when,
-    )
+    """The cockpit's runs list: the cells `list-runs` prints too (app/tables.py)."""
+    return tables.run_rows(runs, COLUMNS, when)
 
 
 class RunsSection(Vertical):
