@@ -13,7 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from app.errors import UserError, said
-from app.i18n import N_, _
+from app.i18n import N_, _, day_of_code
 from app.ops.forecast_view import ForecastLine, forecast_lines
 from app.reports import fmt_days, fmt_when
 from app.tables import forecast_fields
@@ -43,7 +43,8 @@ def forecast_rows(lines: list[ForecastLine]) -> list[tuple[str, tuple[str, ...]]
     return [
         (str(x.forecast.id), (
             *(fields[c] for c in ("id", "site", "week", "status", "tours", "days")),
-            " ".join(f"{day} {n}" for day, n in x.per_day.items()) or "-", ", ".join(x.warnings) or "-", change_counts(x),
+            " ".join(f"{day_of_code(code)} {n}" for code, n in x.per_day.items()) or "-", ", ".join(x.warnings) or "-", change_counts(x),
+
         ))
         for x in lines
         for fields in (forecast_fields(x.forecast, x.days, fmt_when),)
