@@ -13,7 +13,7 @@ from textual.widgets import Static
 from app.i18n import N_, _, day
 from app.tui.widgets.footer import CockpitFooter
 from engine.models import fmt_hhmm
-from engine.tour_context import TourContext
+from engine.tour_context import RuleLine, TourContext
 
 
 def detail_lines(ctx: TourContext, run_id: int, *, frozen: bool, pinned: bool) -> list[str]:
@@ -36,7 +36,8 @@ def detail_lines(ctx: TourContext, run_id: int, *, frozen: bool, pinned: bool) -
     if ctx.block is not None:
         b = ctx.block
         lines.append(_("block {day} {label} ({kind}): {tours}").format(day=day(b.day), label=b.label, kind=b.kind, tours=", ".join(b.instances)))
-    lines += ["", _("rules around it (the engine's rule table):"), *(f"  {r.text}" for r in ctx.rules)]
+    lines += ["", _("rules around it (the engine's rule table):"), *(f"  {rule_text(r)}" for r in ctx.rules)]
+
     lines += [f"  ✗ {msg}" for msg in ctx.breaches]
     return lines
 
@@ -56,3 +57,15 @@ class TourDetailScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#tour-detail").focus()
+
+
+# engine.tour_context's fixed words (the ones with figures in them stay as the engine writes them)
+RULE_WORDS = (
+    N_("span of the block"), N_("rest before the block"), N_("rest after the block"), N_("the driver's weekly hours"),
+    N_("working days"), N_("first working day of the week"), N_("last working day of the week"),
+)
+
+
+def rule_text(r: RuleLine) -> str:
+    """`RuleLine.text` in the current language: its fixed words translated, figures as measured."""
+    return f"{'✓' if r.ok else '✗'} {r.rule} {_(r.what)}: {_(r.measured)} ({r.limit})"
