@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -40,7 +41,21 @@ def gate_title(message: str) -> str:
     return _(message)
 
 
+_POSITION = re.compile(r"line (\d+)(?:, column (\d+))?")
+
+
+def position_text(position: str) -> str:
+    """Where a finding is, as the parsers write it ("line 4", "line 4, column 3"), in the current
+    language; other positions (a JSON path, "file") as they are."""
+    m = _POSITION.fullmatch(position)
+    if m is None:
+        return position
+    line, column = m.groups()
+    return _("line {n}").format(n=line) if column is None else _("line {n}, column {col}").format(n=line, col=column)
+
+
 def fmt_when(moment: datetime | None) -> str:
+
     """Instants (stored in UTC) as people read them: Vienna local time, to the minute. The zone is
     said once per screen (the cockpit's header) or next to a lone time (`fmt_instant`); JSON keeps
     ISO-8601 with its offset."""
@@ -77,7 +92,7 @@ def render_report(report: ValidationReport, name: str, status: str) -> str:
         first = ", " + _("first {n}").format(n=len(g.rows)) if g.count > len(g.rows) else ""
         lines.append(f"  {g.id} {g.status}: " + _("{n} finding(s)").format(n=g.count) + first)
         for row in g.rows:
-            lines.append(f"    {row.position}: [{row.code}] {row.message}")
+            lines.append(f"    {position_text(row.position)}: [{row.code}] {row.message}")
     s = report.summary
     if report.input_hash:
         lines.append("")

@@ -33,6 +33,8 @@ def test_validate_of_a_bad_file_in_german(capsys):
     out = capsys.readouterr().out
     assert "Regel   Status  Anzahl  Prüfung" in out and "mindestens eine Tour" in out
     assert "HG-007 FAIL: 3 Befund(e)" in out  # gate codes and verdicts stay as they are
+    assert "    Zeile 2: [MISSING_DAY] " in out  # where a finding is; its own words are the engine's (English)
+
     assert main(BROKEN) == 2 and "gate    status  count  check" in capsys.readouterr().out
 
 
