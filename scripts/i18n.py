@@ -4,6 +4,7 @@
     python scripts/i18n.py update    # merge a fresh extraction into every .po (new msgids get an empty msgstr)
     python scripts/i18n.py compile   # .po → .mo (commit both)
     python scripts/i18n.py extract [--out FILE]   # the template (.pot), to stdout or FILE
+    python scripts/i18n.py unmarked [FILE…]       # literals that look user-facing but are not marked (candidates)
 
 The source is every `_()`, `ngettext()` and `N_()` call with literal strings under app/. The .po
 files carry no line numbers (only file names), so a moved line does not touch them and branches
@@ -13,7 +14,9 @@ merge without catalog conflicts; `check` names file:line from the fresh extracti
 from __future__ import annotations
 
 import argparse
+import ast
 import io
+import re
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
@@ -101,6 +104,45 @@ def problems(lang: str) -> list[str]:
     return lines
 
 
+# calls whose text arguments people read (the CLI's lines, refusals, the cockpit's widgets, notices, columns)
+SHOWN_BY = {"print", "UserError", "NotAUser", "Check", "Column", "Static", "Label", "notify", "update", "Binding", "Input",
+            "ConfirmDialog", "WorkFailed", "append", "_say", "_hint", "_progress"}
+MARKERS = {"_", "N_", "ngettext", "pgettext"}
+
+
+def unmarked(paths: list[Path]) -> list[str]:
+    """String literals with words in them, passed to a call that shows them, and not inside a marker:
+    candidates for `_()` (codes such as "PASS" or a state show up too; judge each)."""
+    found = []
+    for path in paths:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        parent = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "id", None) or getattr(node.func, "attr", "")
+            if name not in SHOWN_BY:
+                continue
+            first = node.args[2:3] if name in ("Binding", "Check") else node.args[1:2] if name == "NotAUser" else node.args[:1]
+            args = [*first, *(k.value for k in node.keywords if k.arg in ("placeholder", "message"))]
+            for arg in args:
+                for lit in ast.walk(arg):
+                    if not (isinstance(lit, ast.Constant) and isinstance(lit.value, str) and re.search(r"[A-Za-z]{2,} ", lit.value + " ")):
+                        continue
+                    up = parent.get(lit)
+                    while isinstance(up, (ast.JoinedStr, ast.FormattedValue)):
+                        up = parent.get(up)
+                    if isinstance(up, ast.Call) and getattr(up.func, "id", None) in MARKERS:
+                        continue
+                    if isinstance(up, ast.Subscript) or (isinstance(up, ast.Call) and getattr(up.func, "attr", "") in ("get", "join")):
+                        continue  # a key or a separator, not words
+
+                    if isinstance(up, ast.keyword) and up.arg not in ("placeholder", "message"):
+                        continue
+                    found.append(f"{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}:{lit.lineno}: {lit.value[:80]!r}")
+    return found
+
+
 def update() -> None:
     template = extract()
     for lang in TRANSLATED:
@@ -126,6 +168,8 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("update", help="merge a fresh extraction into the .po files")
     sub.add_parser("compile", help="compile the .po files to .mo")
     sub.add_parser("check", help="list untranslated msgids (file:line) and stale .mo files; exit 1 if any")
+    um = sub.add_parser("unmarked", help="literals that look user-facing but are not marked for translation (candidates)")
+    um.add_argument("files", nargs="*", type=Path, help="default: every .py under app/")
     args = parser.parse_args(argv)
     if args.cmd == "extract":
         data = po_bytes(extract())
@@ -137,6 +181,9 @@ def main(argv: list[str] | None = None) -> int:
         update()
     elif args.cmd == "compile":
         compile_all()
+    elif args.cmd == "unmarked":
+        print("\n".join(unmarked([p.resolve() for p in args.files] or sorted(SOURCES.rglob("*.py")))))
+
     else:
         found = [line for lang in TRANSLATED for line in problems(lang)]
         print("\n".join(found) or f"ok: every msgid is translated ({', '.join(TRANSLATED)}) and compiled")

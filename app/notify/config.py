@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 
+from app.i18n import _
 from app.errors import EXIT_FAILED, UserError
 from app.notify.channels import Channel, SmtpChannel, WebhookChannel
 from app.settings import config_section
@@ -25,10 +26,10 @@ def channels() -> dict[str, Channel]:
     if host:
         tls = _value(smtp, "SOLVEREIGN_SMTP_TLS", "tls") or "starttls"
         if tls not in ("none", "starttls", "ssl"):
-            raise UserError(f"smtp tls {tls!r} must be none, starttls or ssl", EXIT_FAILED)
+            raise UserError(_("smtp tls {tls!r} must be none, starttls or ssl").format(tls=tls), EXIT_FAILED)
         port = _value(smtp, "SOLVEREIGN_SMTP_PORT", "port") or ("465" if tls == "ssl" else "587")
         if not port.isdigit():
-            raise UserError(f"smtp port {port!r} is not a number", EXIT_FAILED)
+            raise UserError(_("smtp port {port!r} is not a number").format(port=port), EXIT_FAILED)
         found["email"] = SmtpChannel(
             host=host, port=int(port), tls=tls, user=_value(smtp, "SOLVEREIGN_SMTP_USER", "user"),
             password=_value(smtp, "SOLVEREIGN_SMTP_PASSWORD", "password"),
@@ -46,4 +47,4 @@ def backoff_seconds() -> float:
     try:
         return max(0.0, float(text))
     except ValueError:
-        raise UserError(f"SOLVEREIGN_NOTIFY_BACKOFF {text!r} is not a number", EXIT_FAILED) from None
+        raise UserError(_("SOLVEREIGN_NOTIFY_BACKOFF {text!r} is not a number").format(text=text), EXIT_FAILED) from None

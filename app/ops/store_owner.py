@@ -12,6 +12,7 @@ import socket
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.i18n import _
 from app.errors import EXIT_BLOCKED, UserError
 
 
@@ -53,8 +54,7 @@ def refuse_if_owned(db_path: str | os.PathLike[str]) -> None:
     owner = current_owner(db_path)
     if owner is not None and owner.pid != os.getpid():
         raise UserError(
-            f"blocked: store {db_path} is served by {owner.url} (PID {owner.pid} on {owner.host}); "
-            f"use --api {owner.url} (or SOLVEREIGN_API) instead of writing it locally",
+            _("blocked: store {db_path} is served by {url} (PID {pid} on {host}); use --api {url} (or SOLVEREIGN_API) instead of writing it locally").format(db_path=db_path, url=owner.url, pid=owner.pid, host=owner.host),
             EXIT_BLOCKED,
         )
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 
+from app.i18n import _
 from app.errors import EXIT_BLOCKED, EXIT_FAILED, UserError
 from app.ops.jobs import JobsView
 from app.ops.runs import ActionOutcome, RunView
@@ -27,7 +28,7 @@ SOLVE_POLL = 0.5
 class RemoteOps:
     def __init__(self, url: str, key: str | None, *, transport: httpx.BaseTransport | None = None) -> None:
         if not key:
-            raise UserError("remote mode needs an API key: set SOLVEREIGN_API_KEY or api_key in the config file (0600)",
+            raise UserError(_("remote mode needs an API key: set SOLVEREIGN_API_KEY or api_key in the config file (0600)"),
                             EXIT_BLOCKED)
         self.url = url.rstrip("/")
         self._http = httpx.Client(base_url=self.url, headers={"X-API-Key": key}, timeout=TIMEOUT, transport=transport)
@@ -86,8 +87,7 @@ class RemoteOps:
             if refusals:
                 raise refused
             raise refused.as_user_error()
-        raise UserError(f"server {self.url} is unreachable ({type(last).__name__}: {last}); "
-                        "is 'solvereign serve' running there?", EXIT_FAILED)
+        raise UserError(_("server {url} is unreachable ({name}: {last}); is 'solvereign serve' running there?").format(url=self.url, name=type(last).__name__, last=last), EXIT_FAILED)
 
 
 class _Refused(Exception):

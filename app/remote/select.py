@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from app.i18n import _
 from app.errors import EXIT_BLOCKED, EXIT_FAILED, UserError
 from app.settings import InsecureConfig, resolve_api
 
@@ -26,15 +27,14 @@ def _api(args: argparse.Namespace) -> tuple[str | None, str | None]:
 
 def check_mode(args: argparse.Namespace) -> None:
     """Called once by the CLI before any command runs: in remote mode, refuse what has no remote form."""
-    url, _ = _api(args)
+    url, _x = _api(args)
     if url is None:
         return
     command = getattr(args, "command", None) or "tui"
     if command not in REMOTE_COMMANDS:
-        raise UserError(f"'{command}' has no remote form yet; run it on the server's host "
-                        f"(remote: {', '.join(sorted(REMOTE_COMMANDS))})", EXIT_FAILED)
+        raise UserError(_("'{command}' has no remote form yet; run it on the server's host (remote: {items})").format(command=command, items=', '.join(sorted(REMOTE_COMMANDS))), EXIT_FAILED)
     if getattr(args, "act_as", None) or getattr(args, "now", None):
-        raise UserError("--as and --now do not apply in remote mode: the API key is the identity, the server keeps the clock",
+        raise UserError(_("--as and --now do not apply in remote mode: the API key is the identity, the server keeps the clock"),
                         EXIT_BLOCKED)
 
 
