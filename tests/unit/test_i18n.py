@@ -145,3 +145,10 @@ def test_the_stores_errors_are_worded_in_the_language():
     assert said(errors[0]).startswith("Plan 7 wurde inzwischen von jemand anderem geändert (Version 4, Sie hatten 3)")
     assert said(errors[1]) == ("Datenbank /srv/s.duckdb ist belegt: von PID 4711 (solvereign) seit mehr als 10 s gehalten; "
                                "gleich noch einmal versuchen")
+
+
+def test_unmarked_names_user_facing_literals_only(tmp_path):
+    src = tmp_path / "module.py"
+    src.write_text('print(f"plan {n} locked")\nprint(_("plan {n} locked").format(n=1))\nx = d["some key"]\n'
+                   'raise UserError("no such plan here", 1)\n', encoding="utf-8")
+    assert [line.split(": ", 1)[1] for line in TOOL.unmarked([src])] == ["'plan '", "' locked'", "'no such plan here'"]
