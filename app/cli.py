@@ -18,7 +18,7 @@ with loading():
         admin, audit, drill, drivers, evidence, forecasts, gdpr, jobs, notify, repair, retention, runs, serve, solve, status, tui, validate,
     )
     from app.errors import EXIT_BLOCKED, UserError, said
-    from app.i18n import DEFAULT, N_, UnknownLanguage, _, choose, ngettext, set_language
+    from app.i18n import DEFAULT, LANGUAGES, N_, UnknownLanguage, _, choose, ngettext, set_language
     from app.ops.text import printable
     from app.remote.select import check_mode
     from storage.errors import StoreError
@@ -79,9 +79,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         flag = lang_flag(argv)
-        set_language(choose("?" if flag == "" else flag))
+        if flag == "":
+            raise UnknownLanguage(f"--lang needs a language (choose from {', '.join(LANGUAGES)})")
+        set_language(choose(flag))
+
     except UnknownLanguage as exc:
-        print(f"solvereign: error: --lang / SOLVEREIGN_LANG: {exc}", file=sys.stderr)  # before any language is chosen
+        print(f"solvereign: error: {exc}", file=sys.stderr)  # before any language is chosen: English
         return EXIT_BLOCKED
     speak_argparse()
     parser = build_parser()

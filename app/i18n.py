@@ -69,11 +69,12 @@ def from_locale(value: str) -> str | None:
 def choose(flag: str | None, environ: Mapping[str, str] = os.environ) -> str:
     """`--lang` > SOLVEREIGN_LANG > the locale (LC_ALL, LC_MESSAGES, LANG) > English. An unknown
     flag or SOLVEREIGN_LANG is refused; a locale we do not speak (fr_FR) falls back to English."""
-    for given in (flag, environ.get(ENV)):
+    for source, given in (("--lang", flag), (ENV, environ.get(ENV))):
         if given:
             if given.lower() not in LANGUAGES:
-                raise UnknownLanguage(f"unknown language {given!r} (choose from {', '.join(LANGUAGES)})")
+                raise UnknownLanguage(f"{source} {given!r}: unknown language (choose from {', '.join(LANGUAGES)})")
             return given.lower()
+
     for var in LOCALE_VARS:
         if environ.get(var):
             return from_locale(environ[var]) or DEFAULT

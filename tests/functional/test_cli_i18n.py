@@ -58,10 +58,14 @@ def test_json_stays_language_neutral(world):
     assert json.loads(refused.out)["actions"] == cli(world.db, "show-run", run, "--json", login=DISPATCHER).json["actions"]
 
 
-@pytest.mark.parametrize("argv", [["--lang", "xx", "status"], ["--lang", "status"], ["--lang=fr", "status"]])
-def test_an_unknown_language_is_a_usage_error(world, argv):
+@pytest.mark.parametrize(("argv", "said"), [
+    (["--lang", "xx", "status"], "--lang 'xx': unknown language (choose from en, de)"),
+    (["--lang=fr", "status"], "--lang 'fr': unknown language"),
+    (["status", "--lang"], "--lang needs a language"),
+])
+def test_an_unknown_language_is_a_usage_error(world, argv, said):
     r = cli(world.db, *argv, login=DISPATCHER)
-    assert r.code == 2 and "unknown language" in r.error_line and not r.out
+    assert r.code == 2 and r.error_line.startswith(f"solvereign: error: {said}") and not r.out
 
 
 def test_solvereign_lang_and_the_locale_choose_german(world, monkeypatch):
@@ -75,7 +79,7 @@ def test_solvereign_lang_and_the_locale_choose_german(world, monkeypatch):
     assert cli(world.db, "--lang", "en", "status", login=DISPATCHER).out.startswith("user dora")  # the flag wins
     monkeypatch.setenv("SOLVEREIGN_LANG", "xx")
     r = cli(world.db, "status", login=DISPATCHER)
-    assert r.code == 2 and "unknown language 'xx'" in r.error_line
+    assert r.code == 2 and "SOLVEREIGN_LANG 'xx': unknown language" in r.error_line
 
 
 def test_the_installed_command_reads_the_locale():
