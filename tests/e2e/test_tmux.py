@@ -118,3 +118,18 @@ def test_a_reason_typed_into_a_disabled_action_runs_nothing(terminal, store):
     quit_and_check_terminal(term, command)
     assert sorted(p.name for p in store.parent.iterdir()) == files_before  # no export written
     assert world.cli(store, "log", "2", "--json").stdout == log_before
+
+
+def test_a_viennese_locale_opens_the_cockpit_in_german(terminal):
+    """LANG=de_AT.UTF-8 and nothing else: a real terminal shows the cockpit in German, and a
+    disabled key says why in German."""
+    term = terminal("dana", LANG="de_AT.UTF-8", LC_ALL="")
+    command = COMMAND
+    term.run(f"{command}; echo {EXIT}$?")
+    screen = term.wait_for(lambda s: "▸1 Läufe" in s and "AUDITED" in s, "the German runs list")
+    assert "P Freigeben" in screen and "lesen-schreiben" in screen, screen
+    term.keys("P")
+    term.wait_for("kein Lauf offen: einen in Läufe (1) wählen und enter drücken", "the German notice")
+    term.keys("Escape")
+    term.wait_for(lambda s: "jetzt nicht möglich" not in s, "the notice closed")
+    quit_and_check_terminal(term, command)
