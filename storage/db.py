@@ -123,8 +123,25 @@ class Tx:
         row = self.conn.execute(sql, params or []).fetchone()
         return int(row[0]) if row else 0
 
+    def insert_columns(self, table: str, first: Any, columns: Sequence[Sequence[Any]]) -> None:
+        """Insert rows given column-wise, all sharing the leading value `first` (a plan id), in one
+        set-based statement (lists unnested in SQL): ~30 ms for 1,385 rows, vs ~1 s with executemany."""
+        self.execute(f"INSERT INTO {table} SELECT ?, " + ", ".join(["unnest(?)"] * len(columns)), [first, *columns])
 
-class Database:
+    def unscoped_lookup(self, sql: str, params: Sequence[Any]) -> tuple[Any, ...] | None:
+        """One read across every tenant (a login must be unique store-wide); PostgreSQL's row-level
+        security lets only this statement through."""
+        return self.one(sql, params)
+
+    def purging(self) -> None:
+        """This transaction is a retention purge: PostgreSQL's triggers then let it delete locked
+        plans and a prefix of the approval chain (DuckDB has no such triggers)."""
+
+    def schema_version(self) -> int:
+        return int(self.scalar("SELECT coalesce(max(version), 0) FROM schema_version"))
+
+
+class DuckDatabase:
     """The file, not a connection: it is attached on demand and detached at once."""
 
     def __init__(
@@ -139,8 +156,9 @@ class Database:
         self._ready = False
 
     @contextmanager
-    def session(self, *, write: bool, checkpoint: bool = False) -> Iterator[Tx]:
-        """One short transaction; commits on success, rolls back on any exception."""
+    def session(self, *, write: bool, checkpoint: bool = False, system: bool = False) -> Iterator[Tx]:
+        """One short transaction; commits on success, rolls back on any exception (`system` matters only
+        to PostgreSQL's row-level security: one process owns a DuckDB file, so it has none)."""
         shared = getattr(_local, "snapshot", None)
         if shared is not None and shared[0] == self.path:
             if write:
@@ -165,6 +183,9 @@ class Database:
                 hook()
             if checkpoint:
                 _quietly(conn, f"CHECKPOINT {ALIAS}")  # committed already: a failed checkpoint must not fail the action
+
+    def describe(self) -> str:
+        return self.path
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:

@@ -20,7 +20,8 @@ from pydantic import BaseModel, ConfigDict
 from engine.hashing import output_hash
 from storage import approvals, trust
 from storage.clock import from_db
-from storage.db import Database, Tx
+from storage.backend import Database
+from storage.db import Tx
 from storage.errors import Conflict, NotFound
 from storage.lifecycle import State
 from storage.scope import Actor, Scope, reads, writes
