@@ -21,6 +21,7 @@ import os
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -129,6 +130,8 @@ class PgDatabase:
         if self.read_only and read_version(conn) == 0:
             raise StoreMissing(f"store {self.describe()} has no schema yet")
         ensure_current(conn, self.describe(), writable=not self.read_only, now=to_db(self.clock()))
+        if not self.read_only:  # the key and heads files go here with the first record
+            Path(self.path).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         self._ready = True
 
     @contextmanager

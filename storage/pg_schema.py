@@ -31,10 +31,10 @@ MIGRATION_LOCK = 7_316_001  # pg_advisory_xact_lock keys of this program
 WRITE_LOCK = 7_316_002
 APPEND_ONLY = ("approvals", "approval_tombstones", "settings_log", "schema_version")
 
-SYSTEM = "current_setting('solvereign.system', true) = 'on'"
+SYSTEM = "coalesce(current_setting('solvereign.system', true), '') = 'on'"
 TENANT = "current_setting('solvereign.tenant', true)"
 SITES = "coalesce(nullif(current_setting('solvereign.sites', true), ''), '{}')::text[]"
-PURGING = "current_setting('solvereign.purge', true) = 'on'"
+PURGING = "coalesce(current_setting('solvereign.purge', true), '') = 'on'"
 
 
 def read_version(conn: Any) -> int:

@@ -39,7 +39,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     store, empty = Store(root / "full.duckdb"), Store(root / "empty.duckdb")
     empty.init()
     ids: dict[str, int] = {}
-    with store._db.session(write=True) as tx:
+    with store._db.session(write=True, system=True) as tx:
         for scope in (OWNER, SAME_TENANT_OTHER_SITE, OTHER_TENANT_SAME_SITE):  # identical content everywhere
             key = f"{scope.tenant}/{sorted(scope.sites)[0]}"
             ids[key] = build_in_tx(tx, scope, State.LOCKED, week=WEEK)
