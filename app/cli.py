@@ -15,14 +15,16 @@ from app.loading import loading
 
 with loading():
     from app.commands import (
-        admin, audit, drill, drivers, evidence, forecasts, gdpr, jobs, notify, repair, retention, runs, serve, solve, status, tui, validate,
+        admin, audit, drill, drivers, evidence, forecasts, gdpr, jobs, notify, repair, retention, runs, serve, solve, status, store, tui,
+        validate,
     )
     from app.errors import UserError
     from app.ops.text import printable
     from app.remote.select import check_mode
     from storage.errors import StoreError
 
-COMMANDS = (validate, solve, audit, admin, status, forecasts, drivers, runs, repair, drill, evidence, retention, gdpr, notify, jobs, serve, tui)
+COMMANDS = (validate, solve, audit, admin, status, forecasts, drivers, runs, repair, drill, evidence, retention, gdpr, notify, jobs, serve,
+            store, tui)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -79,10 +79,17 @@ class PgTx(Tx):
         return int(self.conn.execute(translate(sql), list(params or [])).rowcount)
 
     def insert_columns(self, table: str, first: Any, columns: Sequence[Sequence[Any]]) -> None:
-        """Pipelined executemany (COPY is not allowed under row-level security)."""
-        marks = ", ".join(["%s"] * (len(columns) + 1))
-        with self.conn.cursor() as cur:
-            cur.executemany(f"INSERT INTO {table} VALUES ({marks})", [(first, *row) for row in zip(*columns, strict=True)])
+        self.insert_rows(table, [(first, *row) for row in zip(*columns, strict=True)])
+
+    def insert_rows(self, table: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Pipelined executemany (COPY FROM is not allowed under row-level security)."""
+        if rows:
+            marks = ", ".join(["%s"] * len(rows[0]))
+            with self.conn.cursor() as cur:
+                cur.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
+
+    def advance_sequence(self, name: str, value: int) -> None:
+        self.conn.execute("SELECT setval(%s, greatest(%s, 1), %s)", [name, value, value > 0])
 
     def unscoped_lookup(self, sql: str, params: Sequence[Any]) -> tuple[Any, ...] | None:
         self.conn.execute("SELECT set_config('solvereign.system', 'on', true)")

@@ -91,7 +91,7 @@ def secure(conn: Any) -> None:
         END $$""")
     conn.execute(f"GRANT USAGE ON SCHEMA public TO {APP_ROLE}")
     conn.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {APP_ROLE}")
-    conn.execute(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {APP_ROLE}")
+    conn.execute(f"GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {APP_ROLE}")  # UPDATE: setval (store copy)
     conn.execute(f"REVOKE UPDATE ON {', '.join(APPEND_ONLY)} FROM {APP_ROLE}")
     conn.execute(f"REVOKE INSERT, DELETE ON schema_version FROM {APP_ROLE}")
     columns: dict[str, set[str]] = {}

@@ -21,7 +21,7 @@ from storage.clock import Clock, system_clock
 from storage.backend import Database
 from storage.db import ALIAS, DuckDatabase
 from storage.errors import InvalidInput, StoreError
-from storage.location import is_pg_url
+from storage.location import PgLocation, is_pg_url
 from storage.repo_drivers import DriverRepo
 from storage.gdpr import GdprRepo
 from storage.outbox import OutboxRepo
@@ -39,15 +39,15 @@ class Store:
     `read_only=True` opens nothing for writing and refuses every write."""
 
     def __init__(
-        self, path: str | os.PathLike[str], *, read_only: bool = False, clock: Clock | None = None,
+        self, path: str | os.PathLike[str] | PgLocation, *, read_only: bool = False, clock: Clock | None = None,
         busy_timeout: float = 10.0, clock_override: bool = False,
     ) -> None:
         """`clock_override`: `clock` is not the real time (drills, tests, `--now`); records then carry both."""
         self._db: Database
-        if is_pg_url(path):
+        if isinstance(path, PgLocation) or is_pg_url(path):
             from storage.pg import PgDatabase  # psycopg loads only for a PostgreSQL store
 
-            self._db = PgDatabase(str(path), read_only=read_only, clock=clock or system_clock,
+            self._db = PgDatabase(path.url if isinstance(path, PgLocation) else str(path), read_only=read_only, clock=clock or system_clock,
                                      busy_timeout=busy_timeout, clock_override=clock_override)
         else:
             self._db = DuckDatabase(path, read_only=read_only, clock=clock or system_clock,
