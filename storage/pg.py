@@ -63,6 +63,17 @@ def sites_literal(sites: Sequence[str]) -> str:
     return "{" + ",".join('"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"' for s in sites) + "}"
 
 
+def _set_scope(conn: psycopg.Connection[Any], *, system: bool) -> None:
+    """The application role and the calling method's scope (storage/scope.py `CURRENT`) for the rest of
+    the transaction; no scope and not `system` sees nothing."""
+    scope = CURRENT.get()
+    conn.execute(
+        "SELECT set_config('solvereign.tenant', %s, true), set_config('solvereign.sites', %s, true), "
+        "set_config('solvereign.system', %s, true), set_config('solvereign.purge', 'off', true), set_config('role', %s, true)",
+        [scope.tenant if scope else "", sites_literal(sorted(scope.sites)) if scope else "{}", "on" if system else "off", APP_ROLE],
+    )
+
+
 class PgTx(Tx):
     """`Tx` over a psycopg connection: DuckDB SQL translated (storage/pg_sql.py)."""
 
@@ -148,6 +159,7 @@ class PgDatabase:
         if shared is not None and shared[0] == self.url:
             if write:
                 raise RuntimeError("no writes inside a read snapshot")
+            _set_scope(shared[1].conn, system=system)  # each read of a snapshot inside its own method's scope
             yield shared[1]
             return
         if write and self.read_only:
@@ -162,17 +174,11 @@ class PgDatabase:
             _local.active = False
 
     def _transaction(self, conn: psycopg.Connection[Any], *, write: bool, system: bool) -> Iterator[Tx]:
-        scope = CURRENT.get()
         conn.execute("BEGIN" if write else "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         try:
-            conn.execute(
-                ("SELECT pg_advisory_xact_lock(%s), " if write else "SELECT %s, ")
-                + "set_config('solvereign.tenant', %s, true), set_config('solvereign.sites', %s, true), "
-                "set_config('solvereign.system', %s, true), set_config('solvereign.purge', 'off', true), "
-                "set_config('role', %s, true)",
-                [WRITE_LOCK, scope.tenant if scope else "", sites_literal(sorted(scope.sites)) if scope else "{}",
-                 "on" if system else "off", APP_ROLE],
-            )
+            if write:
+                conn.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK])
+            _set_scope(conn, system=system)
             now = to_db(self.clock())
             real = to_db(system_clock()) if self.clock_override else now
             tx = PgTx(conn=conn, now=now, writable=write, store_path=self.path, real_now=real,
