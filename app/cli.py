@@ -15,7 +15,7 @@ from app.loading import loading
 
 with loading():
     from app.commands import (
-        admin, audit, drill, drivers, evidence, forecasts, gdpr, jobs, notify, repair, retention, runs, serve, solve, status, store, tui,
+        admin, audit, drill, drivers, evidence, forecasts, gdpr, jobs, notify, repair, retention, runs, queue, serve, solve, status, store, tui,
         validate,
     )
     from app.errors import UserError
@@ -24,7 +24,7 @@ with loading():
     from storage.errors import StoreError
 
 COMMANDS = (validate, solve, audit, admin, status, forecasts, drivers, runs, repair, drill, evidence, retention, gdpr, notify, jobs, serve,
-            store, tui)
+            queue, store, tui)
 
 
 def build_parser() -> argparse.ArgumentParser:

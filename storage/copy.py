@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from storage import trust
 from storage.errors import InvalidInput
+from storage.pg_schema import PG_ONLY_TABLES
 from storage.store import Store
 
 _TABLES = ("SELECT table_name FROM information_schema.tables WHERE table_catalog = current_database() "
@@ -43,7 +44,7 @@ def copy_store(source: Store, target: Store) -> CopyReport:
     if source.schema_version() != target.init():
         raise InvalidInput("source and target have different schema versions; open the source once to migrate it")
     with source._db.session(write=False, system=True) as tx:
-        tables = [r[0] for r in tx.all(_TABLES) if r[0] != "schema_version"]
+        tables = [r[0] for r in tx.all(_TABLES) if r[0] not in ("schema_version", *PG_ONLY_TABLES)]  # jobs stay
         data = {t: tx.all(f"SELECT * FROM {t}" + (f" ORDER BY {_ORDER[t]}" if t in _ORDER else "")) for t in tables}
     with target._db.session(write=True, system=True) as tx:
         held = [t for t in tables if tx.scalar(f"SELECT count(*) FROM {t}")]

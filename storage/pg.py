@@ -193,6 +193,25 @@ class PgDatabase:
             hook()
 
     @contextmanager
+    def queue_session(self, *, write: bool, system: bool = False) -> Iterator[Tx]:
+        """A transaction on the job queue only: row locks (SKIP LOCKED) instead of the writers' lock, so a
+        claim never waits behind a store write and workers never wait for each other."""
+        if write and self.read_only:
+            raise ReadOnlyStore(f"store {self.describe()} is open read-only; this action needs write access")
+        with self.connection() as conn:
+            conn.execute("BEGIN")
+            try:
+                _set_scope(conn, system=system)
+                now = to_db(self.clock())
+                tx = PgTx(conn=conn, now=now, writable=write, store_path=self.path, real_now=now)
+                yield tx
+                conn.execute("COMMIT")
+            except BaseException:
+                if not conn.closed:
+                    conn.execute("ROLLBACK")
+                raise
+
+    @contextmanager
     def snapshot(self) -> Iterator[None]:
         """Reads of this thread inside the block share one read-only transaction."""
         with self.session(write=False) as tx:

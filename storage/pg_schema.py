@@ -23,12 +23,15 @@ from typing import Any
 
 from storage.errors import SchemaTooNew, SchemaTooOld, StoreError
 from storage.lifecycle import IMMUTABLE, STATE_CHANGES
+from storage.pg_queue import TABLE as JOBS_TABLE
 from storage.pg_sql import ddl
 from storage.schema import _VERSION_TABLE, CURRENT_VERSION, MIGRATIONS
 
 APP_ROLE = "solvereign_app"
 MIGRATION_LOCK = 7_316_001  # pg_advisory_xact_lock keys of this program
 WRITE_LOCK = 7_316_002
+PG_ONLY = (JOBS_TABLE,)  # tables only PostgreSQL has (idempotent): the solve job queue (storage/pg_queue.py)
+PG_ONLY_TABLES = ("solve_jobs",)
 APPEND_ONLY = ("approvals", "approval_tombstones", "settings_log", "schema_version")
 
 SYSTEM = "coalesce(current_setting('solvereign.system', true), '') = 'on'"
@@ -74,6 +77,8 @@ def ensure_current(conn: Any, where: str, *, writable: bool, now: datetime) -> N
             for statement in migration.statements:
                 conn.execute(ddl(statement))
             conn.execute("INSERT INTO schema_version VALUES (%s, %s, %s)", [migration.version, migration.description, now])
+        for statement in PG_ONLY:
+            conn.execute(statement)
         secure(conn)
         conn.execute("COMMIT")
     except BaseException:
