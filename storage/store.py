@@ -104,10 +104,18 @@ class Store:
             pass
 
     def copy_to(self, dest: str | os.PathLike[str]) -> Path:
-        """A consistent copy of the whole file (drills run on a copy, never on the live store)."""
-        if not isinstance(self._db, DuckDatabase):
-            raise InvalidInput("a PostgreSQL store is copied with 'solvereign store copy'")
+        """A consistent copy of the whole store as a DuckDB file, with its key and heads files (drills run on
+        a copy, never on the live store)."""
         target = Path(dest).expanduser().resolve()
+        if not isinstance(self._db, DuckDatabase):  # a PostgreSQL store: row by row into a new DuckDB file
+            from storage.copy import copy_store
+
+            if target.exists():
+                raise InvalidInput(f"{target} already exists")
+            report = copy_store(self, Store(target, clock=self._db.clock))
+            if not report.ok:
+                raise StoreError(f"copy to {target} failed: {'; '.join(report.problems)}")
+            return target
         if target.exists() or Path(f"{target}.wal").exists():
             raise InvalidInput(f"{target} already exists")
         if str(target) == self.path:
