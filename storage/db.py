@@ -141,8 +141,8 @@ class Tx:
             self.execute(f"SELECT max(nextval('{name}')) FROM range(?)", [value - current])
 
     def unscoped_lookup(self, sql: str, params: Sequence[Any]) -> tuple[Any, ...] | None:
-        """One read across every tenant (a login must be unique store-wide); PostgreSQL's row-level
-        security lets only this statement through."""
+        """One read across every tenant (a login, an erasure id are unique store-wide); PostgreSQL's
+        row-level security lets only this statement through."""
         return self.one(sql, params)
 
     def purging(self) -> None:
