@@ -68,6 +68,12 @@ class PgLocation:
             return False
 
 
+def local_base(location: Path | PgLocation) -> str:
+    """What `Store.path` will be: the DuckDB file, or this host's base path for a PostgreSQL store's
+    key, heads and drill files."""
+    return str(trust_base(location.url)) if isinstance(location, PgLocation) else str(location)
+
+
 def store_location(value: str) -> Path | PgLocation:
     """A `--db` value: a `postgresql://` URL, or a DuckDB file path."""
     return PgLocation(value) if is_pg_url(value) else Path(value).expanduser()
