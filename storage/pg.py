@@ -63,6 +63,14 @@ def sites_literal(sites: Sequence[str]) -> str:
     return "{" + ",".join('"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"' for s in sites) + "}"
 
 
+def _rollback(conn: psycopg.Connection[Any]) -> None:
+    if not conn.closed:
+        try:
+            conn.execute("ROLLBACK")
+        except psycopg.Error:
+            pass  # a broken connection: the pool discards it, the server rolled back
+
+
 def _set_scope(conn: psycopg.Connection[Any], *, system: bool) -> None:
     """The application role and the calling method's scope (storage/scope.py `CURRENT`) for the rest of
     the transaction; no scope and not `system` sees nothing."""
@@ -185,9 +193,14 @@ class PgDatabase:
                       clock_override=self.clock_override)
             yield tx
             conn.execute("COMMIT")
+        except psycopg.OperationalError:
+            _rollback(conn)
+            raise
+        except psycopg.DatabaseError as exc:  # a rule of the database refused it: one line, nothing written
+            _rollback(conn)
+            raise StoreError(f"store {self.describe()} refused the change: {str(exc).strip().splitlines()[0]}") from exc
         except BaseException:
-            if not conn.closed:
-                conn.execute("ROLLBACK")
+            _rollback(conn)
             raise
         for hook in tx.after_commit:
             hook()
@@ -207,8 +220,7 @@ class PgDatabase:
                 yield tx
                 conn.execute("COMMIT")
             except BaseException:
-                if not conn.closed:
-                    conn.execute("ROLLBACK")
+                _rollback(conn)
                 raise
 
     @contextmanager

@@ -18,7 +18,9 @@ A new migration needs nothing here: a new table gets its policy from its columns
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from storage.errors import SchemaTooNew, SchemaTooOld, StoreError
@@ -30,9 +32,12 @@ from storage.schema import _VERSION_TABLE, CURRENT_VERSION, MIGRATIONS
 APP_ROLE = "solvereign_app"
 MIGRATION_LOCK = 7_316_001  # pg_advisory_xact_lock keys of this program
 WRITE_LOCK = 7_316_002
-PG_ONLY = (JOBS_TABLE,)  # tables only PostgreSQL has (idempotent): the solve job queue (storage/pg_queue.py)
-PG_ONLY_TABLES = ("solve_jobs",)
-APPEND_ONLY = ("approvals", "approval_tombstones", "settings_log", "schema_version")
+# tables only PostgreSQL has (idempotent): the solve job queue (storage/pg_queue.py), and which version of
+# this module's rules the database holds
+PG_ONLY = (JOBS_TABLE, "CREATE TABLE IF NOT EXISTS solvereign_security (fingerprint TEXT NOT NULL)")
+PG_ONLY_TABLES = ("solve_jobs", "solvereign_security")
+FINGERPRINT = "sha256:" + hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+APPEND_ONLY = ("approvals", "approval_tombstones", "settings_log", "schema_version", "solvereign_security")
 
 SYSTEM = "coalesce(current_setting('solvereign.system', true), '') = 'on'"
 TENANT = "current_setting('solvereign.tenant', true)"
@@ -53,14 +58,15 @@ def read_version(conn: Any) -> int:
 
 
 def ensure_current(conn: Any, where: str, *, writable: bool, now: datetime) -> None:
-    """Migrate an older database inside one owner transaction (serialised by an advisory lock)."""
+    """Migrate an older database inside one owner transaction (serialised by an advisory lock); also re-apply
+    `secure()` when this module changed since it last ran on the database (a new program with new rules)."""
     version = read_version(conn)
     if version > CURRENT_VERSION:
         raise SchemaTooNew(
             f"store {where} has schema version {version}, newer than this program understands ({CURRENT_VERSION}); "
             "upgrade the program before opening it"
         )
-    if version == CURRENT_VERSION:
+    if version == CURRENT_VERSION and (not writable or _fingerprint_of(conn) == FINGERPRINT):
         return
     if not writable:
         raise SchemaTooOld(f"store {where} has schema version {version} and needs an upgrade to {CURRENT_VERSION}; "
@@ -80,10 +86,19 @@ def ensure_current(conn: Any, where: str, *, writable: bool, now: datetime) -> N
         for statement in PG_ONLY:
             conn.execute(statement)
         secure(conn)
+        conn.execute("DELETE FROM solvereign_security")
+        conn.execute("INSERT INTO solvereign_security VALUES (%s)", [FINGERPRINT])
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
         raise
+
+
+def _fingerprint_of(conn: Any) -> str | None:
+    if conn.execute("SELECT to_regclass('solvereign_security')").fetchone()[0] is None:
+        return None
+    row = conn.execute("SELECT fingerprint FROM solvereign_security").fetchone()
+    return None if row is None else str(row[0])
 
 
 def secure(conn: Any) -> None:
@@ -98,7 +113,7 @@ def secure(conn: Any) -> None:
     conn.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {APP_ROLE}")
     conn.execute(f"GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {APP_ROLE}")  # UPDATE: setval (store copy)
     conn.execute(f"REVOKE UPDATE ON {', '.join(APPEND_ONLY)} FROM {APP_ROLE}")
-    conn.execute(f"REVOKE INSERT, DELETE ON schema_version FROM {APP_ROLE}")
+    conn.execute(f"REVOKE INSERT, DELETE ON schema_version, solvereign_security FROM {APP_ROLE}")
     columns: dict[str, set[str]] = {}
     for table, column in conn.execute(
         "SELECT c.table_name, c.column_name FROM information_schema.columns c JOIN information_schema.tables t "
@@ -118,7 +133,7 @@ def secure(conn: Any) -> None:
 
 def policy(table: str, cols: set[str]) -> str | None:
     """Which rows of `table` a transaction may see and write, from the table's columns."""
-    if table == "schema_version":
+    if table in ("schema_version", "solvereign_security"):  # no tenant data; the app role may only read them
         return None
     if table == "tenants":
         return f"{SYSTEM} OR code = {TENANT}"

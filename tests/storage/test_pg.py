@@ -16,6 +16,7 @@ from helpers import ALICE, WEEK, StepClock, add_forecast, new_forecast, plan_in_
 from storage import ReadOnlyStore, SchemaTooNew, Scope, State, Store
 from storage.pg_schema import APP_ROLE, PG_ONLY_TABLES
 from storage.schema import CURRENT_VERSION
+from storage.scope import CURRENT
 
 ACME = Scope.of("acme", "wien")
 OTHER = Scope.of("globex", "wien")
@@ -150,3 +151,42 @@ def test_the_database_refuses_changes_to_locked_plans_illegal_transitions_and_lo
     with as_app(url, "acme", "{wien}") as conn:  # what the program itself does still works
         conn.execute(f"UPDATE plans SET state = 'PUBLISHED', state_version = state_version + 1 WHERE id = {audited}")
     assert store.approvals.verify(ACME).ok
+
+
+def test_a_repository_bug_writing_into_a_locked_plan_is_refused_in_one_line_and_rolled_back(
+    two_tenants: tuple[Store, dict[str, int]],
+) -> None:
+    from helpers import make_instances
+
+    from storage.errors import StoreError
+    from storage.plan_rows import insert_instances
+
+    store, ids = two_tenants
+    before = store.plans.detail(ACME, ids["acme-locked"])
+    with pytest.raises(StoreError, match="refused the change: new row violates row-level security"):
+        with store._db.session(write=True) as tx:  # a write path that forgot its scope sees and writes nothing
+            insert_instances(tx, ids["acme-locked"], make_instances(1, prefix="Z"))
+    token = CURRENT.set(ACME)
+    try:
+        with pytest.raises(StoreError, match=r"refused the change: plan \d+ is LOCKED: its plan_instances are immutable"):
+            with store._db.session(write=True) as tx:  # what a buggy write path would do, in its scope
+                tx.execute("UPDATE plans SET error_text = 'touched' WHERE id = ?", [ids["acme-audited"]])
+                insert_instances(tx, ids["acme-locked"], make_instances(1, prefix="Z"))
+    finally:
+        CURRENT.reset(token)
+    assert store.plans.detail(ACME, ids["acme-locked"]) == before
+    assert store.plans.get(ACME, ids["acme-audited"]).error_text is None  # the whole transaction rolled back
+
+
+def test_changed_rules_are_applied_again_when_the_program_opens_the_database(pg_url: str) -> None:
+    with psycopg.connect(pg_url) as conn:  # an older program's rules: a trigger missing, another fingerprint
+        conn.execute("DROP TRIGGER append_only ON approvals")
+        conn.execute("UPDATE solvereign_security SET fingerprint = 'sha256:older'")
+    Store(pg_url, read_only=True).schema_version()  # a read-only open changes nothing
+    with psycopg.connect(pg_url) as conn:
+        assert conn.execute("SELECT count(*) FROM pg_trigger WHERE tgname = 'append_only' AND tgrelid = 'approvals'::regclass"
+                            ).fetchone() == (0,)
+    Store(pg_url).schema_version()
+    with psycopg.connect(pg_url) as conn:
+        assert conn.execute("SELECT count(*) FROM pg_trigger WHERE tgname = 'append_only' AND tgrelid = 'approvals'::regclass"
+                            ).fetchone() == (1,)
