@@ -15,7 +15,8 @@ from app.loading import loading
 
 with loading():
     from app.commands import (
-        admin, audit, drill, drivers, evidence, forecasts, gdpr, jobs, notify, repair, retention, runs, serve, solve, status, tui, validate,
+        admin, audit, drill, drivers, evidence, forecasts, gdpr, jobs, notify, repair, retention, runs, queue, serve, solve, status, store, tui,
+        validate,
     )
     from app.errors import EXIT_BLOCKED, UserError, said
     from app.i18n import DEFAULT, LANGUAGES, N_, UnknownLanguage, _, choose, ngettext, set_language
@@ -33,7 +34,8 @@ ARGPARSE_MESSAGES = (
     N_("invalid choice: %(value)r (choose from %(choices)s)"), N_("%(prog)s: error: %(message)s\n"),
     N_("not allowed with argument %s"), N_("ignored explicit argument %r"),
 )
-COMMANDS = (validate, solve, audit, admin, status, forecasts, drivers, runs, repair, drill, evidence, retention, gdpr, notify, jobs, serve, tui)
+COMMANDS = (validate, solve, audit, admin, status, forecasts, drivers, runs, repair, drill, evidence, retention, gdpr, notify, jobs, serve,
+            queue, store, tui)
 
 
 def build_parser() -> argparse.ArgumentParser:

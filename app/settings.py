@@ -15,6 +15,8 @@ from typing import Any
 
 from platformdirs import user_config_dir, user_data_dir
 
+from storage.location import store_location
+
 APP = "solvereign"
 
 
@@ -37,10 +39,11 @@ def _config_file() -> dict[str, Any]:
 
 
 def resolve_db_path(flag: str | None) -> Path:
-    """`--db` > SOLVEREIGN_DB > config `db` > the user's data directory."""
+    """`--db` > SOLVEREIGN_DB > config `db` > the user's data directory. A `postgresql://` URL names a
+    PostgreSQL store (a `PgLocation`, which answers the few questions the app asks of a store path)."""
     value = flag or os.environ.get("SOLVEREIGN_DB") or _config_file().get("db")
     if value:
-        return Path(value).expanduser()
+        return store_location(str(value))  # type: ignore[return-value]
     return Path(user_data_dir(APP)) / "solvereign.duckdb"
 
 

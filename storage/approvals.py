@@ -18,7 +18,8 @@ from typing import Any
 from engine.models import canonical_dumps, sha256_prefixed
 from storage import trust
 from storage.clock import from_db, iso_utc
-from storage.db import Database, Tx
+from storage.backend import Database
+from storage.db import Tx
 from storage.errors import NotFound, StoreError
 from storage.models import ApprovalRecord, ChainProblem, ChainReport, PlanProblem, SiteChainReport
 from storage.scope import Actor, Scope, reads

@@ -123,8 +123,37 @@ class Tx:
         row = self.conn.execute(sql, params or []).fetchone()
         return int(row[0]) if row else 0
 
+    def insert_columns(self, table: str, first: Any, columns: Sequence[Sequence[Any]]) -> None:
+        """Insert rows given column-wise, all sharing the leading value `first` (a plan id), in one
+        set-based statement (lists unnested in SQL): ~30 ms for 1,385 rows, vs ~1 s with executemany."""
+        self.execute(f"INSERT INTO {table} SELECT ?, " + ", ".join(["unnest(?)"] * len(columns)), [first, *columns])
 
-class Database:
+    def insert_rows(self, table: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Whole rows in table order, one set-based statement (store copies)."""
+        if rows:
+            columns = [list(c) for c in zip(*rows, strict=True)]
+            self.execute(f"INSERT INTO {table} SELECT " + ", ".join(["unnest(?)"] * len(columns)), columns)
+
+    def advance_sequence(self, name: str, value: int) -> None:
+        """Let `nextval(name)` continue after `value` (DuckDB has no setval: draw the numbers)."""
+        current = int(self.scalar(f"SELECT nextval('{name}')"))
+        if value > current:
+            self.execute(f"SELECT max(nextval('{name}')) FROM range(?)", [value - current])
+
+    def unscoped_lookup(self, sql: str, params: Sequence[Any]) -> tuple[Any, ...] | None:
+        """One read across every tenant (a login, an erasure id are unique store-wide); PostgreSQL's
+        row-level security lets only this statement through."""
+        return self.one(sql, params)
+
+    def purging(self) -> None:
+        """This transaction is a retention purge: PostgreSQL's triggers then let it delete locked
+        plans and a prefix of the approval chain (DuckDB has no such triggers)."""
+
+    def schema_version(self) -> int:
+        return int(self.scalar("SELECT coalesce(max(version), 0) FROM schema_version"))
+
+
+class DuckDatabase:
     """The file, not a connection: it is attached on demand and detached at once."""
 
     def __init__(
@@ -139,8 +168,9 @@ class Database:
         self._ready = False
 
     @contextmanager
-    def session(self, *, write: bool, checkpoint: bool = False) -> Iterator[Tx]:
-        """One short transaction; commits on success, rolls back on any exception."""
+    def session(self, *, write: bool, checkpoint: bool = False, system: bool = False) -> Iterator[Tx]:
+        """One short transaction; commits on success, rolls back on any exception (`system` matters only
+        to PostgreSQL's row-level security: one process owns a DuckDB file, so it has none)."""
         shared = getattr(_local, "snapshot", None)
         if shared is not None and shared[0] == self.path:
             if write:
@@ -165,6 +195,9 @@ class Database:
                 hook()
             if checkpoint:
                 _quietly(conn, f"CHECKPOINT {ALIAS}")  # committed already: a failed checkpoint must not fail the action
+
+    def describe(self) -> str:
+        return self.path
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:

@@ -20,7 +20,8 @@ from pydantic import BaseModel, ConfigDict
 from engine.hashing import output_hash
 from storage import approvals, trust
 from storage.clock import from_db
-from storage.db import Database, Tx
+from storage.backend import Database
+from storage.db import Tx
 from storage.errors import Conflict, NotFound
 from storage.lifecycle import State
 from storage.scope import Actor, Scope, reads, writes
@@ -118,7 +119,8 @@ class GdprRepo:
             if tx.one("SELECT 1 FROM gdpr_erasures WHERE tenant_code = ? AND site_code = ? AND subject = ? AND state = 'PENDING'",
                       [scope.tenant, site, subject]):
                 raise Conflict("an erasure of this driver is already waiting for its second person")
-            rid = int(tx.scalar("SELECT coalesce(max(id), 0) + 1 FROM gdpr_erasures"))
+            next_id = tx.unscoped_lookup("SELECT coalesce(max(id), 0) + 1 FROM gdpr_erasures", [])  # ids are store-wide
+            rid = int(next_id[0]) if next_id else 1
             tx.execute(
                 "INSERT INTO gdpr_erasures (id, tenant_code, site_code, subject, requested_by, requested_role, reason, "
                 "requested_at, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'PENDING')",

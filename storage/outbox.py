@@ -13,7 +13,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict
 
 from storage.clock import from_db
-from storage.db import Database
+from storage.backend import Database
 from storage.errors import NotFound
 from storage.scope import Scope, reads, writes
 

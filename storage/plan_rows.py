@@ -41,7 +41,7 @@ def load_summary(tx: Tx, scope: Scope, plan_id: int) -> RunSummary:
 
 
 def insert_instances(tx: Tx, plan_id: int, instances: list[Instance]) -> None:
-    """One set-based INSERT (lists unnested in SQL): ~30 ms for 1,385 rows, vs ~1 s with executemany."""
+    """One bulk insert of all rows (`Tx.insert_columns`)."""
     if not instances:
         return
     cols: list[list[Any]] = [[] for _ in range(11)]
@@ -53,20 +53,14 @@ def insert_instances(tx: Tx, plan_id: int, instances: list[Instance]) -> None:
             strict=True,
         ):
             col.append(value)
-    tx.execute(
-        "INSERT INTO plan_instances SELECT ?, " + ", ".join(["unnest(?)"] * 11),
-        [plan_id, *cols],
-    )
+    tx.insert_columns("plan_instances", plan_id, cols)
 
 
 def insert_assignments(tx: Tx, plan_id: int, assignments: dict[str, str]) -> None:
     if not assignments:
         return
     keys = sorted(assignments)
-    tx.execute(
-        "INSERT INTO plan_assignments SELECT ?, unnest(?), unnest(?)",
-        [plan_id, keys, [assignments[k] for k in keys]],
-    )
+    tx.insert_columns("plan_assignments", plan_id, [keys, [assignments[k] for k in keys]])
 
 
 def load_instances(tx: Tx, plan_id: int) -> list[Instance]:

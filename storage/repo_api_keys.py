@@ -5,7 +5,7 @@ the login the app then identifies (and builds the caller's Scope from)."""
 
 from __future__ import annotations
 
-from storage.db import Database
+from storage.backend import Database
 from storage.errors import NotFound
 from storage.scope import Actor, Scope, writes
 
@@ -28,6 +28,6 @@ class ApiKeyRepo:
 
     def login_for(self, key_hash: str) -> str | None:
         """The login an unrevoked key belongs to (None: unknown or revoked)."""
-        with self._db.session(write=False) as tx:
+        with self._db.session(write=False, system=True) as tx:
             row = tx.one("SELECT login FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL", [key_hash])
         return None if row is None else str(row[0])

@@ -10,7 +10,7 @@ from typing import Any
 
 from engine.models import DriverSpec
 from storage.clock import from_db
-from storage.db import Database
+from storage.backend import Database
 from storage.errors import NotFound
 from storage.models import DriverRecord
 from storage.scope import Actor, Scope, reads, writes

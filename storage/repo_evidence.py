@@ -8,7 +8,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict
 
 from storage.clock import from_db
-from storage.db import Database
+from storage.backend import Database
 from storage.errors import NotFound
 from storage.scope import Actor, Scope, reads, writes
 

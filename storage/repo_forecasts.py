@@ -11,7 +11,8 @@ from datetime import date
 from typing import Any
 
 from storage.clock import from_db
-from storage.db import Database, Tx
+from storage.backend import Database
+from storage.db import Tx
 from storage.errors import InvalidInput, NotFound
 from storage.models import ForecastAdded, ForecastContent, ForecastRecord, NewForecast
 from storage.scope import Actor, Scope, reads, writes

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from storage import lifecycle
 from storage.clock import from_db
-from storage.db import Database, Tx
+from storage.backend import Database
+from storage.db import Tx
 from storage.errors import InvalidInput, NotFound
 from storage.models import Pin
 from storage.scope import Actor, Scope, reads, writes

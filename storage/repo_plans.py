@@ -14,7 +14,8 @@ from datetime import date
 
 from storage import lifecycle
 from storage.approvals import append, plan_records
-from storage.db import Database, Tx
+from storage.backend import Database
+from storage.db import Tx
 from storage.errors import InvalidInput
 from storage.lifecycle import Action, State
 from storage.clock import from_db

@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from storage.clock import from_db
-from storage.db import Database
+from storage.backend import Database
 from storage.errors import Conflict, InvalidInput, LastAdmin, NotFound
 from storage.models import KillSwitch, Role, SettingRecord, SiteRecord, TenantRecord, UserRecord
 from storage.scope import Actor, Scope, reads, writes
@@ -38,7 +38,7 @@ class TenantRepo:
     def all_scopes(self) -> list[Scope]:
         """Every tenant with all its sites: for the server's scheduled jobs only (like `UserRepo.identify`,
         a system lookup; each job then works inside one of these scopes)."""
-        with self._db.session(write=False) as tx:
+        with self._db.session(write=False, system=True) as tx:
             rows = tx.all("SELECT tenant_code, list(code ORDER BY code) FROM sites GROUP BY tenant_code ORDER BY tenant_code")
         return [Scope(tenant=r[0], sites=frozenset(r[1])) for r in rows]
 
@@ -133,13 +133,13 @@ class UserRepo:
 
     def identify(self, login: str) -> UserRecord | None:
         """Sign-in lookup: the login's own record (the app derives the caller's Scope from it)."""
-        with self._db.session(write=False) as tx:
+        with self._db.session(write=False, system=True) as tx:
             row = tx.one(f"SELECT {_USER_COLUMNS} FROM users WHERE login = ?", [login])
         return None if row is None else _user(row)
 
     def has_users(self) -> bool:
         """Whether anyone is registered at all (`init` on a store with users needs one of its admins)."""
-        with self._db.session(write=False) as tx:
+        with self._db.session(write=False, system=True) as tx:
             return bool(tx.scalar("SELECT count(*) FROM users"))
 
     @writes
@@ -154,7 +154,7 @@ class UserRepo:
         if outside:
             raise NotFound(f"site {outside[0]} not found")
         with self._db.session(write=True) as tx:
-            existing = tx.one("SELECT tenant_code, sites, role, active FROM users WHERE login = ?", [login])
+            existing = tx.unscoped_lookup("SELECT tenant_code, sites, role, active FROM users WHERE login = ?", [login])
             if existing is not None and (existing[0] != scope.tenant or not set(existing[1]) <= scope.sites):
                 # the same words whichever tenant or site holds it: this must not tell which logins exist
                 raise Conflict(f"login {login} cannot be added here; choose another login")

@@ -15,7 +15,8 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from storage.db import Database, Tx
+from storage.backend import Database
+from storage.db import Tx
 from storage.lifecycle import State
 from storage.models import PurgeReport, RetentionPolicy
 from storage.scope import Scope, writes
@@ -32,6 +33,8 @@ class RetentionRepo:
         """Plan (dry run) or perform the purge for the caller's sites; a dry run also works read-only."""
         policy = policy or RetentionPolicy()
         with self._db.session(write=not dry_run, checkpoint=not dry_run) as tx:
+            if not dry_run:
+                tx.purging()
             data_cut = tx.now - timedelta(days=policy.data_days)
             log_cut = tx.now - timedelta(days=policy.log_days)
             where, params = scope.where()

@@ -197,7 +197,7 @@ _V1_VIEWS = (
     FROM plans p
     JOIN plan_assignments a ON a.plan_id = p.id
     JOIN plan_instances i ON i.plan_id = a.plan_id AND i.instance_id = a.instance_id
-    GROUP BY ALL""",
+    GROUP BY p.id, p.tenant_code, p.site_code, p.week_anchor, p.state, a.driver_id""",
     """CREATE VIEW v_approvals AS
     SELECT tenant_code AS tenant, site_code AS site, seq, plan_id, action, from_state, to_state,
            actor, role, reason, conditions_met, recorded_at, prev_hash, hash

@@ -7,7 +7,9 @@ tagged `@reads` / `@writes` so tests can prove each one honours the scope.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, field_validator
@@ -54,13 +56,32 @@ class Actor(BaseModel):
         return cls(name="system", role="system")
 
 
+# the scope of the repository method running now: PostgreSQL sessions set it per transaction for
+# row-level security (storage/pg.py); DuckDB ignores it
+CURRENT: ContextVar[Scope | None] = ContextVar("solvereign_scope", default=None)
+
+
+def _scoped(fn: F, kind: str) -> F:
+    @functools.wraps(fn)
+    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+        scope = args[0] if args else kwargs.get("scope")
+        if not isinstance(scope, Scope):
+            raise TypeError(f"{fn.__qualname__} needs a Scope first")
+        token = CURRENT.set(scope)
+        try:
+            return fn(self, *args, **kwargs)
+        finally:
+            CURRENT.reset(token)
+
+    wrapper.__store_kind__ = kind  # type: ignore[attr-defined]
+    return wrapper  # type: ignore[return-value]
+
+
 def reads(fn: F) -> F:
-    """Mark a scoped read (the isolation tests enumerate these)."""
-    fn.__store_kind__ = "read"  # type: ignore[attr-defined]
-    return fn
+    """Mark a scoped read (the isolation tests enumerate these); the database sees its scope too."""
+    return _scoped(fn, "read")
 
 
 def writes(fn: F) -> F:
-    """Mark a scoped write (refused in read-only mode; enumerated by tests)."""
-    fn.__store_kind__ = "write"  # type: ignore[attr-defined]
-    return fn
+    """Mark a scoped write (refused in read-only mode; enumerated by tests); the database sees its scope too."""
+    return _scoped(fn, "write")

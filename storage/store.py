@@ -18,8 +18,10 @@ from storage import trust
 from storage.approvals import ApprovalRepo
 from storage.repo_api_keys import ApiKeyRepo
 from storage.clock import Clock, system_clock
-from storage.db import ALIAS, Database
+from storage.backend import Database
+from storage.db import ALIAS, DuckDatabase
 from storage.errors import InvalidInput, StoreError
+from storage.location import PgLocation, is_pg_url
 from storage.repo_drivers import DriverRepo
 from storage.gdpr import GdprRepo
 from storage.outbox import OutboxRepo
@@ -33,16 +35,23 @@ from storage.schema import ensure_current, read_version
 
 
 class Store:
-    """Facade over one DuckDB file. `read_only=True` opens nothing for writing and refuses every write."""
+    """Facade over one DuckDB file or PostgreSQL database (a `postgresql://` URL).
+    `read_only=True` opens nothing for writing and refuses every write."""
 
     def __init__(
-        self, path: str | os.PathLike[str], *, read_only: bool = False, clock: Clock | None = None,
+        self, path: str | os.PathLike[str] | PgLocation, *, read_only: bool = False, clock: Clock | None = None,
         busy_timeout: float = 10.0, clock_override: bool = False,
     ) -> None:
         """`clock_override`: `clock` is not the real time (drills, tests, `--now`); records then carry both."""
-        self._db = Database(
-            path, read_only=read_only, clock=clock or system_clock, busy_timeout=busy_timeout, clock_override=clock_override
-        )
+        self._db: Database
+        if isinstance(path, PgLocation) or is_pg_url(path):
+            from storage.pg import PgDatabase  # psycopg loads only for a PostgreSQL store
+
+            self._db = PgDatabase(path.url if isinstance(path, PgLocation) else str(path), read_only=read_only, clock=clock or system_clock,
+                                     busy_timeout=busy_timeout, clock_override=clock_override)
+        else:
+            self._db = DuckDatabase(path, read_only=read_only, clock=clock or system_clock,
+                                    busy_timeout=busy_timeout, clock_override=clock_override)
         self.tenants = TenantRepo(self._db)
         self.sites = SiteRepo(self._db)
         self.users = UserRepo(self._db)
@@ -60,7 +69,17 @@ class Store:
 
     @property
     def path(self) -> str:
+        """The DuckDB file, or (PostgreSQL) the local base path of the key and heads files."""
         return self._db.path
+
+    @property
+    def location(self) -> str:
+        """What `--db` named: the file, or the URL without its password."""
+        return self._db.describe()
+
+    @property
+    def backend(self) -> str:
+        return "duckdb" if isinstance(self._db, DuckDatabase) else "postgresql"
 
     @property
     def read_only(self) -> bool:
@@ -69,11 +88,11 @@ class Store:
     def init(self) -> int:
         """Create the file or apply pending migrations now (otherwise done on first use); returns the version."""
         with self._db.session(write=not self.read_only) as tx:
-            return read_version(tx.conn)
+            return tx.schema_version()
 
     def schema_version(self) -> int:
         with self._db.session(write=False) as tx:
-            return read_version(tx.conn)
+            return tx.schema_version()
 
     def snapshot(self) -> contextlib.AbstractContextManager[None]:
         """`with store.snapshot(): …`: the reads inside share one transaction (one consistent view)."""
@@ -85,8 +104,18 @@ class Store:
             pass
 
     def copy_to(self, dest: str | os.PathLike[str]) -> Path:
-        """A consistent copy of the whole file (drills run on a copy, never on the live store)."""
+        """A consistent copy of the whole store as a DuckDB file, with its key and heads files (drills run on
+        a copy, never on the live store)."""
         target = Path(dest).expanduser().resolve()
+        if not isinstance(self._db, DuckDatabase):  # a PostgreSQL store: row by row into a new DuckDB file
+            from storage.copy import copy_store
+
+            if target.exists():
+                raise InvalidInput(f"{target} already exists")
+            report = copy_store(self, Store(target, clock=self._db.clock))
+            if not report.ok:
+                raise StoreError(f"copy to {target} failed: {'; '.join(report.problems)}")
+            return target
         if target.exists() or Path(f"{target}.wal").exists():
             raise InvalidInput(f"{target} already exists")
         if str(target) == self.path:

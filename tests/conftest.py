@@ -34,3 +34,34 @@ def _english_again() -> Iterator[None]:
 
     set_language("en")
 
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[object]:
+    """One throwaway PostgreSQL cluster for the whole run (tests/pg_cluster.py). Without server binaries the
+    PostgreSQL tests skip, except under CI, where that is a failure."""
+    from pg_cluster import Cluster, find_bindir
+
+    bindir = find_bindir()
+    if bindir is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI is set but no PostgreSQL server binaries were found (initdb, pg_ctl)")
+        pytest.skip("no PostgreSQL server binaries (initdb, pg_ctl) on this machine")
+    cluster = Cluster(bindir)
+    try:
+        yield cluster
+    finally:
+        from storage.pg import close_pools
+
+        close_pools()
+        cluster.stop()
+
+
+@pytest.fixture
+def pg_url(pg_cluster: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A fresh PostgreSQL store (current schema, no rows); its key and heads files under tmp_path."""
+    from storage.pg import close_pools
+
+    monkeypatch.setenv("SOLVEREIGN_TRUST_DIR", str(tmp_path / "trust"))
+    url = pg_cluster.fresh_database()  # type: ignore[attr-defined]
+    yield url
+    close_pools(url)

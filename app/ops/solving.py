@@ -68,8 +68,10 @@ def solve_forecast(
     cancel: CancelToken | None = None,
     on_state: StateCallback | None = None,
     solver: Callable[..., SolveResult] | None = None,
+    on_created: Callable[[int], None] | None = None,
 ) -> tuple[RunSummary, SolveResult | None]:
-    """`solver`: what runs `engine.solver.api.solve` (the server passes one that runs it in a child process)."""
+    """`solver`: what runs `engine.solver.api.solve` (the server passes one that runs it in a child process);
+    `on_created` hears the new run's id before it starts solving (a queued job remembers its runs)."""
     check_can_solve(s, forecast_id)
     if solver is None:
         from engine.solver.api import solve as solver  # OR-Tools loads only when something is solved
@@ -82,6 +84,8 @@ def solve_forecast(
     plan = s.store.plans.create(
         s.scope, NewPlan(forecast_id=forecast_id, seed=seed, solver_config_hash=config.config_hash()), s.actor
     )
+    if on_created is not None:
+        on_created(plan.id)
     announce("QUEUED")
     plan = s.store.plans.transition(s.scope, plan.id, "solve", expected_version=plan.state_version, actor=s.actor).plan
     announce("SOLVING")

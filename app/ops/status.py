@@ -42,7 +42,7 @@ def _status(s: Session, latest: int) -> StatusView:
         role=s.role,
         tenant=s.user.tenant,
         sites=list(s.user.sites),
-        store_path=s.store.path,
+        store_path=s.store.location,
         read_only=s.store.read_only,
         kill_switch=s.store.settings.kill_switch(s.scope),
         site_gates=s.store.sites.list_sites(s.scope),

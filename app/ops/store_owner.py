@@ -14,6 +14,7 @@ from pathlib import Path
 
 from app.i18n import _
 from app.errors import EXIT_BLOCKED, UserError
+from storage.location import is_pg_url
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,8 @@ def process_alive(pid: int) -> bool:
 
 def current_owner(db_path: str | os.PathLike[str]) -> Owner | None:
     """The live server owning the store (a marker left by a killed server on this host is ignored)."""
+    if is_pg_url(str(db_path)):
+        return None
     try:
         raw = json.loads(marker_path(db_path).read_text(encoding="utf-8"))
         owner = Owner(pid=int(raw["pid"]), host=str(raw["host"]), url=str(raw["url"]))
@@ -59,8 +62,11 @@ def refuse_if_owned(db_path: str | os.PathLike[str]) -> None:
         )
 
 
-def claim(db_path: str | os.PathLike[str], url: str) -> Path:
-    """Write the marker for this process; refuse when another live server owns the store."""
+def claim(db_path: str | os.PathLike[str], url: str) -> Path | None:
+    """Write the marker for this process; refuse when another live server owns the store. A PostgreSQL
+    store has no marker: any number of servers share it (the database serialises their writes)."""
+    if is_pg_url(str(db_path)):
+        return None
     refuse_if_owned(db_path)
     path = marker_path(db_path)
     tmp = path.with_name(path.name + f".{os.getpid()}.tmp")

@@ -46,7 +46,7 @@ def create_app(
     app.state.clock = clock
     app.state.solves = SolveQueue(workers)
     app.state.idempotency = IdempotencyCache()
-    app.state.read_cache = ReadCache()
+    app.state.read_cache = ReadCache(enabled=store.backend == "duckdb")
     app.state.solves.on_event = app.state.read_cache.changed  # a solve writes runs as it goes
     app.state.scheduler = Scheduler(store, clock, app.state.solves, every=jobs_every, time_limit=job_time_limit)
     errors.install(app)

@@ -25,14 +25,16 @@ class Entry:
 
 
 class ReadCache:
-    def __init__(self) -> None:
+    def __init__(self, *, enabled: bool = True) -> None:
+        """`enabled=False` for a PostgreSQL store: other servers write it too, so this one cannot know
+        when its answers went stale (and its reads are fast without opening a file)."""
+        self.enabled = enabled
         self._entries: OrderedDict[tuple[str, str], Entry] = OrderedDict()
         self._generation = 0
         self._lock = threading.Lock()
 
-    @staticmethod
-    def cacheable(path: str) -> bool:
-        return path.startswith("/api/v1/") and not path.startswith(UNCACHED)
+    def cacheable(self, path: str) -> bool:
+        return self.enabled and path.startswith("/api/v1/") and not path.startswith(UNCACHED)
 
     def changed(self) -> None:
         """Something may have written the store: forget every answer."""

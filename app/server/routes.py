@@ -70,7 +70,7 @@ def once(request: Request, s: Session, body: bytes, compute: Any) -> JSONRespons
 @router.get("/health", tags=["server"])
 def health(request: Request) -> dict[str, Any]:
     """Liveness without a key: the server answers and knows its store."""
-    return {"status": "ok", "store": request.app.state.store.path, "solve_workers": request.app.state.solves.workers}
+    return {"status": "ok", "store": request.app.state.store.location, "solve_workers": request.app.state.solves.workers}
 
 
 @router.get(f"{API}/status", tags=["server"])

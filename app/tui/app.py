@@ -581,8 +581,9 @@ class CockpitApp(App[None]):
 
     def action_drills(self) -> None:
         from app.tui.screens.drills import DrillsScreen
+        from storage.location import local_base
 
-        self.push_screen(DrillsScreen(str(self.ctx.db_path)))
+        self.push_screen(DrillsScreen(local_base(self.ctx.db_path)))
 
     def action_forecasts(self) -> None:
         from app.tui.screens.forecasts import ForecastsScreen

@@ -267,10 +267,12 @@ def test_other_roles_are_refused_naming_their_role(refusals: World, action: Acti
 
 
 READ_ONLY = {"validate", "status", "jobs", "forecasts", "list-runs", "show-run", "log", "users list", "sites list", "tui", "audit",
-             "drivers list", "drivers show", "diff", "retention policy", "gdpr log"}
-SETUP = {"init", "demo", "serve"}  # create a store or a tenant (test_init_*, the week scripts); serve: test_server_*
-OWN_MATRIX = {"notify"}  # needs a LOCKED plan and servers: its roles are tested in test_notify.py
-GROUPS = {"users", "sites", "drivers", "runs", "retention", "gdpr"}  # only their actions count
+             "drivers list", "drivers show", "diff", "retention policy", "gdpr log", "queue list"}
+SETUP = {"init", "demo", "serve", "store copy"}  # create a store or a tenant (test_init_*, the week scripts); serve: test_server_*;
+# store copy: an operator's copy into a new store, from the source file or database itself (tests/storage/test_copy.py)
+OWN_MATRIX = {"notify", "queue add", "worker"}  # notify needs a LOCKED plan and servers: its roles are tested in
+# test_notify.py; the solve queue needs a PostgreSQL store: tests/functional/test_pg_queue.py
+GROUPS = {"users", "sites", "drivers", "runs", "retention", "gdpr", "store", "queue"}  # only their actions count
 
 
 def test_matrix_covers_every_mutating_command():

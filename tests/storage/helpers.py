@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import duckdb
+
 from datetime import UTC, date, datetime, timedelta
 
 from engine.models import CanonicalForecast, Instance
@@ -175,3 +181,32 @@ class FileHolder:
 
     def __exit__(self, *exc: object) -> None:
         self.release()
+
+
+class _PgRaw:
+    """A superuser connection with triggers off: somebody editing the database behind the program's back."""
+
+    def __init__(self, conn: Any) -> None:
+        self._conn = conn
+
+    def execute(self, sql: str, params: list[Any] | None = None) -> Any:
+        from storage.pg_sql import translate
+
+        return self._conn.execute(translate(sql), params or [])
+
+
+@contextmanager
+def raw(store: Store) -> Iterator[Any]:
+    """Raw SQL on the store's own file or database, past every check of the program (DuckDB SQL)."""
+    if store.backend == "duckdb":
+        conn = duckdb.connect(store.path)
+        try:
+            yield conn
+        finally:
+            conn.close()
+        return
+    import psycopg
+
+    with psycopg.connect(store._db.url, autocommit=True) as pg:  # type: ignore[attr-defined]
+        pg.execute("SET session_replication_role = replica")
+        yield _PgRaw(pg)

@@ -2,33 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 
-import duckdb
 import pytest
-from helpers import ALICE, WEEK, add_forecast, build_in_tx, plan_in_state
+from helpers import ALICE, WEEK, add_forecast, build_in_tx, plan_in_state, raw
 
 from storage import Scope, State, Store
 from storage.approvals import GENESIS_HASH, keyed_record_hash, record_hash
 from storage.trust import load_key
 
 
-@contextmanager
-def raw(store: Store) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Somebody editing the file behind the program's back."""
-    conn = duckdb.connect(store.path)
-    try:
-        yield conn
-    finally:
-        conn.close()
-
-
 @pytest.fixture
 def chain(store: Store) -> tuple[Store, Scope]:
     scope = Scope.of("acme", "wien")
-    with store._db.session(write=True) as tx:  # 13 records: 7 of a locked plan, 6 of a rejected one
+    with store._db.session(write=True, system=True) as tx:  # 13 records: 7 of a locked plan, 6 of a rejected one
         build_in_tx(tx, scope, State.LOCKED, week=WEEK)
         build_in_tx(tx, scope, State.REJECTED, week=WEEK + timedelta(weeks=1), tag="r")
     return store, scope
@@ -50,7 +37,7 @@ def test_an_untouched_chain_verifies(chain: tuple[Store, Scope]) -> None:
 
 
 @pytest.mark.parametrize("column,value", [("reason", "'nothing to see'"), ("actor", "'mallory'"), ("to_state", "'LOCKED'"),
-                                          ("recorded_at", "recorded_at + INTERVAL 1 HOUR"), ("conditions_met", "['forged']")])
+                                          ("recorded_at", "recorded_at + INTERVAL '1 hour'"), ("conditions_met", "ARRAY['forged']")])
 def test_editing_a_record_is_detected_at_that_record(chain: tuple[Store, Scope], column: str, value: str) -> None:
     store, scope = chain
     with raw(store) as conn:
@@ -106,7 +93,7 @@ def test_reordering_records_is_detected(chain: tuple[Store, Scope]) -> None:
 def test_reordering_by_timestamps_is_detected(chain: tuple[Store, Scope]) -> None:
     store, scope = chain
     with raw(store) as conn:  # make record 9 look older than record 8
-        conn.execute("UPDATE approvals SET recorded_at = recorded_at - INTERVAL 1 DAY WHERE seq = 9")
+        conn.execute("UPDATE approvals SET recorded_at = recorded_at - INTERVAL '1 day' WHERE seq = 9")
     problem = store.approvals.verify(scope).sites[0].first_broken
     assert problem is not None and problem.seq == 9
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from helpers import ALICE
+from helpers import ALICE, raw
 
 from engine.models import DriverSpec
 from storage import Scope, Store
@@ -37,7 +37,7 @@ def test_remove_deletes_the_driver_and_logs_who_and_why(store: Store, scope: Sco
         store.drivers.get(scope, "wien", "D-7")
     with pytest.raises(NotFound, match="driver D-7 not found"):  # a second removal changes nothing
         store.drivers.remove(scope, "wien", "D-7", ALICE, "left the company in May")
-    with duckdb.connect(store.path, read_only=True) as conn:
+    with raw(store) as conn:
         rows = conn.execute("SELECT site_code, external_id, name, removed_by, reason FROM driver_removals").fetchall()
     assert rows == [("wien", "D-7", "Eva", "alice", "left the company in May")]
 

@@ -3,7 +3,7 @@ tenant's or site's object behaves exactly like one that does not exist."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -33,13 +33,24 @@ class World:
     solving: int
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> World:
+@pytest.fixture(scope="module", params=["duckdb", "postgresql"])
+def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """The same world on both backends (PostgreSQL: two fresh databases of the run's cluster)."""
     root = Path(tmp_path_factory.mktemp("iso"))
-    store, empty = Store(root / "full.duckdb"), Store(root / "empty.duckdb")
+    with pytest.MonkeyPatch.context() as mp:
+        if request.param == "postgresql":
+            cluster = request.getfixturevalue("pg_cluster")
+            mp.setenv("SOLVEREIGN_TRUST_DIR", str(root / "trust"))
+            store, empty = Store(cluster.fresh_database("iso")), Store(cluster.fresh_database("iso"))
+        else:
+            store, empty = Store(root / "full.duckdb"), Store(root / "empty.duckdb")
+        yield _build(store, empty)
+
+
+def _build(store: Store, empty: Store) -> World:
     empty.init()
     ids: dict[str, int] = {}
-    with store._db.session(write=True) as tx:
+    with store._db.session(write=True, system=True) as tx:
         for scope in (OWNER, SAME_TENANT_OTHER_SITE, OTHER_TENANT_SAME_SITE):  # identical content everywhere
             key = f"{scope.tenant}/{sorted(scope.sites)[0]}"
             ids[key] = build_in_tx(tx, scope, State.LOCKED, week=WEEK)

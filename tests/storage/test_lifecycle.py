@@ -50,7 +50,7 @@ def matrix(tmp_path_factory: pytest.TempPathFactory) -> tuple[Store, dict[tuple[
     """One store holding a plan per (state, action) case, each in its own week, built in one commit."""
     store = Store(Path(tmp_path_factory.mktemp("matrix")) / "m.duckdb")
     plans: dict[tuple[State, str], int] = {}
-    with store._db.session(write=True) as tx:
+    with store._db.session(write=True, system=True) as tx:
         for k, (state, action) in enumerate(CASES):
             plans[(state, action)] = build_in_tx(tx, SCOPE, state, week=WEEK + timedelta(weeks=k), tag=str(k))
     return store, plans
@@ -65,7 +65,7 @@ def _apply(store: Store, plan_id: int, action: str, version: int) -> None:
     elif action == "fail":
         store.plans.fail(scope, plan_id, version, "solver crashed", SYSTEM)
     elif action == "supersede":  # no public path (only publishing/locking a newer version does it): drive the table directly
-        with store._db.session(write=True) as tx:
+        with store._db.session(write=True, system=True) as tx:
             raw_transition(tx, scope, plan_id, Action.SUPERSEDE, expected_version=version, actor=ALICE, reason="test")
     else:
         store.plans.transition(scope, plan_id, action, expected_version=version, actor=ALICE, reason="checked by the test")
@@ -73,7 +73,7 @@ def _apply(store: Store, plan_id: int, action: str, version: int) -> None:
 
 def _snapshot(store: Store, plan_id: int) -> tuple[RunSummary, list[ApprovalRecord]]:
     """The plan and its approval records, read in one session."""
-    with store._db.session(write=False) as tx:
+    with store._db.session(write=False, system=True) as tx:
         return load_summary(tx, SCOPE, plan_id), plan_records(tx, SCOPE, plan_id)
 
 

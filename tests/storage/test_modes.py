@@ -29,6 +29,8 @@ from storage import schema as schema_module
 from storage.models import VersionExtras
 from storage.schema import CURRENT_VERSION, Migration
 
+pytestmark = pytest.mark.duckdb_file
+
 
 def test_a_new_file_gets_the_current_schema_and_documented_views(store: Store, scope: Scope) -> None:
     assert store.schema_version() == CURRENT_VERSION

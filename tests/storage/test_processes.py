@@ -26,7 +26,7 @@ AUDITED_OR_LATER = {"AUDITED", "PUBLISHED", "LOCKED", "SUPERSEDED", "REJECTED"}
 def assert_consistent(store: Store) -> None:
     """Whole operations or none: every invariant that a half-written plan or state change would break."""
     assert store.approvals.verify(SCOPE).ok
-    with store._db.session(write=False) as tx:
+    with store._db.session(write=False, system=True) as tx:
         rows = tx.all(
             "SELECT p.id, p.state, p.state_version, p.instance_count, p.assigned_count, p.audits_total, "
             "(SELECT count(*) FROM approvals a WHERE a.plan_id = p.id), "

@@ -19,7 +19,8 @@ def test_the_first_record_creates_a_private_key_and_every_head_lands_in_the_head
     assert not key_path(store.path).exists()
     plan = plan_in_state(store, scope, add_forecast(store, scope), State.AUDITED)
     assert key_path(store.path).stat().st_mode & 0o777 == 0o600
-    assert Path(store.path).stat().st_mode & 0o777 == 0o600
+    if store.backend == "duckdb":  # the store file itself (a PostgreSQL store has only its key and heads here)
+        assert Path(store.path).stat().st_mode & 0o777 == 0o600
     heads, problems = anchored_heads(store.path)
     newest = store.approvals.for_plan(scope, plan.id)[-1]
     assert problems == [] and heads[("acme", "wien")] == (newest.seq, newest.hash)
@@ -40,7 +41,7 @@ def test_a_damaged_heads_file_or_key_is_reported(store: Store, scope: Scope) -> 
 
 
 def test_a_rolled_back_transaction_leaves_no_head_behind(store: Store, scope: Scope) -> None:
-    with pytest.raises(RuntimeError), store._db.session(write=True) as tx:
+    with pytest.raises(RuntimeError), store._db.session(write=True, system=True) as tx:
         build_in_tx(tx, scope, State.AUDITED, week=WEEK)
         raise RuntimeError("crash before commit")
     assert not heads_path(store.path).exists() or anchored_heads(store.path)[0] == {}

@@ -1,0 +1,99 @@
+"""`solvereign worker`: take solve jobs from a PostgreSQL store's queue (storage/pg_queue.py) and run them.
+
+Any number of workers on any host share one queue. A worker holds a lease on its job, renewed every
+third of the lease while the engine works; a worker killed mid-solve stops renewing, and once the
+lease ran out another worker claims the job again. Before solving anew it fails the run the dead
+worker left in SOLVING ("worker … stopped mid-solve; retried as attempt N of job J"), so no run stays
+SOLVING and the run list shows the retry. A job whose attempts are used up is FAILED.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from app.errors import EXIT_BLOCKED, UserError
+from app.ops.session import Session
+from app.ops.solving import solve_forecast
+from engine.clock import Clock
+from storage.errors import StoreError
+from storage.pg_queue import JobQueue, SolveJob
+from storage.scope import Scope
+from storage.store import Store
+
+UNFINISHED = ("QUEUED", "SOLVING", "SOLVED", "AUDITING")
+
+
+def worker_name() -> str:
+    return f"worker@{socket.gethostname()}:{os.getpid()}"
+
+
+def run_worker(store: Store, clock: Clock, *, once: bool, poll: float, lease: float) -> int:
+    """Work until stopped (or, `once`, until the queue is empty); returns how many jobs this worker ran."""
+    if store.backend != "postgresql":
+        raise UserError("blocked: solve jobs need a PostgreSQL store (--db postgresql://…)", EXIT_BLOCKED)
+    queue, name, done = JobQueue(store), worker_name(), 0
+    while True:
+        job = queue.claim(name, lease)
+        if job is None:
+            if once:
+                return done
+            time.sleep(poll)
+            continue
+        run_job(store, clock, queue, job, name, lease)
+        done += 1
+
+
+def run_job(store: Store, clock: Clock, queue: JobQueue, job: SolveJob, name: str, lease: float) -> None:
+    scope = Scope.of(job.tenant, job.site)
+    user = store.users.identify(job.requested_by)
+    if user is None or not user.active or user.tenant != job.tenant or job.site not in user.sites:
+        queue.finish(job.id, name, ok=False, error=f"{job.requested_by} may no longer solve at {job.site}")
+        return
+    s = Session(store=store, clock=clock, login=user.login, user=user)
+    _fail_left_behind(s, scope, job)
+    if job.attempts > job.max_attempts:
+        queue.finish(job.id, name, ok=False, error=f"gave up after {job.max_attempts} attempts")
+        return
+    try:
+        with _lease_renewed(queue, job.id, name, lease):
+            run, _ = solve_forecast(s, job.forecast_id, seed=job.seed, time_limit=job.time_limit,
+                                    on_created=lambda plan_id: queue.add_run(job.id, name, plan_id))
+    except (UserError, StoreError) as exc:
+        queue.finish(job.id, name, ok=False, error=exc.message)
+        return
+    queue.finish(job.id, name, ok=run.state == "AUDITED", error=run.error_text)
+
+
+def _fail_left_behind(s: Session, scope: Scope, job: SolveJob) -> None:
+    """The runs of earlier attempts that never finished (their worker died): FAILED, naming the retry."""
+    for plan_id in job.plan_ids:
+        run = s.store.plans.get(scope, plan_id)
+        if run.state in UNFINISHED:
+            s.store.plans.fail(scope, plan_id, run.state_version,
+                               f"{job.worker or 'its worker'} stopped mid-solve; retried as attempt {job.attempts} of job {job.id}",
+                               s.actor)
+
+
+@contextmanager
+def _lease_renewed(queue: JobQueue, job_id: int, name: str, lease: float) -> Iterator[None]:
+    stop = threading.Event()
+
+    def renew() -> None:
+        while not stop.wait(lease / 3):
+            try:
+                queue.renew(job_id, name, lease)
+            except StoreError:
+                pass  # one missed renewal; the lease outlives two more
+
+    thread = threading.Thread(target=renew, name=f"job-lease-{job_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()

@@ -1,0 +1,148 @@
+"""Solves as jobs in the PostgreSQL store: a table, claimed with `FOR UPDATE SKIP LOCKED`, leased.
+
+Why a table and not a queue library: a job is one row beside the runs it produces, in the same
+database, under the same row-level security and backups; claiming needs one statement
+(`UPDATE … WHERE id = (SELECT … FOR UPDATE SKIP LOCKED LIMIT 1)`: concurrent workers never claim the
+same job and never wait for each other), and a lease (`lease_until`, renewed while the solve runs)
+turns a worker killed mid-solve into a job another worker claims again once the lease ran out. Its
+runs are in `plan_ids`, so the retrying worker fails the run the dead one left SOLVING first.
+PostgreSQL only (a DuckDB file has one writer process: its solves run in that process).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+
+from storage.db import Tx
+from storage.errors import InvalidInput, NotFound
+from storage.scope import Scope, reads, writes
+
+TABLE = """CREATE TABLE IF NOT EXISTS solve_jobs (
+    id BIGSERIAL PRIMARY KEY,
+    tenant_code TEXT NOT NULL,
+    site_code TEXT NOT NULL,
+    forecast_id BIGINT NOT NULL,
+    seed BIGINT NOT NULL,
+    time_limit DOUBLE PRECISION NOT NULL,
+    requested_by TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('QUEUED', 'RUNNING', 'DONE', 'FAILED')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    max_attempts INTEGER NOT NULL,
+    worker TEXT,
+    lease_until TIMESTAMPTZ,
+    plan_ids BIGINT[] NOT NULL DEFAULT '{}',
+    error TEXT,
+    created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    updated_at TIMESTAMPTZ NOT NULL DEFAULT now())"""
+
+_COLUMNS = ("id, tenant_code, site_code, forecast_id, seed, time_limit, requested_by, state, attempts, max_attempts, "
+            "worker, lease_until, plan_ids, error, created_at, updated_at")
+
+
+class SolveJob(BaseModel):
+    id: int
+    tenant: str
+    site: str
+    forecast_id: int
+    seed: int
+    time_limit: float
+    requested_by: str
+    state: str
+    attempts: int
+    max_attempts: int
+    worker: str | None
+    lease_until: datetime | None
+    plan_ids: list[int]
+    error: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+def _job(r: tuple[Any, ...]) -> SolveJob:
+    return SolveJob(id=r[0], tenant=r[1], site=r[2], forecast_id=r[3], seed=r[4], time_limit=r[5], requested_by=r[6],
+                    state=r[7], attempts=r[8], max_attempts=r[9], worker=r[10], lease_until=r[11], plan_ids=list(r[12]),
+                    error=r[13], created_at=r[14], updated_at=r[15])
+
+
+class JobQueue:
+    """The solve jobs of a PostgreSQL store: `JobQueue(store)` (not a `Store` attribute, since a DuckDB
+    store has none; its scoped reads have their isolation test in tests/storage/test_pg_queue.py)."""
+
+    def __init__(self, store: Any) -> None:
+        self._db = store._db
+
+    @contextmanager
+    def _session(self, *, write: bool, system: bool = False) -> Iterator[Tx]:
+        if not hasattr(self._db, "queue_session"):
+            raise InvalidInput("solve jobs need a PostgreSQL store (--db postgresql://…)")
+        with self._db.queue_session(write=write, system=system) as tx:
+            yield tx
+
+    @writes
+    def enqueue(self, scope: Scope, forecast_id: int, *, seed: int, time_limit: float, login: str,
+                max_attempts: int = 3) -> SolveJob:
+        with self._session(write=True) as tx:
+            site = tx.scalar("SELECT site_code FROM forecasts WHERE id = ?", [forecast_id])
+            if site is None or site not in scope.sites:
+                raise NotFound(f"forecast {forecast_id} not found")
+            row = tx.one(
+                f"INSERT INTO solve_jobs (tenant_code, site_code, forecast_id, seed, time_limit, requested_by, state, "
+                f"max_attempts) VALUES (?, ?, ?, ?, ?, ?, 'QUEUED', ?) RETURNING {_COLUMNS}",
+                [scope.tenant, site, forecast_id, seed, time_limit, login, max_attempts],
+            )
+        assert row is not None
+        return _job(row)
+
+    @reads
+    def get(self, scope: Scope, job_id: int) -> SolveJob:
+        with self._session(write=False) as tx:
+            row = tx.one(f"SELECT {_COLUMNS} FROM solve_jobs WHERE id = ? AND {scope.where()[0]}", [job_id, *scope.where()[1]])
+        if row is None:
+            raise NotFound(f"solve job {job_id} not found")
+        return _job(row)
+
+    @reads
+    def list_jobs(self, scope: Scope, limit: int = 50) -> list[SolveJob]:
+        where, params = scope.where()
+        with self._session(write=False) as tx:
+            rows = tx.all(f"SELECT {_COLUMNS} FROM solve_jobs WHERE {where} ORDER BY id DESC LIMIT ?", [*params, limit])
+        return [_job(r) for r in rows]
+
+    # --- the workers' side: every tenant's jobs (system sessions) ----------------
+
+    def claim(self, worker: str, lease_s: float) -> SolveJob | None:
+        """The oldest queued job, or a running one whose worker's lease ran out; None when there is none."""
+        with self._session(write=True, system=True) as tx:
+            row = tx.one(
+                "UPDATE solve_jobs SET state = 'RUNNING', attempts = attempts + 1, worker = ?, "
+                "lease_until = now() + make_interval(secs => ?), updated_at = now() WHERE id = ("
+                "SELECT id FROM solve_jobs WHERE state = 'QUEUED' OR (state = 'RUNNING' AND lease_until < now()) "
+                f"ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING {_COLUMNS}",
+                [worker, lease_s],
+            )
+        return None if row is None else _job(row)
+
+    def renew(self, job_id: int, worker: str, lease_s: float) -> bool:
+        """Extend this worker's lease; False when the job is no longer this worker's."""
+        with self._session(write=True, system=True) as tx:
+            return tx.changed(
+                "UPDATE solve_jobs SET lease_until = now() + make_interval(secs => ?), updated_at = now() "
+                "WHERE id = ? AND worker = ? AND state = 'RUNNING'", [lease_s, job_id, worker],
+            ) == 1
+
+    def add_run(self, job_id: int, worker: str, plan_id: int) -> None:
+        with self._session(write=True, system=True) as tx:
+            tx.execute("UPDATE solve_jobs SET plan_ids = array_append(plan_ids, ?), updated_at = now() "
+                       "WHERE id = ? AND worker = ?", [plan_id, job_id, worker])
+
+    def finish(self, job_id: int, worker: str, *, ok: bool, error: str | None = None) -> bool:
+        with self._session(write=True, system=True) as tx:
+            return tx.changed(
+                "UPDATE solve_jobs SET state = ?, error = ?, lease_until = NULL, updated_at = now() "
+                "WHERE id = ? AND worker = ? AND state = 'RUNNING'", ["DONE" if ok else "FAILED", error, job_id, worker],
+            ) == 1
