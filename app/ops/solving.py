@@ -6,6 +6,8 @@ transaction, the solve runs between them.
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
+
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -31,25 +33,30 @@ StateCallback = Callable[[str], None]
 
 
 @contextmanager
-def _lease_kept(s: Session, plan_id: int) -> Iterator[None]:
-    """Renew the SOLVING run's lease every HEARTBEAT_EVERY seconds while the engine works (a thread that
-    holds no connection between beats), so a killed solver shows up as a stale run."""
+def beating(every: float, beat: Callable[[], None], name: str) -> Iterator[None]:
+    """Call `beat` every `every` seconds in a thread while the body runs (a lease kept alive; the thread holds
+    no connection between beats). A busy store skips one beat: leases outlive several."""
     stop = threading.Event()
 
-    def beat() -> None:
-        while not stop.wait(HEARTBEAT_EVERY):
+    def loop() -> None:
+        while not stop.wait(every):
             try:
-                s.store.plans.heartbeat(s.scope, plan_id)
+                beat()
             except StoreError:
-                pass  # a busy store skips one beat; the lease outlives several
+                pass
 
-    thread = threading.Thread(target=beat, name=f"lease-{plan_id}", daemon=True)
+    thread = threading.Thread(target=loop, name=name, daemon=True)
     thread.start()
     try:
         yield
     finally:
         stop.set()
         thread.join()
+
+
+def _lease_kept(s: Session, plan_id: int) -> AbstractContextManager[None]:
+    """Renew the SOLVING run's lease while the engine works, so a killed solver shows up as a stale run."""
+    return beating(HEARTBEAT_EVERY, lambda: s.store.plans.heartbeat(s.scope, plan_id), f"lease-{plan_id}")
 
 
 def check_can_solve(s: Session, forecast_id: int) -> ForecastRecord:

@@ -9,16 +9,15 @@ SOLVING and the run list shows the retry. A job whose attempts are used up is FA
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
+
 import os
 import socket
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from app.errors import EXIT_BLOCKED, UserError
 from app.ops.session import Session
-from app.ops.solving import solve_forecast
+from app.ops.solving import beating, solve_forecast
 from engine.clock import Clock
 from storage.errors import StoreError
 from storage.pg_queue import JobQueue, SolveJob
@@ -79,21 +78,6 @@ def _fail_left_behind(s: Session, scope: Scope, job: SolveJob) -> None:
                                s.actor)
 
 
-@contextmanager
-def _lease_renewed(queue: JobQueue, job_id: int, name: str, lease: float) -> Iterator[None]:
-    stop = threading.Event()
-
-    def renew() -> None:
-        while not stop.wait(lease / 3):
-            try:
-                queue.renew(job_id, name, lease)
-            except StoreError:
-                pass  # one missed renewal; the lease outlives two more
-
-    thread = threading.Thread(target=renew, name=f"job-lease-{job_id}", daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        thread.join()
+def _lease_renewed(queue: JobQueue, job_id: int, name: str, lease: float) -> AbstractContextManager[None]:
+    """Renew the job's lease three times per lease while it is solved (a killed worker lets it lapse)."""
+    return beating(lease / 3, lambda: queue.renew(job_id, name, lease), f"job-lease-{job_id}")
