@@ -1,4 +1,5 @@
-"""The ASGI app: one Store (a path, never a held connection), the solve queue, idempotency answers,
+"""The ASGI app: one Store (a path, never a held connection), the solves (in this process on DuckDB,
+jobs in the store's queue on PostgreSQL), idempotency answers,
 a trace id per request (in every error body, the `X-Trace-Id` header and the server log)."""
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from app.server import errors
 from app.server.idempotency import IdempotencyCache
 from app.server.read_cache import ReadCache
 from app.server.routes import router
+from app.server.queued_solves import QueuedSolves
 from app.server.scheduler import Scheduler
 from app.server.solves import SolveQueue
 from engine.clock import Clock
@@ -43,7 +45,7 @@ def create_app(
                   description="The roster cockpit's operations over HTTP; authenticate with X-API-Key.")
     app.state.store = store
     app.state.clock = clock
-    app.state.solves = SolveQueue(workers)
+    app.state.solves = SolveQueue(workers) if store.backend == "duckdb" else QueuedSolves(store, clock, workers)
     app.state.idempotency = IdempotencyCache()
     app.state.read_cache = ReadCache(enabled=store.backend == "duckdb")
     app.state.solves.on_event = app.state.read_cache.changed  # a solve writes runs as it goes
