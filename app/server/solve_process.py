@@ -22,8 +22,10 @@ if TYPE_CHECKING:
 NICE = 10
 
 
-def _lower_priority() -> None:
+def _start_child() -> None:
+    """Lower the priority first, then load the solver (OR-Tools: a second of CPU) at that priority."""
     os.nice(NICE)
+    import engine.solver.api  # noqa: F401
 
 
 class _Token:
@@ -46,7 +48,7 @@ class ProcessSolver:
 
     def __init__(self, workers: int) -> None:
         ctx = mp.get_context("spawn")  # never fork a process that has threads
-        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_lower_priority)
+        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_start_child)
         self._manager = ctx.Manager()
 
     def __call__(self, forecast: Forecast, *, seed: int, time_limit: float, config: RuleConfig,
