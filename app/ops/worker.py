@@ -41,7 +41,8 @@ def worker_name(n: int | None = None) -> str:
 
 def run_worker(store: Store, clock: Clock, *, once: bool, poll: float, lease: float, name: str | None = None,
                stop: threading.Event | None = None, solver: Solver | None = None) -> int:
-    """Work until `stop` is set (or, `once`, until the queue is empty); returns how many jobs this worker ran."""
+    """Work until `stop` is set (which also ends a solve under way early), or, `once`, until the queue is empty;
+    returns how many jobs this worker ran."""
     if store.backend != "postgresql":
         raise UserError("blocked: solve jobs need a PostgreSQL store (--db postgresql://…)", EXIT_BLOCKED)
     queue, name, done = JobQueue(store), name or worker_name(), 0
@@ -53,13 +54,14 @@ def run_worker(store: Store, clock: Clock, *, once: bool, poll: float, lease: fl
                 break
             stop.wait(poll)
             continue
-        run_job(store, clock, queue, job, name, lease, solver=solver)
+        run_job(store, clock, queue, job, name, lease, solver=solver, cancel=stop)
         done += 1
     return done
 
 
 def run_job(store: Store, clock: Clock, queue: JobQueue, job: SolveJob, name: str, lease: float, *,
-            solver: Solver | None = None) -> None:
+            solver: Solver | None = None, cancel: threading.Event | None = None) -> None:
+    """`cancel` (the worker being stopped) ends the solve early with its best plan, recorded as usual."""
     scope = Scope.of(job.tenant, job.site)
     user = store.users.identify(job.requested_by)
     if user is None or not user.active or user.tenant != job.tenant or job.site not in user.sites:
@@ -72,7 +74,7 @@ def run_job(store: Store, clock: Clock, queue: JobQueue, job: SolveJob, name: st
         return
     try:
         with _lease_renewed(queue, job.id, name, lease):
-            run, _ = solve_forecast(s, job.forecast_id, seed=job.seed, time_limit=job.time_limit, solver=solver,
+            run, _ = solve_forecast(s, job.forecast_id, seed=job.seed, time_limit=job.time_limit, solver=solver, cancel=cancel,
                                     progress=_reporter(queue, job.id, name),
                                     on_created=lambda plan_id: queue.add_run(job.id, name, plan_id))
     except (UserError, StoreError) as exc:

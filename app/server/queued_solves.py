@@ -40,6 +40,10 @@ class QueuedJob:
         self._update(row)
 
     @property
+    def id(self) -> str:
+        return str(self.row.id)
+
+    @property
     def finished(self) -> bool:
         return self.row.finished
 
@@ -71,7 +75,7 @@ class QueuedJob:
     def view(self) -> dict[str, Any]:
         r = self.row
         return {
-            "id": str(r.id), "forecast_id": r.forecast_id, "site": r.site, "state": self.state, "run_id": self.run_id,
+            "id": self.id, "forecast_id": r.forecast_id, "site": r.site, "state": self.state, "run_id": self.run_id,
             "error": r.error, "requested_by": r.requested_by, "created_at": r.created_at.isoformat(),
             "progress": r.progress, "finished": self.finished,
             "queue": {"state": r.state, "attempts": r.attempts, "max_attempts": r.max_attempts, "worker": r.worker,
@@ -119,9 +123,9 @@ class QueuedSolves:
         return list(job.events[index:])
 
     def shutdown(self) -> None:
-        """Stop taking jobs; a job being solved keeps its lease until its solve ended (or another worker takes it over)."""
+        """Stop taking jobs; a solve under way stops with its best plan so far and is recorded (as on DuckDB)."""
         self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout=60)
         if self._solver is not None:
             self._solver.shutdown()
-        for thread in self._threads:
-            thread.join(timeout=5)

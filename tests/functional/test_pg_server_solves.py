@@ -19,6 +19,7 @@ from test_pg_servers import server
 from fixtures.generator import generate_week
 from storage import Scope, Store
 from storage.copy import copy_store
+from storage.pg_queue import JobQueue
 
 SCOPE = Scope.of(TENANT, SITE)
 
@@ -110,3 +111,22 @@ def test_a_server_on_postgresql_with_its_own_workers_solves_alone(fresh_world: W
         job_id = c.post(f"/api/v1/forecasts/{fresh_world.forecasts['clean_b']}/solve", json={"time_limit": 2}).json()["id"]
         done = wait_for(lambda: (v := c.get(f"/api/v1/solves/{job_id}").json())["finished"] and v, timeout=120)
     assert done["state"] == "AUDITED" and done["queue"]["worker"].endswith("/0"), done
+
+
+def test_a_server_stopped_mid_solve_records_the_run_and_finishes_its_job(
+    fresh_world: World, pg_url: str, tmp_path: Path,
+) -> None:
+    assert copy_store(Store(fresh_world.db, read_only=True), Store(pg_url)).ok
+    key = mint_key(pg_url, DISPATCHER)
+    week = write(tmp_path / "big.csv", generate_week(900, seed=11))
+    forecast = cli(pg_url, "import", str(week), "--site", SITE, "--anchor", "2026-01-26", "--json", login=DISPATCHER).json["forecast_id"]
+    with server(pg_url, tmp_path / "server.log", "--solve-workers", "1") as (base, proc), client(base, key) as c:
+        job_id = c.post(f"/api/v1/forecasts/{forecast}/solve", json={"time_limit": 120}).json()["id"]
+        run_id = wait_for(lambda: (v := c.get(f"/api/v1/solves/{job_id}").json())["state"] == "SOLVING" and v["run_id"])
+        started = time.monotonic()
+        proc.terminate()
+        proc.wait(60)
+    assert time.monotonic() - started < 60  # the solve was stopped, not waited for (its limit was 120 s)
+    store = Store(pg_url)
+    assert store.plans.get(SCOPE, run_id).state != "SOLVING"
+    assert JobQueue(store).get(SCOPE, int(job_id)).finished
