@@ -6,7 +6,7 @@ file (storage/db.py) and all of them share one engine, so a plan's page costs ~8
 clients asking at once would wait for each other for seconds (measured: p99 1.8 s). Hence:
 
 - one computation per answer: requests that miss the same answer while it is computed wait for
-  that one computation instead of repeating it (`Flight`);
+  that one computation instead of repeating it;
 - an entry past its TTL (same generation: nothing was written) is refreshed by one request while
   the others get it as it was, at most one computation's time older. A write is never served stale.
 """
