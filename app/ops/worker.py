@@ -22,6 +22,7 @@ from contextlib import AbstractContextManager
 from typing import Any
 
 from app.errors import EXIT_BLOCKED, UserError
+from app.ops.jobs import JOB_LOGIN, job_session
 from app.ops.session import Session
 from app.ops.solving import beating, solve_forecast
 from engine.clock import Clock
@@ -64,10 +65,13 @@ def run_job(store: Store, clock: Clock, queue: JobQueue, job: SolveJob, name: st
     """`cancel` (the worker being stopped) ends the solve early with its best plan, recorded as usual."""
     scope = Scope.of(job.tenant, job.site)
     user = store.users.identify(job.requested_by)
-    if user is None or not user.active or user.tenant != job.tenant or job.site not in user.sites:
+    if user is None and job.requested_by == JOB_LOGIN:  # a server's weekly solve: the scheduler acts as itself
+        s = job_session(store, clock, scope)
+    elif user is None or not user.active or user.tenant != job.tenant or job.site not in user.sites:
         queue.finish(job.id, name, ok=False, error=f"{job.requested_by} may no longer solve at {job.site}")
         return
-    s = Session(store=store, clock=clock, login=user.login, user=user)
+    else:
+        s = Session(store=store, clock=clock, login=user.login, user=user)
     _fail_left_behind(s, scope, job)
     if job.attempts > job.max_attempts:
         queue.finish(job.id, name, ok=False, error=f"gave up after {job.max_attempts} attempts")

@@ -130,3 +130,29 @@ def test_a_server_stopped_mid_solve_records_the_run_and_finishes_its_job(
     store = Store(pg_url)
     assert store.plans.get(SCOPE, run_id).state != "SOLVING"
     assert JobQueue(store).get(SCOPE, int(job_id)).finished
+
+
+def test_the_weekly_solve_of_two_servers_on_one_database_is_queued_once(
+    fresh_world: World, pg_url: str, tmp_path: Path,
+) -> None:
+    from ops_world import balanced_week
+
+    from app.server.app import create_app
+    from engine.clock import parse_now
+
+    assert copy_store(Store(fresh_world.db, read_only=True), Store(pg_url)).ok
+    week = write(tmp_path / "coming.csv", balanced_week(1, shift=120))
+    fid = cli(pg_url, "import", str(week), "--anchor", "2026-02-02", "--json", login=DISPATCHER).json["forecast_id"]
+    apps = [create_app(pg_url, parse_now("2026-01-27T08:01"), workers=0, jobs_every=0, job_time_limit=3) for _ in range(2)]
+    try:
+        queued = [job.id for app in apps for job in app.state.scheduler.tick()]
+        assert len(queued) == 1  # the second server's tick met the first one's job
+        proc = worker(pg_url, tmp_path, "--once")
+        out, _ = proc.communicate(timeout=120)
+        assert "after 1 job(s)" in out, out
+        assert [job.id for app in apps for job in app.state.scheduler.tick()] == []  # its run exists: not due again
+    finally:
+        for app in apps:
+            app.state.solves.shutdown()
+    job = JobQueue(Store(pg_url)).get(SCOPE, int(queued[0]))
+    assert job.state == "DONE" and job.forecast_id == fid and job.requested_by == "scheduler"
