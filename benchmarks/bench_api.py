@@ -3,7 +3,10 @@
 A fresh store in a temporary directory with two generated weeks, one solved; `solvereign serve` as a
 child process on a free loopback port; then `--clients` threads read runs, one run's page and its
 driver schedules for `--seconds` while one solve of the other week runs on the server. Reports
-p50/p99 latency and errors (bars: 0 errors, p99 ≤ 250 ms). The store and the server go at the end.
+p50/p99 latency and errors (bars: 0 errors, p99 ≤ 250 ms). The same reads without a solve run first
+for `--baseline-seconds` on the same server, and the report gives the ratio against them and the load
+average around each phase: the host is shared, so a figure means something only beside its baseline.
+The store and the server go at the end.
 """
 
 from __future__ import annotations
@@ -95,9 +98,24 @@ def read_load(url: str, key: str, run_id: int, seconds: float, clients: int) -> 
     return latencies, errors
 
 
+def quantiles(latencies: list[float]) -> tuple[float, float]:
+    q = statistics.quantiles(latencies, n=100) if len(latencies) >= 2 else [float("nan")] * 99
+    return round(q[49], 1), round(q[98], 1)
+
+
+def phase(url: str, key: str, run_id: int, seconds: float, clients: int) -> dict[str, object]:
+    load_before = os.getloadavg()[0]
+    latencies, errors = read_load(url, key, run_id, seconds, clients)
+    p50, p99 = quantiles(latencies)
+    return {"requests": len(latencies), "errors": len(errors), "rps": round(len(latencies) / seconds, 1),
+            "p50_ms": p50, "p99_ms": p99, "load_before": round(load_before, 2), "load_after": round(os.getloadavg()[0], 2),
+            "first_errors": errors[:5]}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=float, default=30.0)
+    ap.add_argument("--baseline-seconds", type=float, default=10.0, help="the same reads without a solve, first")
     ap.add_argument("--clients", type=int, default=20)
     ap.add_argument("--tours", type=int, default=1385, help="tours of each generated week")
     ap.add_argument("--json", action="store_true")
@@ -120,26 +138,31 @@ def main() -> int:
                 if server.poll() is not None or time.monotonic() > deadline:
                     raise SystemExit("server did not start")
                 time.sleep(0.2)
+            baseline = phase(url, key, run_id, args.baseline_seconds, args.clients)
             job = httpx.post(f"{url}/api/v1/forecasts/{to_solve}/solve", headers={"X-API-Key": key},
                              json={"time_limit": args.seconds}, timeout=10).json()
-            latencies, errors = read_load(url, key, run_id, args.seconds, args.clients)
+            loaded = phase(url, key, run_id, args.seconds, args.clients)
             solve_state = httpx.get(f"{url}/api/v1/solves/{job['id']}", headers={"X-API-Key": key}, timeout=10).json()["state"]
         finally:
             server.terminate()
             server.wait(60)
-    q = statistics.quantiles(latencies, n=100) if len(latencies) >= 2 else [float("nan")] * 99
+    p99, base = float(loaded["p99_ms"]), float(baseline["p99_ms"])  # type: ignore[arg-type]
     result = {
-        "clients": args.clients, "seconds": args.seconds, "requests": len(latencies), "errors": len(errors),
-        "rps": round(len(latencies) / args.seconds, 1), "p50_ms": round(q[49], 1), "p99_ms": round(q[98], 1),
-        "solve_during_load": solve_state, "bar_p99_ms": P99_BAR_MS,
-        "pass": not errors and q[98] <= P99_BAR_MS, "first_errors": errors[:5],
+        "clients": args.clients, "seconds": args.seconds, "cores": os.cpu_count(), **loaded,
+        "solve_during_load": solve_state, "baseline": baseline, "p99_vs_baseline": round(p99 / base, 2) if base else None,
+        "bar_p99_ms": P99_BAR_MS, "pass": not loaded["errors"] and p99 <= P99_BAR_MS,
     }
     if args.json:
         print(json.dumps(result, indent=2))
     else:
-        print(f"{result['requests']} reads by {args.clients} clients in {args.seconds:.0f} s ({result['rps']} req/s) "
-              f"while one solve ran ({solve_state} at the end): p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms, "
-              f"{result['errors']} errors; bar p99 ≤ {P99_BAR_MS:.0f} ms, 0 errors: {'PASS' if result['pass'] else 'FAIL'}")
+        print(f"baseline, no solve: {baseline['requests']} reads by {args.clients} clients in {args.baseline_seconds:.0f} s: "
+              f"p50 {baseline['p50_ms']} ms, p99 {base} ms, {baseline['errors']} errors "
+              f"(load {baseline['load_before']} → {baseline['load_after']} on {os.cpu_count()} cores)")
+        print(f"{loaded['requests']} reads by {args.clients} clients in {args.seconds:.0f} s ({loaded['rps']} req/s) "
+              f"while one solve ran ({solve_state} at the end): p50 {loaded['p50_ms']} ms, p99 {p99} ms "
+              f"({result['p99_vs_baseline']}× baseline), {loaded['errors']} errors "
+              f"(load {loaded['load_before']} → {loaded['load_after']}); bar p99 ≤ {P99_BAR_MS:.0f} ms, 0 errors: "
+              f"{'PASS' if result['pass'] else 'FAIL'}")
     return 0 if result["pass"] else 1
 
 

@@ -5,12 +5,16 @@ database, under the same row-level security and backups; claiming needs one stat
 (`UPDATE … WHERE id = (SELECT … FOR UPDATE SKIP LOCKED LIMIT 1)`: concurrent workers never claim the
 same job and never wait for each other), and a lease (`lease_until`, renewed while the solve runs)
 turns a worker killed mid-solve into a job another worker claims again once the lease ran out. Its
-runs are in `plan_ids`, so the retrying worker fails the run the dead one left SOLVING first.
+runs are in `plan_ids`, so the retrying worker fails the run the dead one left SOLVING first. One
+forecast has at most one job waiting or running (a partial unique index: two servers cannot both queue
+it), and the worker keeps the solver's last heartbeat in `progress`, which is all a server needs to
+answer `GET /api/v1/solves/{id}` and its events for a job any worker on any host runs.
 PostgreSQL only (a DuckDB file has one writer process: its solves run in that process).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -19,7 +23,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from storage.db import Tx
-from storage.errors import InvalidInput, NotFound
+from storage.errors import Conflict, InvalidInput, NotFound
 from storage.scope import Scope, reads, writes
 
 TABLE = """CREATE TABLE IF NOT EXISTS solve_jobs (
@@ -40,8 +44,16 @@ TABLE = """CREATE TABLE IF NOT EXISTS solve_jobs (
     created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
     updated_at TIMESTAMPTZ NOT NULL DEFAULT now())"""
 
+# added after the table (idempotent; run again whenever storage/pg_schema.py changed)
+ADDED = (
+    "ALTER TABLE solve_jobs ADD COLUMN IF NOT EXISTS progress TEXT",
+    "CREATE UNIQUE INDEX IF NOT EXISTS solve_jobs_one_active ON solve_jobs (tenant_code, forecast_id) "
+    "WHERE state IN ('QUEUED', 'RUNNING')",
+)
+ACTIVE = "state IN ('QUEUED', 'RUNNING')"
+
 _COLUMNS = ("id, tenant_code, site_code, forecast_id, seed, time_limit, requested_by, state, attempts, max_attempts, "
-            "worker, lease_until, plan_ids, error, created_at, updated_at")
+            "worker, lease_until, plan_ids, error, created_at, updated_at, progress")
 
 
 class SolveJob(BaseModel):
@@ -61,12 +73,17 @@ class SolveJob(BaseModel):
     error: str | None
     created_at: datetime
     updated_at: datetime
+    progress: dict[str, Any] | None = None  # the solver's last heartbeat (engine Progress.as_json)
+
+    @property
+    def finished(self) -> bool:
+        return self.state in ("DONE", "FAILED")
 
 
 def _job(r: tuple[Any, ...]) -> SolveJob:
     return SolveJob(id=r[0], tenant=r[1], site=r[2], forecast_id=r[3], seed=r[4], time_limit=r[5], requested_by=r[6],
                     state=r[7], attempts=r[8], max_attempts=r[9], worker=r[10], lease_until=r[11], plan_ids=list(r[12]),
-                    error=r[13], created_at=r[14], updated_at=r[15])
+                    error=r[13], created_at=r[14], updated_at=r[15], progress=json.loads(r[16]) if r[16] else None)
 
 
 class JobQueue:
@@ -86,16 +103,22 @@ class JobQueue:
     @writes
     def enqueue(self, scope: Scope, forecast_id: int, *, seed: int, time_limit: float, login: str,
                 max_attempts: int = 3) -> SolveJob:
+        """`Conflict` naming the job while the forecast has one waiting or running."""
         with self._session(write=True) as tx:
             site = tx.scalar("SELECT site_code FROM forecasts WHERE id = ?", [forecast_id])
             if site is None or site not in scope.sites:
                 raise NotFound(f"forecast {forecast_id} not found")
             row = tx.one(
                 f"INSERT INTO solve_jobs (tenant_code, site_code, forecast_id, seed, time_limit, requested_by, state, "
-                f"max_attempts) VALUES (?, ?, ?, ?, ?, ?, 'QUEUED', ?) RETURNING {_COLUMNS}",
+                f"max_attempts) VALUES (?, ?, ?, ?, ?, ?, 'QUEUED', ?) "
+                f"ON CONFLICT (tenant_code, forecast_id) WHERE {ACTIVE} DO NOTHING RETURNING {_COLUMNS}",
                 [scope.tenant, site, forecast_id, seed, time_limit, login, max_attempts],
             )
-        assert row is not None
+            if row is None:
+                active = tx.one(f"SELECT id, state FROM solve_jobs WHERE tenant_code = ? AND forecast_id = ? AND {ACTIVE}",
+                                [scope.tenant, forecast_id])
+                raise Conflict(f"forecast {forecast_id} is already being solved (job {active[0] if active else '?'}, "
+                               f"{active[1] if active else 'just finished'})")
         return _job(row)
 
     @reads
@@ -139,6 +162,12 @@ class JobQueue:
         with self._session(write=True, system=True) as tx:
             tx.execute("UPDATE solve_jobs SET plan_ids = array_append(plan_ids, ?), updated_at = now() "
                        "WHERE id = ? AND worker = ?", [plan_id, job_id, worker])
+
+    def report(self, job_id: int, worker: str, progress: dict[str, Any]) -> None:
+        """The solver's latest heartbeat, for whoever follows the job."""
+        with self._session(write=True, system=True) as tx:
+            tx.execute("UPDATE solve_jobs SET progress = ?, updated_at = now() WHERE id = ? AND worker = ? AND state = 'RUNNING'",
+                       [json.dumps(progress), job_id, worker])
 
     def finish(self, job_id: int, worker: str, *, ok: bool, error: str | None = None) -> bool:
         with self._session(write=True, system=True) as tx:

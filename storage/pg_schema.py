@@ -25,6 +25,7 @@ from typing import Any
 
 from storage.errors import SchemaTooNew, SchemaTooOld, StoreError
 from storage.lifecycle import IMMUTABLE, STATE_CHANGES
+from storage.pg_queue import ADDED as JOBS_ADDED
 from storage.pg_queue import TABLE as JOBS_TABLE
 from storage.pg_sql import ddl
 from storage.schema import _VERSION_TABLE, CURRENT_VERSION, MIGRATIONS
@@ -34,7 +35,7 @@ MIGRATION_LOCK = 7_316_001  # pg_advisory_xact_lock keys of this program
 WRITE_LOCK = 7_316_002
 # tables only PostgreSQL has (idempotent): the solve job queue (storage/pg_queue.py), and which version of
 # this module's rules the database holds
-PG_ONLY = (JOBS_TABLE, "CREATE TABLE IF NOT EXISTS solvereign_security (fingerprint TEXT NOT NULL)")
+PG_ONLY = (JOBS_TABLE, *JOBS_ADDED, "CREATE TABLE IF NOT EXISTS solvereign_security (fingerprint TEXT NOT NULL)")
 PG_ONLY_TABLES = ("solve_jobs", "solvereign_security")
 FINGERPRINT = "sha256:" + hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
 APPEND_ONLY = ("approvals", "approval_tombstones", "settings_log", "schema_version", "solvereign_security")

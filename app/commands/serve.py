@@ -13,7 +13,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("serve", help=_("serve the HTTP API (X-API-Key per user) over this store"))
     p.add_argument("--host", default="127.0.0.1", help=_("address to bind (default 127.0.0.1)"))
     p.add_argument("--port", type=int, default=8470, help=_("port (default 8470)"))
-    p.add_argument("--solve-workers", type=int, default=None, help=_("parallel solves (default and maximum: one per core)"))
+    p.add_argument("--solve-workers", type=int, default=None, help=_("parallel solves (default and maximum: one per core); on PostgreSQL 0 leaves the queue to 'solvereign worker'"))
     p.add_argument("--jobs-every", type=float, default=30.0, metavar="S",
                    help=_("how often scheduled jobs check what is due, in seconds (0: no scheduled jobs)"))
     p.set_defaults(func=run_serve)

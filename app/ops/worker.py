@@ -4,18 +4,25 @@ Any number of workers on any host share one queue. A worker holds a lease on its
 third of the lease while the engine works; a worker killed mid-solve stops renewing, and once the
 lease ran out another worker claims the job again. Before solving anew it fails the run the dead
 worker left in SOLVING ("worker … stopped mid-solve; retried as attempt N of job J"), so no run stays
-SOLVING and the run list shows the retry. A job whose attempts are used up is FAILED.
+SOLVING and the run list shows the retry. A job whose attempts are used up is FAILED. The solver's
+heartbeats go into the job's row (at most one write per `REPORT_EVERY` s), where any server reads them.
+
+A server on PostgreSQL runs its own workers as threads of this loop (app/server/queued_solves.py),
+with the engine in a child process; `--solve-workers 0` leaves every job to `solvereign worker`s.
 """
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
-
 import os
 import socket
+import threading
 import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from typing import Any
 
 from app.errors import EXIT_BLOCKED, UserError
+from app.ops.jobs import JOB_LOGIN, job_session
 from app.ops.session import Session
 from app.ops.solving import beating, solve_forecast
 from engine.clock import Clock
@@ -25,47 +32,73 @@ from storage.scope import Scope
 from storage.store import Store
 
 UNFINISHED = ("QUEUED", "SOLVING", "SOLVED", "AUDITING")
+REPORT_EVERY = 1.0
+Solver = Callable[..., Any]  # engine.solver.api.solve, or the server's ProcessSolver
 
 
-def worker_name() -> str:
-    return f"worker@{socket.gethostname()}:{os.getpid()}"
+def worker_name(n: int | None = None) -> str:
+    return f"worker@{socket.gethostname()}:{os.getpid()}" + ("" if n is None else f"/{n}")
 
 
-def run_worker(store: Store, clock: Clock, *, once: bool, poll: float, lease: float) -> int:
-    """Work until stopped (or, `once`, until the queue is empty); returns how many jobs this worker ran."""
+def run_worker(store: Store, clock: Clock, *, once: bool, poll: float, lease: float, name: str | None = None,
+               stop: threading.Event | None = None, solver: Solver | None = None) -> int:
+    """Work until `stop` is set (which also ends a solve under way early), or, `once`, until the queue is empty;
+    returns how many jobs this worker ran."""
     if store.backend != "postgresql":
         raise UserError("blocked: solve jobs need a PostgreSQL store (--db postgresql://…)", EXIT_BLOCKED)
-    queue, name, done = JobQueue(store), worker_name(), 0
-    while True:
+    queue, name, done = JobQueue(store), name or worker_name(), 0
+    stop = stop or threading.Event()
+    while not stop.is_set():
         job = queue.claim(name, lease)
         if job is None:
             if once:
-                return done
-            time.sleep(poll)
+                break
+            stop.wait(poll)
             continue
-        run_job(store, clock, queue, job, name, lease)
+        run_job(store, clock, queue, job, name, lease, solver=solver, cancel=stop)
         done += 1
+    return done
 
 
-def run_job(store: Store, clock: Clock, queue: JobQueue, job: SolveJob, name: str, lease: float) -> None:
+def run_job(store: Store, clock: Clock, queue: JobQueue, job: SolveJob, name: str, lease: float, *,
+            solver: Solver | None = None, cancel: threading.Event | None = None) -> None:
+    """`cancel` (the worker being stopped) ends the solve early with its best plan, recorded as usual."""
     scope = Scope.of(job.tenant, job.site)
     user = store.users.identify(job.requested_by)
-    if user is None or not user.active or user.tenant != job.tenant or job.site not in user.sites:
+    if user is None and job.requested_by == JOB_LOGIN:  # a server's weekly solve: the scheduler acts as itself
+        s = job_session(store, clock, scope)
+    elif user is None or not user.active or user.tenant != job.tenant or job.site not in user.sites:
         queue.finish(job.id, name, ok=False, error=f"{job.requested_by} may no longer solve at {job.site}")
         return
-    s = Session(store=store, clock=clock, login=user.login, user=user)
+    else:
+        s = Session(store=store, clock=clock, login=user.login, user=user)
     _fail_left_behind(s, scope, job)
     if job.attempts > job.max_attempts:
         queue.finish(job.id, name, ok=False, error=f"gave up after {job.max_attempts} attempts")
         return
     try:
         with _lease_renewed(queue, job.id, name, lease):
-            run, _ = solve_forecast(s, job.forecast_id, seed=job.seed, time_limit=job.time_limit,
+            run, _ = solve_forecast(s, job.forecast_id, seed=job.seed, time_limit=job.time_limit, solver=solver, cancel=cancel,
+                                    progress=_reporter(queue, job.id, name),
                                     on_created=lambda plan_id: queue.add_run(job.id, name, plan_id))
     except (UserError, StoreError) as exc:
         queue.finish(job.id, name, ok=False, error=exc.message)
         return
     queue.finish(job.id, name, ok=run.state == "AUDITED", error=run.error_text)
+
+
+def _reporter(queue: JobQueue, job_id: int, name: str) -> Callable[[Any], None]:
+    """The solver's heartbeats into the job's row, the first at once and then one per REPORT_EVERY s."""
+    last = [-REPORT_EVERY]
+
+    def report(beat: Any) -> None:
+        if time.monotonic() - last[0] >= REPORT_EVERY:
+            last[0] = time.monotonic()
+            try:
+                queue.report(job_id, name, beat.as_json())
+            except StoreError:
+                pass  # a busy moment loses one heartbeat, not the solve
+    return report
 
 
 def _fail_left_behind(s: Session, scope: Scope, job: SolveJob) -> None:

@@ -1,4 +1,5 @@
-"""The ASGI app: one Store (a path, never a held connection), the solve queue, idempotency answers,
+"""The ASGI app: one Store (a path, never a held connection), the solves (in this process on DuckDB,
+jobs in the store's queue on PostgreSQL), idempotency answers,
 a trace id per request (in every error body, the `X-Trace-Id` header and the server log)."""
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ from fastapi import FastAPI, Request, Response
 
 from app.ops.session import is_overridden
 from app.server import errors
-from app.ops.api_keys import key_hash
 from app.server.idempotency import IdempotencyCache
 from app.server.read_cache import ReadCache
 from app.server.routes import router
+from app.server.queued_solves import QueuedSolves
 from app.server.scheduler import Scheduler
 from app.server.solves import SolveQueue
 from engine.clock import Clock
@@ -44,7 +45,7 @@ def create_app(
                   description="The roster cockpit's operations over HTTP; authenticate with X-API-Key.")
     app.state.store = store
     app.state.clock = clock
-    app.state.solves = SolveQueue(workers)
+    app.state.solves = SolveQueue(workers) if store.backend == "duckdb" else QueuedSolves(store, clock, workers)
     app.state.idempotency = IdempotencyCache()
     app.state.read_cache = ReadCache(enabled=store.backend == "duckdb")
     app.state.solves.on_event = app.state.read_cache.changed  # a solve writes runs as it goes
@@ -60,30 +61,6 @@ def create_app(
         response.headers.setdefault("X-Trace-Id", request.state.trace_id)
         return response
 
-    @app.middleware("http")
-    async def cached_reads(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        cache: ReadCache = app.state.read_cache
-        if request.method != "GET":
-            try:
-                return await call_next(request)
-            finally:
-                cache.changed()
-        key = request.headers.get("x-api-key")
-        if not key or not cache.cacheable(request.url.path):
-            return await call_next(request)
-        who, url = key_hash(key), str(request.url)
-        hit = cache.get(who, url)
-        if hit is not None:
-            return Response(hit.body, media_type=hit.media_type, headers={"X-Cache": "hit"})
-        generation = cache.generation
-        response = await call_next(request)
-        iterator = getattr(response, "body_iterator", None)  # what call_next hands back streams its body
-        if response.status_code != 200 or iterator is None or "text/event-stream" in response.headers.get("content-type", ""):
-            return response
-        body = b"".join([chunk if isinstance(chunk, bytes) else chunk.encode() async for chunk in iterator])
-        media = response.media_type or response.headers.get("content-type", "application/json")
-        cache.put(who, url, generation, body, media)
-        return Response(body, status_code=200, media_type=media, headers={"X-Trace-Id": request.state.trace_id})
-
+    app.middleware("http")(app.state.read_cache.answer)
     app.include_router(router)
     return app

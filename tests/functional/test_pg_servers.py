@@ -19,13 +19,13 @@ from storage.copy import copy_store
 
 
 @contextmanager
-def server(url: str, log: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+def server(url: str, log: Path, *args: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     port = free_port()
     env = subprocess_env()
     env["SOLVEREIGN_TRUST_DIR"] = str(log.parent / "trust")
     with log.open("w") as out:
         proc = subprocess.Popen(solvereign_argv(None, "--db", url, "--now", NOW_OPEN, "serve", "--port", str(port),
-                                                "--jobs-every", "0"), stdout=out, stderr=subprocess.STDOUT, env=env)
+                                                "--jobs-every", "0", *args), stdout=out, stderr=subprocess.STDOUT, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
