@@ -91,6 +91,7 @@ def slot_of(store: Store, scope: Scope) -> Slot:
 
 
 def notify_slot_of(store: Store, scope: Scope, site: str) -> Slot:
+    """The site's setting, else the tenant's, else Wednesday 08:00; a bad value is one line naming the setting."""
     for key in (f"{NOTIFY_SETTING}:{site}", NOTIFY_SETTING):
         setting = store.settings.get(scope, key)
         if setting is not None:
