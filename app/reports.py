@@ -119,3 +119,12 @@ def heartbeat_line(hb: Heartbeat) -> str:
             else _("no plan yet"))
     open_weeks = ", " + _("{n} open").format(n=hb.standins) if hb.standins else ""
     return f"{hb.phase} · {best}{open_weeks} · " + _("bound {bound}").format(bound=hb.bound) + f" · {hb.elapsed:.1f} s"
+
+
+def outbox_line(counts: dict[str, int]) -> str:
+    """A run's driver notifications in one line (show-run, the review): queued, sent, failed, no contact."""
+    if not counts:
+        return _("notifications: none yet (solvereign notify RUN, once the plan is LOCKED)")
+    return _("notifications: {queued} queued · {sent} sent · {failed} failed · {none} without contact data").format(
+        queued=counts.get("PENDING", 0), sent=counts.get("SENT", 0), failed=counts.get("FAILED", 0),
+        none=counts.get("NO_CONTACT", 0))

@@ -69,6 +69,7 @@ class PackInput:
     kpis: dict[str, Any]
     approvals: list[dict[str, Any]]
     chain: list[tuple[int, str, str]]
+    redacted_by: tuple[int, ...] = ()  # GDPR erasures that pseudonymised a driver in the stored input
 
 
 def _json(doc: Any) -> bytes:
@@ -128,6 +129,9 @@ def build_pack(p: PackInput) -> bytes:
         "source_format": p.source_format,
         "files": [{"name": n, "sha256": _sha(entries[n]), "size": len(entries[n])} for n in sorted(entries)],
     }
+    if p.redacted_by:  # input_hash stays the recorded original's; the entries hash to the redacted form
+        manifest["input_redacted"] = {"by_erasures": list(p.redacted_by),
+                                      "canonical_sha256": sha256_prefixed(entries["canonical_input.json"])}
     entries[MANIFEST] = _json(manifest)
     order = entry_order(p.source_format)
     entries[CHECKSUMS] = "".join(f"{_sha(entries[n])}  {n}\n" for n in order[:-1]).encode("ascii")
@@ -239,13 +243,20 @@ def _verify(data: bytes, report: PackReport) -> None:
     report.passed.append("manifest.json: file list, sizes and sha256 match")
 
     canonical_text = entries["canonical_input.json"].decode("utf-8", errors="replace")
-    _need(sha256_prefixed(entries["canonical_input.json"]) == manifest.get("input_hash"),
-          "input hash: sha256 of canonical_input.json differs from manifest.json's input_hash")
+    redacted = manifest.get("input_redacted")
+    if redacted is not None:  # a GDPR erasure pseudonymised a driver: the original's hash is only recorded
+        _need(isinstance(redacted, dict) and bool(redacted.get("by_erasures")) and bool(redacted.get("canonical_sha256")),
+              "manifest.json's input_redacted names no erasure or no hash")
+        input_hash, hash_name = redacted["canonical_sha256"], "input_redacted.canonical_sha256"
+    else:
+        input_hash, hash_name = manifest.get("input_hash"), "input_hash"
+    _need(sha256_prefixed(entries["canonical_input.json"]) == input_hash,
+          f"input hash: sha256 of canonical_input.json differs from manifest.json's {hash_name}")
     try:
         forecast = CanonicalForecast.from_canonical_dict(json.loads(canonical_text))
     except (ValueError, KeyError, TypeError) as exc:
         raise _Failed(f"canonical_input.json is not a canonical forecast ({exc})") from None
-    _need(forecast.canonical_json() == canonical_text and forecast.input_hash == manifest.get("input_hash"),
+    _need(forecast.canonical_json() == canonical_text and forecast.input_hash == input_hash,
           "canonical_input.json is not in canonical form")
     _need((forecast.tenant_code, forecast.site_code, forecast.week_anchor_date.isoformat())
           == (manifest.get("tenant"), manifest.get("site"), manifest.get("week")),
@@ -254,7 +265,9 @@ def _verify(data: bytes, report: PackReport) -> None:
                       anchor=forecast.week_anchor_date)
     _need(reparsed.forecast is not None and reparsed.forecast.input_hash == forecast.input_hash,
           f"{inputs[0]} does not canonicalise to canonical_input.json (input hash differs)")
-    report.passed.append(f"input: {inputs[0]} → canonical_input.json → {forecast.input_hash}")
+    report.passed.append(f"input: {inputs[0]} → canonical_input.json → {forecast.input_hash}" + (
+        f" (redacted by erasure #{', #'.join(map(str, redacted['by_erasures']))}; recorded original {manifest.get('input_hash')})"
+        if redacted is not None else ""))
 
     out = _load(entries, "solver_output.json")
     instances, assignments = _plan_of(out)

@@ -31,3 +31,7 @@ class Database(Protocol):
     def describe(self) -> str:
         """What to name in messages (the file, or the URL without its password)."""
         ...
+
+    def compact(self) -> None:
+        """Leave no copy of deleted or overwritten rows in the storage files (after a GDPR erasure)."""
+        ...

@@ -199,6 +199,31 @@ class DuckDatabase:
     def describe(self) -> str:
         return self.path
 
+    def compact(self) -> None:
+        """Rewrite the file: DuckDB keeps freed blocks, with the old bytes in them, inside the file until
+        they are reused. Copied under the write lock (no one else has the file meanwhile) into a new
+        private file that then replaces it; the old blocks go with the old file."""
+        fresh = f"{self.path}.compact"
+        for leftover in (fresh, f"{fresh}.wal"):
+            Path(leftover).unlink(missing_ok=True)
+        with self.connection(write=True) as (conn, _now):
+            try:
+                conn.execute(f"CHECKPOINT {ALIAS}")
+                old = os.umask(0o077)
+                try:
+                    conn.execute(f"ATTACH '{_sql_str(fresh)}' AS compacted (READ_WRITE)")
+                finally:
+                    os.umask(old)
+                try:
+                    conn.execute(f"COPY FROM DATABASE {ALIAS} TO compacted")
+                finally:
+                    conn.execute("DETACH compacted")
+                os.chmod(fresh, os.stat(self.path).st_mode & 0o777)
+                os.replace(fresh, self.path)
+            except (duckdb.Error, OSError) as exc:
+                Path(fresh).unlink(missing_ok=True)
+                raise StoreError(f"store {self.path} was not compacted ({exc}): freed blocks may still hold erased data") from exc
+
     @contextmanager
     def snapshot(self) -> Iterator[None]:
         """Reads of this thread inside the block share one read-only transaction."""

@@ -2,8 +2,11 @@
 
 The subject is kept only as a keyed hash (HMAC with the store key, storage/trust.py) so the
 erasure log holds no personal data. Execution replaces the driver's id and name with a pseudonym
-derived from that hash in the roster, the removals log, the notification outbox (address cleared) and the assignments of every plan that is
-not LOCKED/SUPERSEDED (a locked plan is immutable: it keeps its ids until retention purges it).
+derived from that hash in the roster, the removals log, the notification outbox (address cleared), the
+stored raw and canonical input of every forecast that lists the driver (its input_hash stays the
+original's; the forecast records the erasure, and a new evidence pack says so) and the assignments of
+every plan that is not LOCKED/SUPERSEDED (a locked plan is immutable: it keeps its ids until retention
+purges it). Afterwards the store is compacted, so no freed block of the file keeps the old bytes.
 A plan whose assignments change gets its output hash recomputed and a `gdpr_erase` approval
 record over its new content, so the chain and the plan still verify. Who may request and who may
 confirm is the app's rule (app/ops/gdpr.py).
@@ -18,6 +21,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 
 from engine.hashing import output_hash
+from engine.redact import redact_driver
 from storage import approvals, trust
 from storage.clock import from_db
 from storage.backend import Database
@@ -46,10 +50,11 @@ class ErasureRequest(BaseModel):
     plans_changed: tuple[int, ...] = ()
     locked_plans_kept: tuple[int, ...] = ()
     packs_removed: tuple[str, ...] = ()
+    forecasts_redacted: tuple[int, ...] = ()
 
 
 _COLUMNS = ("id, site_code, subject, requested_by, requested_role, reason, requested_at, state, confirmed_by, "
-            "confirmed_role, pseudonym, plans_changed, locked_plans_kept, packs_removed")
+            "confirmed_role, pseudonym, plans_changed, locked_plans_kept, packs_removed, forecasts_redacted")
 
 
 def _request(r: tuple) -> ErasureRequest:
@@ -57,6 +62,7 @@ def _request(r: tuple) -> ErasureRequest:
         id=r[0], site=r[1], subject=r[2], requested_by=r[3], requested_role=r[4], reason=r[5],
         requested_at=from_db(r[6]) or r[6], state=r[7], confirmed_by=r[8], confirmed_role=r[9], pseudonym=r[10],
         plans_changed=tuple(r[11] or ()), locked_plans_kept=tuple(r[12] or ()), packs_removed=tuple(r[13] or ()),
+        forecasts_redacted=tuple(r[14] or ()),
     )
 
 
@@ -154,6 +160,7 @@ class GdprRepo:
                        "AND driver_id = ?", [alias, t, s, driver])
             tx.execute("UPDATE driver_removals SET external_id = ?, name = ? WHERE tenant_code = ? AND site_code = ? "
                        "AND external_id = ?", [alias, alias, t, s, driver])
+            redacted = _redact_forecasts(tx, t, s, driver, alias, request_id)
             plans = tx.all(
                 "SELECT DISTINCT p.id, p.state, p.solver_config_hash FROM plans p JOIN plan_assignments a ON a.plan_id = p.id "
                 "WHERE p.tenant_code = ? AND p.site_code = ? AND a.driver_id = ? AND NOT list_contains(?, p.state) ORDER BY p.id",
@@ -172,8 +179,8 @@ class GdprRepo:
             tx.execute("DELETE FROM evidence_packs WHERE list_contains(?, plan_id)", [changed])
             tx.execute(
                 "UPDATE gdpr_erasures SET state = 'DONE', confirmed_by = ?, confirmed_role = ?, confirmed_at = ?, pseudonym = ?, "
-                "plans_changed = ?, locked_plans_kept = ?, packs_removed = ? WHERE id = ?",
-                [actor.name, actor.role, tx.now, alias, changed, kept, removed, request_id],
+                "plans_changed = ?, locked_plans_kept = ?, packs_removed = ?, forecasts_redacted = ? WHERE id = ?",
+                [actor.name, actor.role, tx.now, alias, changed, kept, removed, redacted, request_id],
             )
             done = _request(tx.one(f"SELECT {_COLUMNS} FROM gdpr_erasures WHERE id = ?", [request_id]) or ())
         for path in removed:  # packs written before hold the old id: new ones are built from the pseudonymised rows
@@ -181,7 +188,29 @@ class GdprRepo:
                 Path(path).unlink(missing_ok=True)
             except OSError:
                 pass
+        self._db.compact()
         return done
+
+
+def _redact_forecasts(tx: Tx, tenant: str, site: str, driver: str, alias: str, request_id: int) -> list[int]:
+    """Pseudonymise the driver in the raw input of every forecast of the site that lists them, and
+    canonicalise the redacted bytes again (so a pack's input still reads to its canonical form)."""
+    from engine.ingest import ingest  # here: the parsers are not loaded when the cockpit starts
+
+    done = []
+    rows = tx.all("SELECT id, source_format, raw_bytes, week_anchor, redacted_by FROM forecasts WHERE tenant_code = ? "
+                  "AND site_code = ? AND raw_bytes IS NOT NULL ORDER BY id", [tenant, site])
+    for forecast_id, fmt, raw, anchor, before in rows:
+        redacted = redact_driver(bytes(raw), fmt, driver, alias)
+        if redacted is None:
+            continue
+        result = ingest(redacted, fmt=fmt, tenant=tenant, site=site, anchor=anchor)
+        if result.forecast is None:
+            raise Conflict(f"forecast {forecast_id} no longer reads once the driver is pseudonymised; nothing was erased")
+        tx.execute("UPDATE forecasts SET raw_bytes = ?, canonical_json = ?, redacted_by = ? WHERE id = ?",
+                   [redacted, result.forecast.canonical_json(), [*(before or ()), request_id], forecast_id])
+        done.append(forecast_id)
+    return done
 
 
 def _pseudonymise_plan(tx: Tx, tenant: str, site: str, plan_id: int, state: str, config_hash: str, driver: str,

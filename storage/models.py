@@ -141,6 +141,7 @@ class ForecastContent(BaseModel):
     model_config = _FROZEN
     raw_bytes: bytes
     canonical_json: str
+    redacted_by: tuple[int, ...] = ()  # GDPR erasures that pseudonymised a driver in it (storage/gdpr.py)
 
     def canonical(self) -> CanonicalForecast:
         return CanonicalForecast.from_canonical_dict(json.loads(self.canonical_json))

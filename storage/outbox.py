@@ -85,6 +85,15 @@ class OutboxRepo:
                           [plan_id, *params])
         return [_row(r) for r in rows]
 
+    @reads
+    def counts(self, scope: Scope, plan_id: int) -> dict[str, int]:
+        """Messages of the plan by state (PENDING, SENT, FAILED, NO_CONTACT): what the run shows."""
+        where, params = scope.where()
+        with self._db.session(write=False) as tx:
+            rows = tx.all(f"SELECT state, count(*) FROM notification_outbox WHERE plan_id = ? AND {where} GROUP BY state",
+                          [plan_id, *params])
+        return {str(state): int(n) for state, n in rows}
+
     @writes
     def record_attempt(self, scope: Scope, key: str, *, error: str | None, next_attempt_at: datetime | None) -> OutboxMessage:
         """After one send: SENT (error None), else PENDING with the error, or FAILED after MAX_ATTEMPTS."""

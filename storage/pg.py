@@ -139,6 +139,9 @@ class PgDatabase:
     def describe(self) -> str:
         return masked(self.url)
 
+    def compact(self) -> None:
+        """PostgreSQL drops dead row versions itself (autovacuum; VACUUM FULL at once: README)."""
+
     @contextmanager
     def connection(self) -> Iterator[psycopg.Connection[Any]]:
         """A pooled connection to a current schema (migrated on first use unless read-only)."""

@@ -57,7 +57,8 @@ def insert_forecast(tx: Tx, scope: Scope, new: NewForecast, actor: Actor) -> For
     ensure_site(tx, fc.tenant_code, fc.site_code, actor)
     forecast_id = int(tx.scalar("SELECT nextval('forecast_ids')"))
     tx.execute(
-        "INSERT INTO forecasts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO forecasts (id, tenant_code, site_code, week_anchor, source_format, source_name, raw_bytes, canonical_json, "
+        "input_hash, status, findings, instance_count, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [forecast_id, fc.tenant_code, fc.site_code, fc.week_anchor_date, new.source_format, new.source_name,
          new.raw_bytes, fc.canonical_json(), input_hash, new.status, json.dumps(new.findings), len(fc.instances),
          actor.name, tx.now],
@@ -85,12 +86,13 @@ class ForecastRepo:
         """Raw bytes and canonical JSON (large; loaded only on demand)."""
         where, params = scope.where()
         with self._db.session(write=False) as tx:
-            row = tx.one(f"SELECT raw_bytes, canonical_json FROM forecasts WHERE id = ? AND {where}", [forecast_id, *params])
+            row = tx.one(f"SELECT raw_bytes, canonical_json, redacted_by FROM forecasts WHERE id = ? AND {where}",
+                         [forecast_id, *params])
         if row is None:
             raise NotFound(f"forecast {forecast_id} not found")
         if row[0] is None or row[1] is None:
             raise NotFound(f"forecast {forecast_id} content was purged (retention)")
-        return ForecastContent(raw_bytes=bytes(row[0]), canonical_json=row[1])
+        return ForecastContent(raw_bytes=bytes(row[0]), canonical_json=row[1], redacted_by=tuple(row[2] or ()))
 
     @reads
     def find_by_hash(self, scope: Scope, site: str, input_hash: str) -> ForecastRecord | None:

@@ -334,6 +334,13 @@ _V6_API_KEYS = (
         revoked_at TIMESTAMP)""",
 )
 
+_V7_REDACTED_INPUTS = (
+    # a forecast whose raw input a GDPR erasure pseudonymised: by which erasures (its input_hash stays
+    # the original's, so packs exported before still verify against the hash recorded then)
+    "ALTER TABLE forecasts ADD COLUMN redacted_by BIGINT[]",
+    "ALTER TABLE gdpr_erasures ADD COLUMN forecasts_redacted BIGINT[]",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema: tenancy, forecasts, plans, approval chain, operator views", _V1_TABLES + _V1_VIEWS),
     Migration(2, "keyed approval chain over plan content, real time under a clock override, solve leases", _V2_TRUST),
@@ -341,6 +348,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "pinned assignments per plan version", _V4_PINS),
     Migration(5, "after the lock: evidence packs, approval tombstones, GDPR erasures, notification outbox", _V5_AFTER_LOCK),
     Migration(6, "per-user API keys (hashed) for the HTTP server", _V6_API_KEYS),
+    Migration(7, "forecast inputs redacted by a GDPR erasure", _V7_REDACTED_INPUTS),
 )
 
 CURRENT_VERSION = MIGRATIONS[-1].version

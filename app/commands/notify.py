@@ -1,8 +1,10 @@
-"""`solvereign notify RUN` (queue and send each driver's week) · `solvereign notify status RUN`."""
+"""`solvereign notify RUN` (queue and send each driver's week) · `solvereign notify status RUN` ·
+`solvereign notify due` (the weekly send a system timer calls: what the server's scheduler does)."""
 
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from app.tables import Column, print_table
 from app.commands.common import add_json, print_json, session_from_args
@@ -10,11 +12,15 @@ from app.errors import EXIT_FAILED, EXIT_OK, UserError
 from app.ops.text import printable
 from app.i18n import N_, _
 
+if TYPE_CHECKING:
+    from app.ops.notify import NotifyReport
+
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("notify", help=_("tell each driver of a LOCKED plan their week: notify RUN | notify status RUN"))
-    p.add_argument("target", metavar="RUN|status", help=_("the run id to notify, or 'status'"))
+    p = sub.add_parser("notify", help=_("tell each driver of a LOCKED plan their week: notify RUN | notify status RUN | notify due"))
+    p.add_argument("target", metavar="RUN|status|due", help=_("the run id to notify, 'status', or 'due' (every LOCKED plan of the coming week once its site's slot has passed)"))
     p.add_argument("run", nargs="?", metavar="RUN", help=_("with status: the run"))
+    p.add_argument("--now", default=argparse.SUPPRESS, metavar="ISO", help=_("with due: the time to act at (as the global --now)"))
     add_json(p)
     p.set_defaults(func=run_notify)
 
@@ -41,15 +47,37 @@ def run_notify(args: argparse.Namespace) -> int:
                               for m in messages))
         return EXIT_OK
     if args.run:
-        raise UserError(_("usage: solvereign notify RUN | solvereign notify status RUN"), EXIT_FAILED)
+        raise UserError(_("usage: solvereign notify RUN | solvereign notify status RUN | solvereign notify due"), EXIT_FAILED)
+    if args.target == "due":
+        return _run_due(args)
     run_id = _run_id(args.target)
     report = ops.notify(session_from_args(args), run_id, channels(), backoff=backoff_seconds())
     if args.json:
         print_json(report)
     else:
-        print(_("run {run_id}: {n_sent} sent, {n_pending} pending, {n_failed} failed, {n_no_contact} without contact data, {unchanged} unchanged (not told again)").format(run_id=run_id, n_sent=len(report.sent), n_pending=len(report.pending), n_failed=len(report.failed), n_no_contact=len(report.no_contact), unchanged=report.unchanged))
-        for d in report.no_contact:
-            print(_("  no contact data: {d}").format(d=d))
-        for d in report.failed:
-            print(_("  failed: {d} (solvereign notify status {run_id})").format(d=d, run_id=run_id))
+        _print_report(report)
     return EXIT_OK if not report.failed and not report.pending else EXIT_FAILED
+
+
+def _run_due(args: argparse.Namespace) -> int:
+    from app.notify.config import backoff_seconds, channels
+    from app.ops import notify as ops
+
+    reports = ops.notify_due(session_from_args(args), channels(), backoff=backoff_seconds())
+    if args.json:
+        print_json({"reports": reports})
+    else:
+        if not reports:
+            print(_("nothing due: no LOCKED plan of the coming week waits to be told (solvereign jobs)"))
+        for report in reports:
+            _print_report(report)
+    return EXIT_OK if all(not r.failed and not r.pending for r in reports) else EXIT_FAILED
+
+
+def _print_report(report: NotifyReport) -> None:
+    run_id = report.run_id
+    print(_("run {run_id}: {n_sent} sent, {n_pending} pending, {n_failed} failed, {n_no_contact} without contact data, {unchanged} unchanged (not told again)").format(run_id=run_id, n_sent=len(report.sent), n_pending=len(report.pending), n_failed=len(report.failed), n_no_contact=len(report.no_contact), unchanged=report.unchanged))
+    for d in report.no_contact:
+        print(_("  no contact data: {d}").format(d=d))
+    for d in report.failed:
+        print(_("  failed: {d} (solvereign notify status {run_id})").format(d=d, run_id=run_id))

@@ -7,7 +7,7 @@ import functools
 from datetime import date
 
 from app import tables
-from app.reports import clock_override, fmt_when
+from app.reports import clock_override, fmt_when, outbox_line
 from app.tables import Column, print_table
 from app.commands.common import add_json, add_reason, print_json, session_from_args
 from app.remote.select import remote_from_args
@@ -114,6 +114,7 @@ def run_show(args: argparse.Namespace) -> int:
             "audits": d.audits, "approvals": d.approvals, "has_warnings": view.has_warnings,
             "awaiting_second_approver": view.awaiting_second_approver, "actions": view.actions,
             "next_steps": view.next_steps, "uncovered": view.uncovered, "evidence": view.evidence,
+            "outbox": view.outbox,
             "drivers": [w.model_dump() | {"hours": w.hours, "contract": w.contract} for w in view.weeks] if args.drivers else None,
         })
         return 0 if view.integrity is None else 1
@@ -182,6 +183,8 @@ def render_run(view: ops.RunView, *, drivers: bool, audits: bool) -> list[str]:
                        f"  “{printable(rec.reason)}”{clock_note(rec)}")
     for pack in view.evidence:
         out.append("  " + _("evidence pack {path} {sha256}").format(path=printable(pack.path), sha256=pack.sha256))
+    if view.outbox or r.state == "LOCKED":
+        out.append("  " + outbox_line(view.outbox))
     out.append("")
     out.append(_("actions"))
     for name, st in view.actions.items():

@@ -62,7 +62,7 @@ def pack_input(s: Session, run_id: int) -> PackInput:
         source_format=detail.forecast.source_format, raw_input=content.raw_bytes, canonical_json=content.canonical_json,
         instances=detail.instances, assignments=detail.assignments,
         audits=[a.model_dump(mode="json") for a in detail.audits], kpis=run.kpis,
-        approvals=[record_dict(r) for r in records], chain=chain,
+        approvals=[record_dict(r) for r in records], chain=chain, redacted_by=content.redacted_by,
     )
 
 

@@ -43,7 +43,7 @@ def erase_driver(s: Session, site: str | None, driver: str, reason: str) -> Eras
                         EXIT_BLOCKED)
     done = s.store.gdpr.execute(s.scope, site, driver, pending.id, s.actor)
     return ErasureOutcome(request=done, done=True, message=(
-        _("erasure #{id} done: the driver is now {pseudonym}; {n_plans_changed} unlocked plan(s) pseudonymised, {n_locked_plans_kept} locked plan(s) keep their rows until retention, {n_packs_removed} evidence pack(s) of changed plans removed").format(id=done.id, pseudonym=done.pseudonym, n_plans_changed=len(done.plans_changed), n_locked_plans_kept=len(done.locked_plans_kept), n_packs_removed=len(done.packs_removed))))
+        _("erasure #{id} done: the driver is now {pseudonym}; {n_plans_changed} unlocked plan(s) pseudonymised, {n_locked_plans_kept} locked plan(s) keep their rows until retention, {n_packs_removed} evidence pack(s) of changed plans removed, {n_forecasts} stored forecast input(s) redacted").format(id=done.id, pseudonym=done.pseudonym, n_plans_changed=len(done.plans_changed), n_locked_plans_kept=len(done.locked_plans_kept), n_packs_removed=len(done.packs_removed), n_forecasts=len(done.forecasts_redacted))))
 
 
 def _only_site(s: Session) -> str:

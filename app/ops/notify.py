@@ -138,3 +138,12 @@ def notify(s: Session, run_id: int, channels: dict[str, Channel], *, backoff: fl
         by_state[m.state].append(m.driver_id)
     return NotifyReport(run_id=run_id, queued=queued, sent=by_state["SENT"], pending=by_state["PENDING"],
                         failed=by_state["FAILED"], no_contact=by_state["NO_CONTACT"], unchanged=unchanged)
+
+
+def notify_due(s: Session, channels: dict[str, Channel], *, backoff: float) -> list[NotifyReport]:
+    """The weekly send (the server's scheduler and `solvereign notify due`): every LOCKED plan of the
+    coming week whose site's slot has passed and whose drivers are not all told yet."""
+    from app.ops.jobs import notify_slots
+
+    due = [run_id for slot in notify_slots(s.store, s.scope, s.clock.now()) for run_id in slot.due]
+    return [notify(s, run_id, channels, backoff=backoff) for run_id in due]

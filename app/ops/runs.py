@@ -80,6 +80,7 @@ class RunView(BaseModel):
     pins: list[str] = []  # pinned instances (re-solves and repairs keep them)
     uncovered: list[Uncovered] = []  # a FAILED run: the tours no legal plan covers
     evidence: list[EvidencePack] = []  # the packs written for it (path, sha256)
+    outbox: dict[str, int] = {}  # its driver notifications by state (PENDING, SENT, FAILED, NO_CONTACT)
 
     @property
     def run(self) -> RunSummary:
@@ -185,6 +186,7 @@ def show_run(s: Session, run_id: int) -> RunView:
         gate = _gate_input(s, detail)
         integrity = s.store.approvals.plan_integrity(s.scope, run_id)
         evidence = s.store.evidence.for_plan(s.scope, run_id)
+        outbox = s.store.outbox.counts(s.scope, run_id)
         drivers = _forecast_drivers(s, detail) if integrity is None and detail.summary.state in REAUDITED else None
         freeze = freeze_of(s, detail)
         pins = sorted(p.instance_id for p in s.store.pins.for_plan(s.scope, run_id))
@@ -220,6 +222,7 @@ def show_run(s: Session, run_id: int) -> RunView:
         pins=pins,
         uncovered=uncovered,
         evidence=evidence,
+        outbox=outbox,
     )
 
 

@@ -1,6 +1,7 @@
 """The server's scheduled jobs: a small loop, not APScheduler. The weekly solve's idempotency lives in
-the store (app/ops/jobs.py: due = no run yet), so the loop needs no job store of its own; one
-thread that asks "what is due?" every few seconds is all a once-a-week job needs."""
+the store (app/ops/jobs.py: due = no run yet), and so does the weekly notification's (due = the
+outbox not done), so the loop needs no job store of its own; one thread that asks "what is due?"
+every few seconds is all a once-a-week job needs."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import threading
 
 from app.errors import UserError
 from app.ops.jobs import due_solves, job_session
+from app.notify.config import backoff_seconds, channels
+from app.ops.notify import NotifyReport, notify_due
 from app.server.errors import SolveRunning
 from app.server.solves import SolveJob, SolveQueue
 from engine.clock import Clock
@@ -48,6 +51,21 @@ class Scheduler:
                 started.append(job)
         return started
 
+    def notify_tick(self) -> list[NotifyReport]:
+        """Tell the drivers of every due LOCKED plan (the same code path as `solvereign notify due`)."""
+        reports: list[NotifyReport] = []
+        for scope in self.store.tenants.all_scopes():
+            try:
+                done = notify_due(job_session(self.store, self.clock, scope), channels(), backoff=backoff_seconds())
+            except (UserError, StoreError, ValueError) as exc:
+                log.warning("weekly notification of tenant %s skipped: %s", scope.tenant, exc)
+                continue
+            for r in done:
+                log.info("weekly notification of run %d: %d sent, %d failed, %d without contact data",
+                         r.run_id, len(r.sent), len(r.failed), len(r.no_contact))
+            reports.extend(done)
+        return reports
+
     def start(self) -> None:
         if self.every <= 0:
             return
@@ -56,6 +74,7 @@ class Scheduler:
             while not self._stop.is_set():
                 try:
                     self.tick()
+                    self.notify_tick()
                 except StoreError as exc:  # a busy store: the next tick tries again
                     log.warning("scheduled jobs: %s", exc)
                 self._stop.wait(self.every)

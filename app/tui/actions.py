@@ -111,6 +111,9 @@ ACTIONS: tuple[CockpitAction, ...] = (
     CockpitAction("back", "escape", N_("Back"), N_("back out: close a dialog or screen, clear the filter, return to Runs"),
                   show=False, help_key="esc"),
     CockpitAction("quit_app", "q", N_("Quit"), N_("quit (asks first while a solve is running)")),
+    CockpitAction("outbox", "N", N_("Outbox"),
+                  N_("the open run's driver notifications: per driver and channel state, attempts, last error, sent at (r refreshes)"),
+                  N_("Driver notifications of the open run (outbox)")),
 )
 
 # keys that are not actions of the app: the tables' own, and Textual's palette
@@ -129,7 +132,7 @@ NAVIGATION_HELP = (
 VIEWS = {
     "DriverWeekScreen": N_("the driver week"), "ForecastsScreen": N_("the forecasts"), "RosterScreen": N_("the roster"),
     "DrillsScreen": N_("the drills"), "RepairScreen": N_("the repair screen"), "ImportScreen": N_("the import screen"),
-    "SolveScreen": N_("the solve screen"), "TourDetailScreen": N_("the tour detail"),
+    "SolveScreen": N_("the solve screen"), "TourDetailScreen": N_("the tour detail"), "OutboxScreen": N_("the outbox"),
 }
 
 APP_BINDINGS = [a.binding() for a in ACTIONS if a.app_wide]

@@ -61,7 +61,7 @@ SECTION_TABLES = {
     "runs": "#runs-table", "review": "#audits-table", "drivers": "#drivers-table",
     "tours": "#tours-table", "history": "#history-table",
 }
-DIMMABLE = {*RUN_ACTIONS, "solve", "import_forecast", "repair"}  # shown dimmed, with a reason, when not possible
+DIMMABLE = {*RUN_ACTIONS, "solve", "import_forecast", "repair", "outbox"}  # shown dimmed, with a reason, when not possible
 TITLES = {"publish": N_("Publish the plan"), "lock": N_("Lock the plan (final, immutable)"), "reject": N_("Reject the plan")}  # dialogs
 NO_RUN_OPEN = N_("no run is open: choose one in Runs (1) and press enter")
 
@@ -362,7 +362,7 @@ class CockpitApp(App[None]):
     def _refresh_actions(self) -> None:
         """Show enabled/dimmed/hidden actions anew, only when one of them changed (the runs list
         reloads every few seconds)."""
-        state = tuple(self.check_action(a, ()) for a in ("publish", "lock", "reject", "solve", "import_forecast", "demo"))
+        state = tuple(self.check_action(a, ()) for a in ("publish", "lock", "reject", "solve", "import_forecast", "demo", "outbox"))
         if state != self._action_state:
             self._action_state = state
             self.refresh_bindings()
@@ -413,6 +413,8 @@ class CockpitApp(App[None]):
             if self.ctx.read_only:
                 return False
             return True if self.run_view is not None and self.session and self.session.role in REPAIRERS else None
+        if action == "outbox":
+            return True if self.run_view is not None else None
         if action == "demo":
             return not self.ctx.read_only and (self._offer_demo if self.session is None else not self._runs_seen)
         return True
@@ -425,6 +427,8 @@ class CockpitApp(App[None]):
             if self.run_view is None:
                 return _(NO_RUN_OPEN)
             return self.run_view.actions[action].why_not or _("plan is {state}").format(state=self.run_view.run.state)
+        if action == "outbox":
+            return _(NO_RUN_OPEN)
         if self.session is None:
             return _("no user session on this store (see Runs)")
         role = self.session.role
@@ -703,6 +707,12 @@ class CockpitApp(App[None]):
             self.notify(_("evidence pack of run {id} not written: {reason}").format(id=run_id, reason=said(exc)), severity="error")
             return
         self.notify(_("evidence pack of run {id}: {path} {sha256}").format(id=run_id, path=written.path, sha256=written.sha256))
+
+    def action_outbox(self) -> None:
+        from app.tui.screens.outbox import OutboxScreen  # on first use
+
+        if self.run_view is not None:
+            self.push_screen(OutboxScreen(self.run_view.run.id))
 
     def action_copy_row(self) -> None:
         text = self.current_table().selected_text()

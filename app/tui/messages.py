@@ -161,3 +161,11 @@ class RepairUndone(Message):
         super().__init__()
         self.run_id = run_id
         self.state = state
+
+
+class OutboxLoaded(Message):
+    """The open run's notification outbox (storage.outbox.OutboxMessage), one per driver and channel."""
+
+    def __init__(self, messages: list[Any]) -> None:
+        super().__init__()
+        self.messages = messages

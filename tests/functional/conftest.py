@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from notify_servers import smtp, webhook  # noqa: F401 (the loopback SMTP and webhook fixtures)
 from ops_world import World, build_world, clone_store, drop_store
 
 

@@ -4,6 +4,7 @@ driver's name or id in the store or in new evidence packs, with the plan's audit
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 from pathlib import Path
 
@@ -99,3 +100,67 @@ def test_erasing_an_unknown_driver_or_with_a_wrong_role_changes_nothing(fresh_wo
     r = cli(db, "gdpr", "erase-driver", "DRV-1", "--site", SITE, "--reason", "short", login=ADMIN)
     assert r.code == 2 and "reason" in r.error_line
     assert _store_text(db) == before
+
+
+def _file_bytes(db: Path) -> bytes:
+    """The store file's bytes after a checkpoint (and its WAL's, if any): what a disk image would hold."""
+    conn = duckdb.connect(str(db))
+    try:
+        conn.execute("CHECKPOINT")
+    finally:
+        conn.close()
+    wal = Path(f"{db}.wal")
+    return db.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+
+
+def test_erasure_redacts_the_stored_forecast_input_and_leaves_no_byte_of_the_name(fresh_world: World, tmp_path: Path) -> None:
+    db = fresh_world.db
+    assert cli(db, "users", "add", "dpo1", "--role", "dpo", "--tenant", TENANT, "--sites", SITE, login=ADMIN).code == 0
+    assert cli(db, "drivers", "import", str(FIXTURES / "roster_wien.csv"), "--site", SITE, login=ADMIN).code == 0
+    doc = json.loads((FIXTURES / "valid_contract.json").read_text())
+    roster = json.loads((FIXTURES / "roster_wien.json").read_text())["drivers"]
+    doc.update(tenant_code=TENANT, site_code=SITE, week_anchor_date="2026-02-02", drivers=roster)
+    path = tmp_path / "named.json"
+    path.write_text(json.dumps(doc, indent=1, ensure_ascii=False))
+    imported = cli(db, "import", str(path), "--json", login=DISPATCHER)
+    assert imported.code == 0, imported
+    forecast_id = imported.json["forecast_id"]
+    solved = solve(db, forecast_id, login=DISPATCHER)
+    assert solved.code == 0, solved
+    run_id = solved.json["run_id"]
+    name, mail = b"Anna Berger", b"anna.berger@example.at"
+    old_pack = Path(cli(db, "evidence", str(run_id), "--json", login=DISPATCHER).json["path"]).read_bytes()
+    assert name in old_pack and name in _file_bytes(db) and mail in _file_bytes(db)  # the input holds them, on disk too
+    _queue_message(db, run_id, "DRV-1")
+
+    assert cli(db, "gdpr", "erase-driver", "DRV-1", "--site", SITE, "--reason", REASON, login="dpo1").code == 0
+    done = cli(db, "gdpr", "erase-driver", "DRV-1", "--site", SITE, "--reason", REASON, "--json", login=ADMIN)
+    assert done.code == 0 and done.json["done"], done
+    request = done.json["request"]
+    assert request["forecasts_redacted"] == [forecast_id]
+
+    on_disk = _file_bytes(db)
+    assert name not in on_disk and mail not in on_disk and b"someone@example.at" not in on_disk
+    assert name.decode() not in _store_text(db)
+    assert request["pseudonym"].encode() in on_disk
+
+    assert verify_pack(old_pack).ok  # a pack exported before still verifies against the hash recorded then
+    new = cli(db, "evidence", str(run_id), "--json", login=DISPATCHER)
+    assert new.code == 0, new
+    data = Path(new.json["path"]).read_bytes()
+    report = verify_pack(data)
+    assert report.ok, report.failure
+    assert name.decode() not in _zip_text(data) and mail.decode() not in _zip_text(data)
+    with zipfile.ZipFile(io.BytesIO(old_pack)) as zf:
+        recorded = json.loads(zf.read("manifest.json"))["input_hash"]
+    assert report.manifest["input_hash"] == recorded  # the original's hash stays the recorded one
+    assert report.manifest["input_redacted"]["by_erasures"] == [request["id"]]
+    assert any("redacted by erasure #" in line for line in report.passed)
+    verify = cli(db, "evidence", "verify", new.json["path"], login=DISPATCHER)
+    assert verify.code == 0, verify
+
+    shown = cli(db, "show-run", str(run_id), "--json", login=DISPATCHER)
+    assert shown.code == 0 and shown.json["integrity"]["ok"] and shown.json["run"]["audits_passed"] == 7, shown
+    assert cli(db, "log", "--verify", login=ADMIN).code == 0
+    status = cli(db, "notify", "status", str(run_id), "--json", login=DISPATCHER).json["messages"]
+    assert [(m["driver_id"], m["address"]) for m in status] == [(request["pseudonym"], None)]

@@ -107,6 +107,7 @@ READS: dict[str, tuple[Callable[[Store, Scope, World], Any], Callable[[Any, Worl
     "gdpr.pending": (lambda s, sc, w: s.gdpr.pending(sc, "wien", "W-1"), lambda r, w: r is not None and r.reason == "acme-erasure", "site"),
     "gdpr.history": (lambda s, sc, w: s.gdpr.history(sc), lambda r, w: _has(r, lambda x: x.reason == "acme-erasure"), "site"),
     "outbox.for_plan": (lambda s, sc, w: s.outbox.for_plan(sc, w.plan), lambda r, w: len(r) > 0, "site"),
+    "outbox.counts": (lambda s, sc, w: s.outbox.counts(sc, w.plan), lambda r, w: sum(r.values()) > 0, "site"),
     "evidence.for_plan": (lambda s, sc, w: s.evidence.for_plan(sc, w.plan), lambda r, w: _has(r, lambda x: x.plan_id == w.plan), "site"),
     "drivers.list_drivers": (lambda s, sc, w: s.drivers.list_drivers(sc), lambda r, w: _has(r, lambda x: (x.tenant, x.site) == ("acme", "wien")), "site"),
     "pins.for_plan": (lambda s, sc, w: s.pins.for_plan(sc, w.plan), lambda r, w: len(r) == 1, "site"),

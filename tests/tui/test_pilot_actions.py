@@ -250,7 +250,8 @@ async def test_read_only_hides_every_write(cockpit, store, size):
             assert app.check_action(action, ()) is False, action
         for key in ("1", "2", "3", "4", "5", "D", "slash", "question_mark", "q"):
             assert binding(app, key) is not None, key
-        assert set(footer(app)) == {"Next pane", "Filter", "Help", "Quit", "palette"}  # no write action, not even dimmed
+        # no write action, not even dimmed (the outbox only reads)
+        assert set(footer(app)) == {"Next pane", "Filter", "Help", "Quit", "Outbox", "palette"}
         assert text_of(app, "#review-actions") == "read-only: no actions"
         await press(pilot, "P", "L", "X", "s", "i", "d")
         assert len(app.screen_stack) == 1

@@ -11,6 +11,7 @@ from textual.widgets import Static
 
 from app.i18n import N_, _, day
 from app.ops.runs import RunView, is_blocked_step
+from app.reports import outbox_line
 from app.tui.actions import key_of
 from app.tui.widgets.hours_chart import HoursChart
 from app.tui.widgets.table import RosterTable
@@ -61,6 +62,7 @@ class ReviewSection(Horizontal):
             yield RosterTable(id="offending-table")
             yield Static(_("approvals"), classes="panel-title")
             yield Static("", markup=False, id="review-approvals")
+            yield Static("", markup=False, id="review-outbox")
             yield Static(_("actions"), classes="panel-title")
             yield Static("", markup=False, id="review-actions")
 
@@ -103,6 +105,9 @@ class ReviewSection(Horizontal):
             if rec.action in ("approve", "publish", "lock", "reject", "supersede", "override")
         ]
         self.query_one("#review-approvals", Static).update("\n".join(lines) or _("none yet"))
+        outbox = self.query_one("#review-outbox", Static)
+        outbox.update(outbox_line(view.outbox) + " · " + _("{key}: the outbox").format(key=key_of("outbox")))
+        outbox.display = bool(view.outbox) or r.state == "LOCKED"
         self.query_one("#review-actions", Static).update(self._actions_text(view, read_only))
 
     def _show_kpis(self, view: RunView) -> None:

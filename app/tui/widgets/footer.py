@@ -19,7 +19,7 @@ from textual.widget import Widget
 
 from app.i18n import N_, _
 
-Shown = tuple[tuple[str, str, bool], ...]  # (key as displayed, label, enabled)
+Shown = tuple[tuple[str, str, bool, bool], ...]  # (key as displayed, label, enabled, the app's own key: help, quit)
 TEXTUAL_LABELS = (N_("palette"),)  # Textual's own binding descriptions the footer shows
 
 
@@ -58,7 +58,7 @@ class CockpitFooter(Widget):
                 palette = (app.get_key_display(binding), _(binding.description), active.enabled)
             elif binding.show and binding.action not in seen:  # one entry per action (e.g. q and ctrl+c)
                 seen.add(binding.action)
-                keys.append((app.get_key_display(binding), _(binding.description), active.enabled))
+                keys.append((app.get_key_display(binding), _(binding.description), active.enabled, active.node is app))
         return tuple(keys), palette
 
     def render(self) -> Text:
@@ -68,9 +68,17 @@ class CockpitFooter(Widget):
         dim = Style(dim=True, strike=True)
         line = Text(no_wrap=True, overflow="crop", end="")
         width = self.size.width or 80
-        for shown, label, enabled in self._keys:
-            if line.cell_len + cell_len(f" {shown} {label}") > width:
-                break  # whole keys only: a key cut in half ("q Be") reads as another key (German labels are longer)
+        # the app's own keys (help, quit) always keep their place; the screen's fill what is left
+        reserved = sum(cell_len(f" {shown} {label} ") for shown, label, _enabled, own in self._keys if own)
+        full = False  # the screen's keys stop at the first that does not fit: whole keys only, in order
+        for shown, label, enabled, own in self._keys:
+            if (full and not own) or line.cell_len + cell_len(f" {shown} {label}") + (0 if own else reserved) > width:
+                if own:
+                    break  # a key cut in half ("q Be") reads as another key (German labels are longer)
+                full = True
+                continue
+            if own:
+                reserved -= cell_len(f" {shown} {label} ")
             extra = Style() if enabled else dim
             line.append(f" {shown}", key_style + extra)
             line.append(f" {label} ", label_style + extra)
