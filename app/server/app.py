@@ -16,6 +16,7 @@ from app.ops.api_keys import key_hash
 from app.server.idempotency import IdempotencyCache
 from app.server.read_cache import ReadCache
 from app.server.routes import router
+from app.server.routes_alerts import router as alerts_router
 from app.server.scheduler import Scheduler
 from app.server.solves import SolveQueue
 from engine.clock import Clock
@@ -86,4 +87,5 @@ def create_app(
         return Response(body, status_code=200, media_type=media, headers={"X-Trace-Id": request.state.trace_id})
 
     app.include_router(router)
+    app.include_router(alerts_router)
     return app
