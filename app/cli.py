@@ -15,7 +15,7 @@ from app.loading import loading
 
 with loading():
     from app.commands import (
-        admin, alerts, audit, drill, drivers, evidence, forecasts, gdpr, jobs, notify, repair, retention, runs, queue, serve, solve, status, store, tui,
+        admin, alerts, audit, drill, drivers, evidence, forecasts, gdpr, handoff, jobs, notify, repair, retention, runs, queue, serve, solve, status, store, tui,
         validate,
     )
     from app.errors import EXIT_BLOCKED, UserError, said
@@ -35,7 +35,7 @@ ARGPARSE_MESSAGES = (
     N_("not allowed with argument %s"), N_("ignored explicit argument %r"),
 )
 COMMANDS = (validate, solve, audit, admin, status, forecasts, drivers, runs, repair, drill, evidence, retention, gdpr, notify, jobs, serve,
-            queue, store, alerts, tui)
+            queue, store, alerts, handoff, tui)
 
 
 def build_parser() -> argparse.ArgumentParser:

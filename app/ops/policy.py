@@ -24,6 +24,7 @@ PLANNERS = frozenset({"dispatcher", "ops_lead", "platform_admin"})  # import, so
 REPAIRERS = frozenset({"dispatcher", "ops_lead", "on_call", "platform_admin"})  # repair, edit, pin, drills (SPEC §6)
 ADMINS = frozenset({"platform_admin"})
 OVERRIDERS = frozenset({"on_call", "platform_admin"})  # the emergency freeze override (SPEC §7)
+HANDOFF_GIVERS = REPAIRERS  # who works a shift hands it over (runbook §10)
 # who acknowledges an escalation alert, by severity (runbook §9.1: S2 on-call, S1 the lead, S0 security)
 ALERT_ACKERS: dict[str, frozenset[str]] = {
     "S3": frozenset({"dispatcher", "on_call", "ops_lead", "platform_admin"}),
