@@ -15,7 +15,7 @@ from app.loading import loading
 
 with loading():
     from app.commands import (
-        admin, audit, drill, drivers, evidence, forecasts, gdpr, jobs, notify, repair, retention, runs, queue, serve, solve, status, store, tui,
+        admin, alerts, audit, drill, drivers, evidence, forecasts, gdpr, handoff, jobs, notify, repair, retention, runs, queue, serve, solve, status, store, tui,
         validate,
     )
     from app.errors import EXIT_BLOCKED, UserError, said
@@ -35,7 +35,7 @@ ARGPARSE_MESSAGES = (
     N_("not allowed with argument %s"), N_("ignored explicit argument %r"),
 )
 COMMANDS = (validate, solve, audit, admin, status, forecasts, drivers, runs, repair, drill, evidence, retention, gdpr, notify, jobs, serve,
-            queue, store, tui)
+            queue, store, alerts, handoff, tui)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -99,6 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         check_mode(args)
         return int(args.func(args))
     except (UserError, StoreError) as exc:
+        alerts.note_refusal(args, exc)  # a request for another tenant's or site's object is an S0 alert
         print(_("error: {message}").format(message=printable(said(exc))), file=sys.stderr)  # one line, whatever a file name held
         return exc.exit_code
     except KeyboardInterrupt:

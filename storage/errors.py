@@ -22,7 +22,13 @@ class StoreError(Exception):
 
 
 class NotFound(StoreError):
-    """The object does not exist *or* lies outside the caller's scope (indistinguishable on purpose)."""
+    """The object does not exist *or* lies outside the caller's scope (indistinguishable on purpose).
+    `kind`/`key` name what was asked for (a plan, a forecast), so a scope violation attempt can be alerted."""
+
+    def __init__(self, message: str, *, kind: str | None = None, key: int | None = None) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.key = key
 
 
 class Conflict(StoreError):

@@ -36,7 +36,7 @@ def load_summary(tx: Tx, scope: Scope, plan_id: int) -> RunSummary:
     where, params = scope.where("p")
     row = tx.one(f"SELECT {SUMMARY_COLUMNS} FROM {SUMMARY_FROM} WHERE p.id = ? AND {where}", [plan_id, *params])
     if row is None:
-        raise NotFound(f"plan {plan_id} not found")
+        raise NotFound(f"plan {plan_id} not found", kind="plan", key=plan_id)
     return summary_from_row(row)
 
 

@@ -36,7 +36,7 @@ def load_forecast(tx: Tx, scope: Scope, forecast_id: int) -> ForecastRecord:
     where, params = scope.where()
     row = tx.one(f"SELECT {_COLUMNS} FROM forecasts WHERE id = ? AND {where}", [forecast_id, *params])
     if row is None:
-        raise NotFound(f"forecast {forecast_id} not found")
+        raise NotFound(f"forecast {forecast_id} not found", kind="forecast", key=forecast_id)
     return _record(row)
 
 

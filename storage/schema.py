@@ -341,6 +341,33 @@ _V7_REDACTED_INPUTS = (
     "ALTER TABLE gdpr_erasures ADD COLUMN forecasts_redacted BIGINT[]",
 )
 
+_V8_ALERTS = (
+    # escalation alerts (runbook §9.1): one open alert per (tenant, site, kind, subject); its webhook delivery state
+    """CREATE TABLE alerts (
+        id BIGINT PRIMARY KEY,
+        tenant_code VARCHAR NOT NULL,
+        site_code VARCHAR NOT NULL,
+        severity VARCHAR NOT NULL,
+        kind VARCHAR NOT NULL,
+        subject VARCHAR NOT NULL,
+        message VARCHAR NOT NULL,
+        raised_at TIMESTAMP NOT NULL,
+        acked_by VARCHAR,
+        acked_at TIMESTAMP,
+        ack_reason VARCHAR,
+        delivery_state VARCHAR NOT NULL,
+        delivery_attempts INTEGER NOT NULL,
+        delivery_error VARCHAR,
+        delivered_at TIMESTAMP)""",
+    # each printed handoff, so the next one lists what happened since
+    """CREATE TABLE handoffs (
+        id BIGINT PRIMARY KEY,
+        tenant_code VARCHAR NOT NULL,
+        kind VARCHAR NOT NULL,
+        given_by VARCHAR NOT NULL,
+        given_at TIMESTAMP NOT NULL)""",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema: tenancy, forecasts, plans, approval chain, operator views", _V1_TABLES + _V1_VIEWS),
     Migration(2, "keyed approval chain over plan content, real time under a clock override, solve leases", _V2_TRUST),
@@ -349,6 +376,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(5, "after the lock: evidence packs, approval tombstones, GDPR erasures, notification outbox", _V5_AFTER_LOCK),
     Migration(6, "per-user API keys (hashed) for the HTTP server", _V6_API_KEYS),
     Migration(7, "forecast inputs redacted by a GDPR erasure", _V7_REDACTED_INPUTS),
+    Migration(8, "escalation alerts with their webhook delivery, handoff records", _V8_ALERTS),
 )
 
 CURRENT_VERSION = MIGRATIONS[-1].version

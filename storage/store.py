@@ -16,6 +16,7 @@ import duckdb
 
 from storage import trust
 from storage.approvals import ApprovalRepo
+from storage.repo_alerts import AlertRepo
 from storage.repo_api_keys import ApiKeyRepo
 from storage.clock import Clock, system_clock
 from storage.backend import Database
@@ -66,6 +67,7 @@ class Store:
         self.gdpr = GdprRepo(self._db)
         self.outbox = OutboxRepo(self._db)
         self.api_keys = ApiKeyRepo(self._db)
+        self.alerts = AlertRepo(self._db)
 
     @property
     def path(self) -> str:

@@ -8,7 +8,7 @@ import smtplib
 import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
-from typing import Protocol
+from typing import Any, Protocol
 
 import httpx
 
@@ -69,11 +69,15 @@ class WebhookChannel:
     name: str = "webhook"
 
     def send(self, message: OutboxMessage) -> None:
-        headers = {"Idempotency-Key": message.key}
-        if self.token:
-            headers["Authorization"] = f"Bearer {self.token}"
         doc = {"idempotency_key": message.key, "driver_id": message.driver_id, "to": message.address,
                "subject": message.subject, "text": message.body, "ics_base64": base64.b64encode(message.ics).decode()}
+        self.post(doc, message.key)
+
+    def post(self, doc: dict[str, Any], key: str) -> None:
+        """POST one JSON document with its idempotency key (driver messages, escalation alerts)."""
+        headers = {"Idempotency-Key": key}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
         try:
             r = httpx.post(self.url, json=doc, headers=headers, timeout=self.timeout)
         except httpx.HTTPError as exc:

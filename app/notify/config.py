@@ -41,6 +41,19 @@ def channels() -> dict[str, Channel]:
     return found
 
 
+def alert_webhook() -> WebhookChannel | None:
+    """Where escalation alerts go: SOLVEREIGN_ALERT_WEBHOOK_URL / _TOKEN > the config file's `[alerts]`
+    `webhook_url` / `webhook_token`; None when not configured (alerts are then only stored and shown)."""
+    try:
+        section = config_section("alerts")
+    except ValueError as exc:
+        raise UserError(str(exc), EXIT_FAILED) from None
+    url = _value(section, "SOLVEREIGN_ALERT_WEBHOOK_URL", "webhook_url")
+    if not url:
+        return None
+    return WebhookChannel(url=url, token=_value(section, "SOLVEREIGN_ALERT_WEBHOOK_TOKEN", "webhook_token"), timeout=5.0)
+
+
 def backoff_seconds() -> float:
     """Base of the retry backoff (doubles per attempt); SOLVEREIGN_NOTIFY_BACKOFF, default 2 s."""
     text = os.environ.get("SOLVEREIGN_NOTIFY_BACKOFF", "2")

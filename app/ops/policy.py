@@ -24,6 +24,19 @@ PLANNERS = frozenset({"dispatcher", "ops_lead", "platform_admin"})  # import, so
 REPAIRERS = frozenset({"dispatcher", "ops_lead", "on_call", "platform_admin"})  # repair, edit, pin, drills (SPEC §6)
 ADMINS = frozenset({"platform_admin"})
 OVERRIDERS = frozenset({"on_call", "platform_admin"})  # the emergency freeze override (SPEC §7)
+HANDOFF_GIVERS = REPAIRERS  # who works a shift hands it over (runbook §10)
+# who acknowledges an escalation alert, by severity (runbook §9.1: S2 on-call, S1 the lead, S0 security)
+ALERT_ACKERS: dict[str, frozenset[str]] = {
+    "S3": frozenset({"dispatcher", "on_call", "ops_lead", "platform_admin"}),
+    "S2": frozenset({"on_call", "ops_lead", "platform_admin"}),
+    "S1": frozenset({"ops_lead", "platform_admin"}),
+    "S0": ADMINS,
+}
+
+
+def sees_alert(role: str, severity: str) -> bool:
+    """S0 (a scope violation attempt) is shown only to who acknowledges it: it names what was asked for."""
+    return severity != "S0" or role in ALERT_ACKERS["S0"]
 
 
 @dataclass(frozen=True)

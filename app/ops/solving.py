@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from app.i18n import N_, _
 from app.errors import EXIT_FAILED, UserError
+from app.ops.alerts import raise_for_run
 from app.ops.policy import PLANNERS, refuse_unless, role_check
 from app.ops.roster import drivers_for_solve
 from app.ops.runs import HEARTBEAT_EVERY
@@ -109,6 +110,7 @@ def solve_forecast(
         error = f"no legal plan covers {len(result.infeasible)} instance(s): {shown}{more}"
         failed = s.store.plans.fail(s.scope, plan.id, plan.state_version, error, s.actor).plan
         announce("FAILED")
+        raise_for_run(s, failed, result)
         return failed, result
     kpis = result.kpis.model_dump(mode="json") | {"solver_status": result.status, "gap": result.gap, "pt_lower_bound": result.pt_lower_bound}
     stored = s.store.plans.record_result(
@@ -137,6 +139,7 @@ def solve_forecast(
         s.actor,
     ).plan
     announce(done.state)
+    raise_for_run(s, done, result)
     return done, result
 
 

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from app.i18n import _
 from app.errors import EXIT_FAILED, UserError
+from app.ops.alerts import raise_for_run
 from app.ops.freeze import horizon
 from app.ops.roster import drivers_for_solve
 from app.ops.session import Session
@@ -81,7 +82,9 @@ def store_version(
     )
     new = NewPlan(forecast_id=forecast_id, kind=kind, parent_plan_id=parent.id, seed=parent.seed,  # type: ignore[arg-type]
                   solver_config_hash=parent.solver_config_hash)
-    return s.store.plans.save_version(s.scope, new, result, s.actor, extras).plan
+    run = s.store.plans.save_version(s.scope, new, result, s.actor, extras).plan
+    raise_for_run(s, run, None)  # a repair or edit that fails audits or leaves tours uncovered escalates as a solve does
+    return run
 
 
 def _gap(kpis: Kpis, lower_bound: dict[str, object]) -> float:

@@ -17,6 +17,7 @@ from app.server.idempotency import IdempotencyCache
 from app.server.read_cache import ReadCache
 from app.server.routes import router
 from app.server.queued_solves import QueuedSolves
+from app.server.routes_alerts import router as alerts_router
 from app.server.scheduler import Scheduler
 from app.server.solves import SolveQueue
 from engine.clock import Clock
@@ -63,4 +64,5 @@ def create_app(
 
     app.middleware("http")(app.state.read_cache.answer)
     app.include_router(router)
+    app.include_router(alerts_router)
     return app

@@ -11,6 +11,7 @@ import uuid
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic_core import to_jsonable_python
@@ -83,10 +84,24 @@ def error_response(request: Request, status: int, message: str, extra: dict[str,
     return JSONResponse(body, status_code=status, headers={"X-Trace-Id": trace})
 
 
+def note_refusal(request: Request, exc: NotFound) -> None:
+    """A 404 for a plan or forecast of another tenant or site: the S0 alert (app/ops/alerts.py); the answer stays 404."""
+    from app.ops.alerts import note_refusal as note
+    from app.ops.api_keys import session_for_key
+
+    try:
+        s = session_for_key(request.app.state.store, request.app.state.clock, request.headers.get("x-api-key"))
+    except UserError:
+        return
+    note(s, exc)
+
+
 def install(app: FastAPI) -> None:
     """Exception handlers for our errors, FastAPI's validation errors, unknown routes and crashes."""
 
     async def ours(request: Request, exc: Exception) -> JSONResponse:
+        if isinstance(exc, NotFound) and exc.kind is not None:
+            await run_in_threadpool(note_refusal, request, exc)
         extra = dict(exc.extra) if isinstance(exc, ApiError) else {}
         if isinstance(exc, (UserError, StoreError)):
             extra["exit_code"] = exc.exit_code  # the CLI's exit code, so remote mode exits as local mode does

@@ -27,7 +27,7 @@ from app.ops.api_keys import key_hash
 
 TTL = 2.0
 MAX_ENTRIES = 2_000
-UNCACHED = ("/api/v1/solves/", "/api/v1/jobs")  # live progress and the scheduler's view
+UNCACHED = ("/api/v1/solves/", "/api/v1/jobs", "/api/v1/alerts")  # live progress, the scheduler's view, alerts (raised by refused reads too)
 
 
 @dataclass(frozen=True)

@@ -24,13 +24,14 @@ from textual.widgets import ContentSwitcher, Input, Static
 from app.errors import NotAUser, UserError, said
 from app.i18n import N_, _
 from app.ops import runs as ops_runs
-from app.ops.policy import PLANNERS, REPAIRERS
+from app.ops.alerts import ack as ack_alert, visible_alerts
+from app.ops.policy import ALERT_ACKERS, PLANNERS, REPAIRERS
 from app.ops.runs import RunView
 from app.ops.session import Session
 from app.ops.status import StatusView
 from app.reports import fmt_when
 from app.settings import resolve_export_dir
-from app.tui.actions import APP_BINDINGS, BY_NAME, MAIN_BINDINGS, SECTIONS, VIEWS, not_here, table_action
+from app.tui.actions import APP_BINDINGS, BY_NAME, MAIN_BINDINGS, SECTIONS, VIEWS, key_of, not_here, table_action
 from app.tui.commands import CockpitCommands, translated_system_commands
 
 from app.tui.context import CockpitContext
@@ -47,6 +48,7 @@ from app.tui.screens.review import JumpToDriver, ReviewSection
 from app.tui.screens.runs import RunsSection, run_rows
 from app.tui.screens.solve import SolveScreen
 from app.tui.screens.tours import ToursSection
+from app.tui.widgets.alert_banner import AlertBanner
 from app.tui.widgets.fit import Part
 from app.tui.widgets.footer import CockpitFooter
 from app.tui.widgets.message_line import MessageLine
@@ -61,7 +63,7 @@ SECTION_TABLES = {
     "runs": "#runs-table", "review": "#audits-table", "drivers": "#drivers-table",
     "tours": "#tours-table", "history": "#history-table",
 }
-DIMMABLE = {*RUN_ACTIONS, "solve", "import_forecast", "repair", "outbox"}  # shown dimmed, with a reason, when not possible
+DIMMABLE = {*RUN_ACTIONS, "solve", "import_forecast", "repair", "outbox", "ack_alert"}  # shown dimmed, with a reason, when not possible
 TITLES = {"publish": N_("Publish the plan"), "lock": N_("Lock the plan (final, immutable)"), "reject": N_("Reject the plan")}  # dialogs
 NO_RUN_OPEN = N_("no run is open: choose one in Runs (1) and press enter")
 
@@ -127,6 +129,8 @@ class CockpitApp(App[None]):
         with Vertical(id="main"):
             yield StatusBar(" solvereign · " + _("loading…"), markup=False, id="status-bar")
             yield Banners("", markup=False, id="banners")
+            yield AlertBanner(lambda: visible_alerts(self.ctx.session()), key=key_of("ack_alert"),
+                              refresh_seconds=self._refresh_seconds, id="alert-banner")
             yield SectionBar("", id="section-bar")
             with ContentSwitcher(initial="runs", id="sections"):
                 yield RunsSection(id="runs")
@@ -415,6 +419,11 @@ class CockpitApp(App[None]):
             return True if self.run_view is not None and self.session and self.session.role in REPAIRERS else None
         if action == "outbox":
             return True if self.run_view is not None else None
+        if action == "ack_alert":
+            top = self.query_one(AlertBanner).top
+            if self.ctx.read_only or top is None:
+                return False
+            return True if self.session and self.session.role in ALERT_ACKERS[top.severity] else None
         if action == "demo":
             return not self.ctx.read_only and (self._offer_demo if self.session is None else not self._runs_seen)
         return True
@@ -432,6 +441,9 @@ class CockpitApp(App[None]):
         if self.session is None:
             return _("no user session on this store (see Runs)")
         role = self.session.role
+        if action == "ack_alert" and (top := self.query_one(AlertBanner).top) is not None:
+            return _("role {role} may not acknowledge an {severity} alert (needs {roles})").format(
+                role=role, severity=top.severity, roles=", ".join(sorted(ALERT_ACKERS[top.severity])))
         if action == "repair":
             if self.run_view is None:
                 return _(NO_RUN_OPEN)
@@ -537,6 +549,26 @@ class CockpitApp(App[None]):
                 self.notify(message)
                 self.open_run(run_id, switch=False)
                 self.load_runs()
+
+        self.push_screen(dialog, done)
+
+    def action_ack_alert(self) -> None:
+        banner = self.query_one(AlertBanner)
+        top = banner.top
+        if top is None:
+            return
+
+        def submit(reason: str) -> str:
+            done = ack_alert(self.ctx.session(), top.id, reason)
+            return _("alert {id} acknowledged by {who}").format(id=done.id, who=done.acked_by)
+
+        title = _("Acknowledge alert #{id} ({severity} {kind})").format(id=top.id, severity=top.severity, kind=top.kind)
+        dialog = ReasonDialog(title, top.message, ["reason_given"], submit)
+
+        def done(message: str | None) -> None:
+            if message:
+                self.notify(message)
+                banner.reload()
 
         self.push_screen(dialog, done)
 
@@ -663,6 +695,7 @@ class CockpitApp(App[None]):
 
     def action_refresh(self) -> None:
         self.load_runs()
+        self.query_one(AlertBanner).reload()
         if self.run_view is not None:
             self.open_run(self.run_view.run.id, switch=False)
 

@@ -1,39 +1,19 @@
 """Loopback servers a notification test starts and stops: an SMTP server (aiosmtpd) and an HTTP
-webhook, each keeping one message per idempotency key and able to refuse its first attempts."""
+webhook (tests/functional/webhook_server.py), each keeping one message per idempotency key and able to
+refuse its first attempts."""
 
 from __future__ import annotations
 
 import socket
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from email import message_from_bytes
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
 from ops_world import ADMIN, DISPATCHER, LOCK_REASON, REASON, SITE, World, balanced_week, cli, solve, write
-
-
-@dataclass
-class Inbox:
-    """What a test server was handed: every attempt, and the messages it kept (one per idempotency key)."""
-
-    fail_first: int = 0
-    attempts: int = 0
-    kept: dict[str, bytes] = field(default_factory=dict)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def take(self, key: str, data: bytes) -> bool:
-        """False: refuse this attempt (the first `fail_first` ones)."""
-        with self.lock:
-            self.attempts += 1
-            if self.attempts <= self.fail_first:
-                return False
-            self.kept.setdefault(key, data)  # a resend with a known key is the same message
-            return True
+from webhook_server import Inbox, webhook_server
 
 
 class _SmtpHandler:
@@ -61,31 +41,8 @@ def smtp() -> Iterator[tuple[Inbox, int]]:
 
 @pytest.fixture
 def webhook() -> Iterator[tuple[Inbox, ThreadingHTTPServer]]:
-    inbox = Inbox()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (http.server's hook name)
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            hook = getattr(self.server, "on_request", None)
-            accepted = inbox.take(self.headers["Idempotency-Key"], body)
-            if hook is not None:
-                hook()
-            self.send_response(200 if accepted else 503)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield inbox, server
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with webhook_server() as found:
+        yield found
 
 
 def channel_env(smtp_port: int, server: ThreadingHTTPServer) -> dict[str, str]:

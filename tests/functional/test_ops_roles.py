@@ -56,6 +56,7 @@ class Action:
     allowed: set[str]
     run: Callable[[World, str], Result]  # (world, login) → result
     effect: Callable[[World, Result], None]  # what an allowed run must have changed
+    command: str = ""  # the subcommand, when several cases share one (default: the name)
 
 
 def state_of(w: World, run_id: int) -> str:
@@ -149,6 +150,27 @@ def _unpin(w: World, who: str) -> Result:
     return cli(w.db, "unpin", str(w.runs["clean"]), iid, login=who)
 
 
+def open_alert(w: World, severity: str) -> int:
+    """An open alert of `severity` (raised once, before the refusals' snapshot): the target of `alerts ack`."""
+    from storage import Scope, Store
+    from storage.repo_alerts import NewAlert
+
+    alert, _new = Store(w.db).alerts.raise_alert(Scope.of(TENANT, SITE), NewAlert(
+        site=SITE, severity=severity, kind="matrix", subject=f"matrix {severity}", message=f"a {severity} alert of the role matrix"))
+    return alert.id
+
+
+def _acked_by(w: World, severity: str, who: str) -> None:
+    [alert] = [a for a in cli(w.db, "alerts", "--all", "--json", login=ADMIN).json["alerts"] if a["subject"] == f"matrix {severity}"]
+    assert alert["acked_by"] == who and alert["ack_reason"] == "seen it, handling it"
+
+
+def _ack(severity: str, allowed: set[str]) -> Action:
+    return Action(f"alerts ack {severity}", allowed,
+                  lambda w, who: cli(w.db, "alerts", "ack", str(open_alert(w, severity)), "--reason", "seen it, handling it", login=who),
+                  lambda w, r: _acked_by(w, severity, r.out.split()[-1]), command="alerts ack")
+
+
 ACTIONS = [
     Action("repair", REPAIRERS,
            lambda w, who: cli(w.db, "repair", str(w.runs["clean"]), "--absent", "D001", "--reason", SICK, "--json", login=who),
@@ -220,6 +242,11 @@ ACTIONS = [
     Action("kill-switch off", ADMINS,
            lambda w, who: cli(w.db, "kill-switch", "off", "--reason", "incident 4711 is resolved", login=who),
            lambda w, r: _check(_kill_switch(w) is False)),
+    _ack("S2", {"on_call", "ops_lead", "platform_admin"}),
+    _ack("S1", {"ops_lead", "platform_admin"}),
+    _ack("S0", ADMINS),
+    Action("handoff", REPAIRERS, lambda w, who: cli(w.db, "handoff", "--json", login=who),
+           lambda w, r: _check(cli(w.db, "handoff", "--json", login=ADMIN).json["since"] is not None)),
 ]
 CASES = [(a, role) for a in ACTIONS for role in ROLES]
 
@@ -245,6 +272,8 @@ def refusals(world: World):
     """The shared copy the refused cases run on; it must end exactly as it began."""
     queued_run(world)  # before the snapshot: the refused `runs fail` cases find it there
     repair_version(world)  # and the refused `undo` cases this repair
+    for severity in ("S2", "S1", "S0"):
+        open_alert(world, severity)  # and the refused `alerts ack` cases these alerts
     before = snapshot(world.db)
     yield world
     assert snapshot(world.db) == before, "a refused command changed the store"
@@ -267,7 +296,7 @@ def test_other_roles_are_refused_naming_their_role(refusals: World, action: Acti
 
 
 READ_ONLY = {"validate", "status", "jobs", "forecasts", "list-runs", "show-run", "log", "users list", "sites list", "tui", "audit",
-             "drivers list", "drivers show", "diff", "retention policy", "gdpr log", "queue list"}
+             "drivers list", "drivers show", "diff", "retention policy", "gdpr log", "queue list", "alerts"}
 SETUP = {"init", "demo", "serve", "store copy"}  # create a store or a tenant (test_init_*, the week scripts); serve: test_server_*;
 # store copy: an operator's copy into a new store, from the source file or database itself (tests/storage/test_copy.py)
 OWN_MATRIX = {"notify", "queue add", "worker"}  # notify needs a LOCKED plan and servers: its roles are tested in
@@ -279,8 +308,8 @@ def test_matrix_covers_every_mutating_command():
     """Every subcommand that can change the store is in the matrix (a new one must be added here)."""
     names = set(subcommands()) - GROUPS
     names = (names - {"kill-switch"}) | {"kill-switch on", "kill-switch off"}
-    assert names - READ_ONLY - SETUP - OWN_MATRIX == {a.name for a in ACTIONS}
-    assert len(CASES) == 130
+    assert names - READ_ONLY - SETUP - OWN_MATRIX == {a.command or a.name for a in ACTIONS}
+    assert len(CASES) == 150
     assert "--forecast" in subcommands()["solve"].format_help()
 
 

@@ -16,6 +16,7 @@ from engine.models import DriverSpec
 from storage.outbox import OutboxMessage, message_key
 from storage import NewPlan, NotFound, RetentionPolicy, Scope, State, Store
 from storage.models import VersionExtras
+from storage.repo_alerts import NewAlert
 
 OWNER = Scope.of("acme", "wien")
 SAME_TENANT_OTHER_SITE = Scope.of("acme", "graz")
@@ -68,12 +69,18 @@ def _build(store: Store, empty: Store) -> World:
     store.gdpr.request(OWNER, "wien", "W-1", ALICE, "acme-erasure")
     store.outbox.enqueue(OWNER, [_message(owner_plan.id)])
     store.evidence.record(OWNER, owner_plan.id, "/evidence/pack.zip", "sha256:" + "a" * 64, 100, SYSTEM)
+    store.alerts.raise_alert(OWNER, _alert())
+    store.alerts.record_handoff(OWNER, "shift", ALICE)
     return World(store, empty, owner_plan.id, owner_plan.forecast_id, owner_plan.input_hash, ids["acme/wien/solving"])
 
 
 def _message(plan_id: int, tenant: str = "acme", site: str = "wien") -> OutboxMessage:
     return OutboxMessage(key=message_key(tenant, site, plan_id, "W-1", "email"), tenant=tenant, site=site, plan_id=plan_id,
                          driver_id="W-1", channel="email", address="w1@example.at", subject="your week", body="Mo 06:00", ics=b"")
+
+
+def _alert() -> NewAlert:
+    return NewAlert(site="wien", severity="S1", kind="coverage", subject="run 1", message="acme-alert")
 
 
 def _has(items: Any, pred: Callable[[Any], bool]) -> bool:
@@ -111,7 +118,12 @@ READS: dict[str, tuple[Callable[[Store, Scope, World], Any], Callable[[Any, Worl
     "evidence.for_plan": (lambda s, sc, w: s.evidence.for_plan(sc, w.plan), lambda r, w: _has(r, lambda x: x.plan_id == w.plan), "site"),
     "drivers.list_drivers": (lambda s, sc, w: s.drivers.list_drivers(sc), lambda r, w: _has(r, lambda x: (x.tenant, x.site) == ("acme", "wien")), "site"),
     "pins.for_plan": (lambda s, sc, w: s.pins.for_plan(sc, w.plan), lambda r, w: len(r) == 1, "site"),
+    "alerts.get": (lambda s, sc, w: s.alerts.get(sc, 1), lambda r, w: r.message == "acme-alert", "site"),
+    "alerts.list_alerts": (lambda s, sc, w: s.alerts.list_alerts(sc), lambda r, w: _has(r, lambda x: x.message == "acme-alert"), "site"),
+    "alerts.last_handoff": (lambda s, sc, w: s.alerts.last_handoff(sc, "shift"), lambda r, w: r is not None and r.tenant == "acme", "tenant"),
 }
+# the one read that crosses the scope on purpose: a yes/no on whether a refused id exists elsewhere (test below)
+CROSS_SCOPE = {"alerts.exists_elsewhere"}
 FOREIGN = {"site": [SAME_TENANT_OTHER_SITE, OTHER_TENANT_SAME_SITE, NO_SITES], "tenant": [OTHER_TENANT_SAME_SITE]}
 
 
@@ -128,7 +140,16 @@ def _methods(kind: str) -> set[str]:
 
 
 def test_every_scoped_read_has_an_isolation_case() -> None:
-    assert _methods("read") == set(READS)
+    assert _methods("read") == set(READS) | CROSS_SCOPE
+
+
+def test_exists_elsewhere_says_only_yes_or_no_for_a_foreign_id(world: World) -> None:
+    """A scope violation attempt (app/ops/alerts.py) is told from a typo, and nothing of the row comes back."""
+    assert world.store.alerts.exists_elsewhere(OWNER, "plan", world.plan) is False  # the caller's own
+    assert world.store.alerts.exists_elsewhere(OTHER_TENANT_SAME_SITE, "plan", world.plan) is True
+    assert world.store.alerts.exists_elsewhere(SAME_TENANT_OTHER_SITE, "forecast", world.forecast) is True
+    assert world.store.alerts.exists_elsewhere(OTHER_TENANT_SAME_SITE, "plan", 10**9) is False
+    assert world.store.alerts.exists_elsewhere(OTHER_TENANT_SAME_SITE, "driver", world.plan) is False  # not a kind it knows
 
 
 @pytest.mark.parametrize("name", sorted(READS))
@@ -181,9 +202,12 @@ WRITES: dict[str, Callable[[Store, Scope, World], Any]] = {
     "outbox.record_attempt": lambda s, sc, w: s.outbox.record_attempt(sc, _message(w.plan).key, error=None, next_attempt_at=None),
     "evidence.record": lambda s, sc, w: s.evidence.record(sc, w.plan, "/evidence/other.zip", "sha256:0", 1, ALICE),
     "api_keys.add": lambda s, sc, w: s.api_keys.add(sc, "alice", "0" * 64, ALICE),
+    "alerts.raise_alert": lambda s, sc, w: s.alerts.raise_alert(sc, _alert()),
+    "alerts.ack": lambda s, sc, w: s.alerts.ack(sc, 1, ALICE, "not your alert to ack"),
+    "alerts.record_delivery": lambda s, sc, w: s.alerts.record_delivery(sc, 1, error=None),
 }
 # tenant-wide writes act on the caller's own tenant by construction; purge only sees the caller's sites
-OWN_TENANT_ONLY = {"tenants.ensure", "settings.put", "settings.set_kill_switch", "retention.purge"}
+OWN_TENANT_ONLY = {"tenants.ensure", "settings.put", "settings.set_kill_switch", "retention.purge", "alerts.record_handoff"}
 
 
 def test_every_scoped_write_has_an_isolation_case() -> None:
@@ -193,7 +217,8 @@ def test_every_scoped_write_has_an_isolation_case() -> None:
 def _owner_view(w: World) -> tuple[Any, ...]:
     s = w.store
     return (s.plans.detail(OWNER, w.plan), s.sites.list_sites(OWNER), s.users.list_users(OWNER),
-            s.drivers.list_drivers(OWNER), s.forecasts.list_forecasts(OWNER), s.plans.list_runs(OWNER))
+            s.drivers.list_drivers(OWNER), s.forecasts.list_forecasts(OWNER), s.plans.list_runs(OWNER),
+            s.alerts.list_alerts(OWNER, include_acked=True))
 
 
 @pytest.mark.parametrize("name", sorted(WRITES))

@@ -12,6 +12,7 @@ import pytest
 from helpers import ALICE, SYSTEM, FileHolder, add_forecast, make_result, new_forecast, plan_in_state
 
 from engine.models import DriverSpec
+from storage.repo_alerts import NewAlert
 from storage import (
     NewPlan,
     ReadOnlyStore,
@@ -126,6 +127,10 @@ def test_read_only_refuses_every_write_and_leaves_the_file_untouched(store: Stor
         "outbox.record_attempt": lambda: ro.outbox.record_attempt(scope, "k", error=None, next_attempt_at=None),
         "evidence.record": lambda: ro.evidence.record(scope, plan.id, "/evidence/p.zip", "sha256:0", 1, ALICE),
         "api_keys.add": lambda: ro.api_keys.add(scope, "alice", "0" * 64, ALICE),
+        "alerts.raise_alert": lambda: ro.alerts.raise_alert(scope, NewAlert(site="wien", severity="S2", kind="k", subject="s", message="m")),
+        "alerts.ack": lambda: ro.alerts.ack(scope, 1, ALICE, "seen and handled"),
+        "alerts.record_delivery": lambda: ro.alerts.record_delivery(scope, 1, error=None),
+        "alerts.record_handoff": lambda: ro.alerts.record_handoff(scope, "shift", ALICE),
     }
     from test_isolation import _methods
 

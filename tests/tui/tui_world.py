@@ -32,6 +32,7 @@ import sys
 from pathlib import Path
 
 from app.ops import admin
+from app.ops.alerts import ack as ack_alert, visible_alerts
 from app.ops.demo import demo_week_bytes
 from app.ops.forecasts import import_forecast
 from app.ops.session import open_session
@@ -88,6 +89,9 @@ def build_store(path: Path) -> Path:
     assert result2 is not None and result2.status == "OPTIMAL", result2.status if result2 else None
     run3 = add_broken_repair(dana, DEMO_RUN)
     assert (run3.id, run3.state) == (BROKEN_RUN, "AUDITED") and run3.audits_passed < 7, run3
+    olga = open_session(path, c, "olga")  # run 1's short limit raised a solver-timeout alert (S2), on purpose:
+    for alert in visible_alerts(olga):  # acknowledged, so the cockpit opens without a banner (test_pilot_alerts raises its own)
+        ack_alert(olga, alert.id, "the short solver limit is on purpose")
     dana.store.checkpoint()
     return path
 
