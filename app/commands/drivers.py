@@ -15,6 +15,7 @@ from app.tables import DRIVER_COLUMNS, driver_rows, print_table
 from app.commands.common import add_json, add_reason, print_json, session_from_args
 from app.errors import EXIT_BLOCKED, EXIT_OK
 from app.reports import fmt_days, fmt_when
+from app.remote.select import remote_from_args
 from app.i18n import N_, _
 
 MAX_PRINTED = 50  # problems printed in text mode; --json lists all
@@ -76,7 +77,8 @@ def run_import(args: argparse.Namespace) -> int:
 def run_list(args: argparse.Namespace) -> int:
     from app.ops.roster import list_drivers
 
-    rows = list_drivers(session_from_args(args), site=args.site)
+    remote = remote_from_args(args)
+    rows = remote.drivers(args.site) if remote else list_drivers(session_from_args(args), site=args.site)
     if args.json:
         print_json({"drivers": rows})
         return EXIT_OK
@@ -87,7 +89,9 @@ def run_list(args: argparse.Namespace) -> int:
 def run_show(args: argparse.Namespace) -> int:
     from app.ops.roster import show_driver
 
-    d = show_driver(session_from_args(args), args.external_id, site=args.site)
+    remote = remote_from_args(args)
+    d = (remote.driver(args.external_id, args.site) if remote
+         else show_driver(session_from_args(args), args.external_id, site=args.site))
     if args.json:
         print_json(d)
         return EXIT_OK

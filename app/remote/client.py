@@ -8,17 +8,21 @@ from __future__ import annotations
 
 import time
 import uuid
-from datetime import date
+from datetime import date, datetime
+from urllib.parse import quote
 from typing import Any
 
 import httpx
 
 from app.i18n import _
 from app.errors import EXIT_BLOCKED, EXIT_FAILED, UserError
+from app.ops.drills import DrillReport
+from app.ops.evidence import PackCheck
 from app.ops.jobs import JobsView
+from app.ops.repair import RepairPreview
 from app.ops.runs import ActionOutcome, RunView
 from app.ops.status import StatusView
-from storage.models import RunSummary
+from storage.models import DriverRecord, KillSwitch, RunSummary, SiteRecord, UserRecord
 
 RETRIES = 3
 TIMEOUT = httpx.Timeout(30.0, connect=5.0)
@@ -61,6 +65,82 @@ class RemoteOps:
     def jobs(self) -> JobsView:
         return JobsView.model_validate(self._get("/api/v1/jobs"))
 
+    # --- repair, evidence, drills ---
+
+    def repair(self, run_id: int, absent: list[str], *, reason: str, kind: str, start: datetime | None,
+               end: datetime | None, override_freeze: bool, time_limit: float, preview: bool,
+               ) -> tuple[RepairPreview, RunSummary | None, str | None]:
+        """The preview and, when applied, the new version with its message (as apply_repair answers)."""
+        body = self._post(f"/api/v1/plans/{run_id}/repair", {
+            "absent": absent, "kind": kind, "reason": reason, "override_freeze": override_freeze, "preview": preview,
+            "time_limit": time_limit, "start": start.isoformat() if start else None, "end": end.isoformat() if end else None,
+        }, refused=True)
+        run = RunSummary.model_validate(body["run"]) if body["run"] else None
+        return RepairPreview.model_validate(body["preview"]), run, body["message"]
+
+    def undo(self, run_id: int, reason: str) -> RunSummary:
+        return RunSummary.model_validate(self._post(f"/api/v1/plans/{run_id}/undo", {"reason": reason}, refused=True)["run"])
+
+    def evidence_pack(self, run_id: int) -> bytes:
+        """The plan's pack as the server builds it (the caller writes it where --out says)."""
+        return self._send("GET", f"/api/v1/plans/{run_id}/evidence", raw=True)
+
+    def record_evidence(self, run_id: int) -> tuple[str, str, int]:
+        """The pack written into the site's folder on the server and recorded: (path, sha256, size)."""
+        body = self._post(f"/api/v1/plans/{run_id}/evidence", None, refused=True)
+        return body["path"], body["sha256"], body["size"]
+
+    def check_pack(self, data: bytes, *, with_store: bool) -> PackCheck:
+        body = self._send("POST", "/api/v1/evidence/verify", content=data, params={"with_store": with_store},
+                          headers={"Content-Type": "application/octet-stream"})
+        return PackCheck.model_validate(body)
+
+    def drill(self, drill: str, *, run_id: int | None, absent: list[str] | None, horizon_min: int,
+              time_limit: float) -> DrillReport:
+        body = {"run": run_id, "absent_drivers": absent, "freeze_horizon": horizon_min, "time_limit": time_limit}
+        return DrillReport.model_validate(self._post(f"/api/v1/drills/{drill}", body, refused=True))
+
+    def past_drills(self) -> list[DrillReport]:
+        return [DrillReport.model_validate(r) for r in self._get("/api/v1/drills")["drills"]]
+
+    # --- admin and drivers ---
+
+    def init(self, tenant: str, site: str, *, name: str, admin: str | None) -> UserRecord:
+        body = {"tenant": tenant, "site": site, "name": name, "admin": admin}
+        return UserRecord.model_validate(self._post("/api/v1/tenants", body, refused=True))
+
+    def users(self) -> list[UserRecord]:
+        return [UserRecord.model_validate(u) for u in self._get("/api/v1/users")["users"]]
+
+    def add_user(self, login: str, *, role: str, tenant: str, sites: list[str], name: str, email: str) -> UserRecord:
+        body = {"role": role, "tenant": tenant, "sites": sites, "name": name, "email": email}
+        return UserRecord.model_validate(self._send("PUT", f"/api/v1/users/{quote(login, safe='')}", json=body))
+
+    def remove_user(self, login: str) -> UserRecord:
+        return UserRecord.model_validate(self._send("DELETE", f"/api/v1/users/{quote(login, safe='')}"))
+
+    def create_key(self, login: str) -> str:
+        return str(self._post(f"/api/v1/users/{quote(login, safe='')}/keys", None, refused=True)["key"])
+
+    def sites(self) -> list[SiteRecord]:
+        return [SiteRecord.model_validate(x) for x in self._get("/api/v1/sites")["sites"]]
+
+    def set_site(self, site: str, enabled: bool, reason: str | None) -> SiteRecord:
+        action = "enable" if enabled else "disable"
+        return SiteRecord.model_validate(self._post(f"/api/v1/sites/{quote(site, safe='')}/{action}",
+                                                    {"reason": reason or ""}, refused=True))
+
+    def kill_switch(self, on: bool, reason: str) -> KillSwitch:
+        return KillSwitch.model_validate(self._post("/api/v1/kill-switch", {"on": on, "reason": reason}, refused=True))
+
+    def drivers(self, site: str | None) -> list[DriverRecord]:
+        body = self._get("/api/v1/drivers", {"site": site} if site else None)
+        return [DriverRecord.model_validate(d) for d in body["drivers"]]
+
+    def driver(self, external_id: str, site: str | None) -> DriverRecord:
+        return DriverRecord.model_validate(self._get(f"/api/v1/drivers/{quote(external_id, safe='')}",
+                                                     {"site": site} if site else None))
+
     def close(self) -> None:
         self._http.close()
 
@@ -69,10 +149,16 @@ class RemoteOps:
     def _get(self, path: str, params: dict[str, Any] | None = None) -> Any:
         return self._send("GET", path, params=params)
 
-    def _post(self, path: str, json: Any) -> Any:
-        return self._send("POST", path, json=json, headers={"Idempotency-Key": uuid.uuid4().hex}, refusals=True)
+    def _post(self, path: str, json: Any, *, refused: bool = False) -> Any:
+        """A keyed POST; `refused`: a refusal comes back as the UserError the server's ops layer chose."""
+        try:
+            return self._send("POST", path, json=json, headers={"Idempotency-Key": uuid.uuid4().hex}, refusals=True)
+        except _Refused as exc:
+            if not refused:
+                raise
+            raise exc.as_user_error() from None
 
-    def _send(self, method: str, path: str, *, refusals: bool = False, **kwargs: Any) -> Any:
+    def _send(self, method: str, path: str, *, refusals: bool = False, raw: bool = False, **kwargs: Any) -> Any:
         last: Exception | None = None
         for attempt in range(RETRIES):
             try:
@@ -82,7 +168,7 @@ class RemoteOps:
                 time.sleep(0.2 * 2**attempt)
                 continue
             if response.status_code < 400:
-                return response.json()
+                return response.content if raw else response.json()
             refused = _Refused(response)
             if refusals:
                 raise refused

@@ -36,7 +36,7 @@ def post_evidence(request: Request, s: Caller, plan_id: int) -> JSONResponse:
 
 
 @router.post(f"{API}/evidence/verify",
-             openapi_extra={"requestBody": {"required": True, "content": {"application/zip": {"schema": {"type": "string",
+             openapi_extra={"requestBody": {"required": True, "content": {"application/octet-stream": {"schema": {"type": "string",
                                                                                                        "format": "binary"}}}}})
 async def post_verify(
     request: Request, s: Caller,

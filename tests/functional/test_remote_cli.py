@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
-from live_server import free_port, live_server, mint_key
-from ops_world import DISPATCHER, GRAZ_USER, LOCK_REASON, REASON, World, cli
+from live_server import client, free_port, live_server, mint_key
+from ops_world import ADMIN, DISPATCHER, GRAZ_USER, LOCK_REASON, REASON, World, cli, clone_store
 
 READS = (("list-runs", "--json"), ("list-runs",), ("status",), ("status", "--json"))
 
@@ -78,3 +79,62 @@ def test_key_in_the_config_file_only_when_it_is_0600(fresh_world: World, api_key
         os.chmod(config, 0o600)
         ok = cli(None, "status", "--json", login=DISPATCHER, now=None)
         assert ok.code == 0 and ok.json["login"] == DISPATCHER
+
+
+def _masked(text: str) -> str:
+    """Timings differ between two runs of the same thing."""
+    return re.sub(r"\d+\.\d+ s\b", "N s", text)
+
+
+def test_repair_undo_evidence_admin_drivers_match_local_mode(fresh_world: World, api_key: None, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same commands on two copies of one store: locally on one, through the server on the other."""
+    w = fresh_world
+    twin = clone_store(w.db, tmp_path / "twin.duckdb")
+    run = str(w.runs["clean"])
+    driver = "DRIVER"
+    repair = ("repair", run, "--absent", driver, "--reason", "Sick call from the depot", "--time-limit", "3")
+    steps = [
+        (DISPATCHER, (*repair, "--preview")), (DISPATCHER, repair), (DISPATCHER, ("undo", "NEW")),
+        (DISPATCHER, ("undo", run)), (DISPATCHER, ("repair", "999999", "--absent", driver, "--reason", "Sick call again")),
+        (DISPATCHER, ("drivers", "list")), (DISPATCHER, ("drivers", "show", "nobody")),
+        (DISPATCHER, ("users", "list")), (DISPATCHER, ("users", "add", "newbie", "--role", "viewer", "--tenant", "acme",
+                                                       "--sites", "wien")),
+        (ADMIN, ("users", "add", "newbie", "--role", "viewer", "--tenant", "acme", "--sites", "wien")),
+        (ADMIN, ("users", "remove", "newbie")), (ADMIN, ("sites", "disable", "graz", "--reason", "depot closed")),
+        (ADMIN, ("sites", "list")), (ADMIN, ("kill-switch", "on", "--reason", "x")),
+        (DISPATCHER, ("evidence", str(w.runs["published"]), "--out", "PACK")),
+    ]
+    keys = {login: mint_key(w.db, login) for login in (DISPATCHER, ADMIN)}
+    local_pack, remote_pack = tmp_path / "local.zip", tmp_path / "remote.zip"
+    with live_server(w.db) as url:
+        with client(url, keys[DISPATCHER]) as c:
+            words = {"DRIVER": c.get(f"/api/v1/plans/{run}/schedules").json()["drivers"][0]["driver_id"]}
+        for login, args in steps:
+            monkeypatch.setenv("SOLVEREIGN_API_KEY", keys[login])
+            local = cli(twin, *[str(local_pack) if a == "PACK" else words.get(a, a) for a in args], login=login)  # the server's clock
+            over = remote(url, *[str(remote_pack) if a == "PACK" else words.get(a, a) for a in args], login=login)
+            if new := re.search(r"solvereign undo (\d+)", local.out):
+                words["NEW"] = new.group(1)
+            assert over.code == local.code, (args, local, over)
+            assert _masked(over.out.replace(str(remote_pack), "PACK")) == _masked(local.out.replace(str(local_pack), "PACK")), args
+            assert over.err == local.err, args
+        assert remote_pack.read_bytes() == local_pack.read_bytes()
+        for target in (local_pack, tmp_path / "not-there.zip"):
+            local = cli(twin, "evidence", "verify", str(target), login=DISPATCHER, now=None)
+            over = remote(url, "evidence", "verify", str(target))
+            assert (over.code, over.out, over.err) == (local.code, local.out, local.err)
+        recorded = remote(url, "evidence", str(w.runs["published"]))
+        assert recorded.code == 0 and recorded.out.startswith(f"evidence pack of run {w.runs['published']}: ")
+        drill = remote(url, "drill", "break-glass", "--run", run)
+        assert drill.code in (0, 1, 2) and drill.out.startswith(f"drill break-glass on plan {run}")
+        listed = remote(url, "drill", "list", "--json")
+        assert listed.code == 0 and [d["drill"] for d in listed.json["drills"]] == ["break-glass"]
+
+
+def test_commands_that_cannot_work_remotely_say_so(api_key: None) -> None:
+    for args, word in ((("serve",), "serve"), (("store", "copy", "a", "b"), "store"), (("demo",), "demo")):
+        r = remote("http://127.0.0.1:1", *args)
+        assert r.code == 2 and r.error_line == f"error: '{word}' works on the store's host only; run it there without --api"
+    r = remote("http://127.0.0.1:1", "drivers", "import", "x.csv")
+    assert r.code == 1 and r.error_line == "error: 'drivers import' has no remote form yet; run it on the server's host"
