@@ -13,6 +13,7 @@ from app.commands.validate import EXIT_BY_STATUS
 from app.ops.text import printable
 from app.reports import fmt_when, render_report
 from app.ops.session import Session
+from app.remote.select import remote_from_args
 
 from engine.parsers import FORMATS
 from app.i18n import _, days as day_names
@@ -38,8 +39,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run_import(args: argparse.Namespace) -> int:
     from app.ops.forecasts import import_forecast
 
-    s = session_from_args(args)
-    outcome = import_forecast(s, Path(args.file), fmt=args.format, site=args.site, anchor=args.anchor, tenant=args.tenant)
+    kw = dict(fmt=args.format, site=args.site, anchor=args.anchor, tenant=args.tenant)
+    remote = remote_from_args(args)
+    outcome = (remote.import_forecast(Path(args.file), **kw) if remote  # type: ignore[arg-type]
+               else import_forecast(session_from_args(args), Path(args.file), **kw))  # type: ignore[arg-type]
     report = outcome.report
     fc = outcome.forecast
     if args.json:

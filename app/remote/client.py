@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 import uuid
 from datetime import date, datetime
+from pathlib import Path
 from urllib.parse import quote
 from typing import Any
 
@@ -17,11 +18,14 @@ import httpx
 from app.i18n import _
 from app.errors import EXIT_BLOCKED, EXIT_FAILED, UserError
 from app.ops.drills import DrillReport
+from app.ops.forecasts import ImportOutcome, read_upload
+from app.ops.tenancy import check_tenant
 from app.ops.evidence import PackCheck
 from app.ops.jobs import JobsView
 from app.ops.repair import RepairPreview
 from app.ops.runs import ActionOutcome, RunView
 from app.ops.status import StatusView
+from engine.contract import ValidationReport
 from storage.models import DriverRecord, KillSwitch, RunSummary, SiteRecord, UserRecord
 
 RETRIES = 3
@@ -64,6 +68,26 @@ class RemoteOps:
 
     def jobs(self) -> JobsView:
         return JobsView.model_validate(self._get("/api/v1/jobs"))
+
+    # --- forecasts ---
+
+    def import_forecast(self, path: Path, *, fmt: str, site: str | None, anchor: str | None,
+                        tenant: str | None) -> ImportOutcome:
+        """Upload the file; the same outcome as a local import (a FAIL: the report, nothing stored)."""
+        if tenant:
+            check_tenant(self.status().tenant, tenant)
+        data = read_upload(path)
+        if isinstance(data, ImportOutcome):
+            return data
+        params = {k: v for k, v in {"format": fmt, "site": site, "anchor": anchor, "name": path.name}.items() if v}
+        try:
+            body = self._send("POST", "/api/v1/forecasts", content=data, params=params, refusals=True,
+                              headers={"Idempotency-Key": uuid.uuid4().hex, "Content-Type": "text/plain"})
+        except _Refused as exc:
+            if exc.status == 422 and "report" in exc.body:
+                return ImportOutcome(report=ValidationReport.model_validate(exc.body["report"]))
+            raise exc.as_user_error() from None
+        return ImportOutcome.model_validate(body)
 
     # --- repair, evidence, drills ---
 

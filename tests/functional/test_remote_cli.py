@@ -62,8 +62,8 @@ def test_unreachable_server_bad_key_and_local_only_commands(fresh_world: World, 
     with live_server(fresh_world.db) as url:
         bad = remote(url, "list-runs")
         assert bad.code == 2 and bad.error_line == "error: invalid API key"
-    local_only = remote("http://127.0.0.1:1", "import", "x.csv")
-    assert local_only.code == 1 and "'import' has no remote form yet" in local_only.error_line
+    not_yet = remote("http://127.0.0.1:1", "edit", "1", "--move", "X", "--to", "Y", "--reason", REASON)
+    assert not_yet.code == 1 and "'edit' has no remote form yet" in not_yet.error_line
     assert remote("http://127.0.0.1:1", "--now", "2026-01-01T00:00", "status").code == 2
 
 
@@ -138,3 +138,25 @@ def test_commands_that_cannot_work_remotely_say_so(api_key: None) -> None:
         assert r.code == 2 and r.error_line == f"error: '{word}' works on the store's host only; run it there without --api"
     r = remote("http://127.0.0.1:1", "drivers", "import", "x.csv")
     assert r.code == 1 and r.error_line == "error: 'drivers import' has no remote form yet; run it on the server's host"
+
+
+def test_import_prints_the_same_report_and_exits_the_same(fresh_world: World, api_key: None, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    w = fresh_world
+    twin = clone_store(w.db, tmp_path / "twin.duckdb")
+    fresh = w.files["fresh"]
+    cases = [
+        ("import", str(fresh), "--anchor", "2026-03-02"), ("import", str(fresh), "--anchor", "2026-03-02"),  # then: already stored
+        ("import", str(w.files["fail"])), ("import", str(tmp_path / "missing.csv")),
+        ("import", str(w.files["warn_c"]), "--json"), ("import", str(fresh), "--tenant", "rival"),
+        ("import", str(fresh), "--anchor", "2026-03-03"),
+    ]
+    monkeypatch.setenv("SOLVEREIGN_API_KEY", mint_key(w.db, DISPATCHER))
+    codes = []
+    with live_server(w.db) as url:
+        for args in cases:
+            local = cli(twin, *args, login=DISPATCHER)
+            over = remote(url, *args)
+            assert (over.code, over.out, over.err) == (local.code, local.out, local.err), args
+            codes.append(over.code)
+    assert codes == [0, 0, 2, 2, 1, 2, 2]  # PASS, already stored, FAIL, unreadable, WARN, other tenant, wrong anchor
