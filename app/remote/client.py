@@ -6,8 +6,10 @@ GETs are retried on transport errors; POSTs carry an Idempotency-Key, so their r
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import quote
@@ -19,6 +21,7 @@ from app.i18n import _
 from app.errors import EXIT_BLOCKED, EXIT_FAILED, UserError
 from app.ops.drills import DrillReport
 from app.ops.forecasts import ImportOutcome, read_upload
+from app.ops.solving import twins_of
 from app.ops.tenancy import check_tenant
 from app.ops.evidence import PackCheck
 from app.ops.jobs import JobsView
@@ -26,11 +29,12 @@ from app.ops.repair import RepairPreview
 from app.ops.runs import ActionOutcome, RunView
 from app.ops.status import StatusView
 from engine.contract import ValidationReport
+from engine.solver.progress import Heartbeat
 from storage.models import DriverRecord, KillSwitch, RunSummary, SiteRecord, UserRecord
 
 RETRIES = 3
 TIMEOUT = httpx.Timeout(30.0, connect=5.0)
-SOLVE_POLL = 0.5
+FINISHED = frozenset({"AUDITED", "FAILED", "ERROR", "CANCELLED"})  # a server solve job's last states
 
 
 class RemoteOps:
@@ -88,6 +92,51 @@ class RemoteOps:
                 return ImportOutcome(report=ValidationReport.model_validate(exc.body["report"]))
             raise exc.as_user_error() from None
         return ImportOutcome.model_validate(body)
+
+    def solve(self, forecast_id: int, *, seed: int, time_limit: float, progress: Callable[[Heartbeat], None],
+              on_state: Callable[[str], None]) -> tuple[RunSummary, list[int]]:
+        """Queue the solve, follow it over server-sent events (reconnecting where a stream broke off), and
+        answer the run and its identical twins. Ctrl-C cancels the server's solve, then goes on as Ctrl-C."""
+        job = self._post(f"/api/v1/forecasts/{forecast_id}/solve", {"seed": seed, "time_limit": time_limit}, refused=True)
+        try:
+            final = self._follow(job["id"], progress, on_state)
+        except KeyboardInterrupt:
+            self._send("POST", f"/api/v1/solves/{job['id']}/cancel")
+            raise
+        if final.get("state") == "ERROR" or final.get("run_id") is None:
+            raise UserError(str(final.get("error") or _("the solve ended without a run")), EXIT_FAILED)
+        run = RunSummary.model_validate(self._get(f"/api/v1/plans/{final['run_id']}")["run"])
+        return run, twins_of(run, self.list_runs(site=run.site, week=run.week_anchor, limit=500)) if run.output_hash else []
+
+    def _follow(self, job_id: str, progress: Callable[[Heartbeat], None], on_state: Callable[[str], None]) -> dict[str, Any]:
+        seen, said = 0, None  # events handled (a new stream replays them all); the last state printed
+        for attempt in range(RETRIES + 1):
+            n = 0
+            try:
+                with self._http.stream("GET", f"/api/v1/solves/{job_id}/events") as response:
+                    if response.status_code >= 400:
+                        response.read()
+                        raise _Refused(response).as_user_error()
+                    for event, data in _events(response.iter_lines()):
+                        n += 1
+                        if n <= seen:
+                            continue
+                        seen = n
+                        if event == "progress":
+                            progress(Heartbeat(phase=data["phase"], drivers=data["drivers"], pt=data["pt"],
+                                               standins=data["standins"], bound=data["bound"], elapsed=data["elapsed_s"]))
+                        elif event == "state" and data["state"] in FINISHED:
+                            if data["state"] != "ERROR":
+                                on_state(data["state"])
+                            return dict(data)
+                        elif event == "state" and data["state"] != said:
+                            said = data["state"]
+                            on_state(said)
+            except httpx.TransportError as exc:
+                if attempt == RETRIES:
+                    raise self._unreachable(exc) from None
+                time.sleep(0.2 * 2**attempt)
+        return dict(self._get(f"/api/v1/solves/{job_id}"))
 
     # --- repair, evidence, drills ---
 
@@ -197,7 +246,25 @@ class RemoteOps:
             if refusals:
                 raise refused
             raise refused.as_user_error()
-        raise UserError(_("server {url} is unreachable ({name}: {last}); is 'solvereign serve' running there?").format(url=self.url, name=type(last).__name__, last=last), EXIT_FAILED)
+        raise self._unreachable(last)
+
+    def _unreachable(self, last: Exception | None) -> UserError:
+        return UserError(_("server {url} is unreachable ({name}: {last}); is 'solvereign serve' running there?").format(
+            url=self.url, name=type(last).__name__, last=last), EXIT_FAILED)
+
+
+def _events(lines: Iterator[str]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Server-sent events as (event, data) pairs; comments (keep-alives) are skipped."""
+    event, data = "message", ""
+    for line in lines:
+        if not line:
+            if data:
+                yield event, json.loads(data)
+            event, data = "message", ""
+        elif line.startswith("event:"):
+            event = line[6:].strip()
+        elif line.startswith("data:"):
+            data += line[5:].strip()
 
 
 class _Refused(Exception):

@@ -160,3 +160,29 @@ def test_import_prints_the_same_report_and_exits_the_same(fresh_world: World, ap
             assert (over.code, over.out, over.err) == (local.code, local.out, local.err), args
             codes.append(over.code)
     assert codes == [0, 0, 2, 2, 1, 2, 2]  # PASS, already stored, FAIL, unreadable, WARN, other tenant, wrong anchor
+
+
+def _states(err: str) -> list[str]:
+    return [line.strip() for line in err.splitlines() if line.strip().startswith("state ")]
+
+
+def test_solve_follows_the_server_and_prints_as_locally(fresh_world: World, api_key: None, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    w = fresh_world
+    twin = clone_store(w.db, tmp_path / "twin.duckdb")
+    monkeypatch.setenv("SOLVEREIGN_API_KEY", mint_key(w.db, DISPATCHER))
+    solve = ("solve", "--forecast", str(w.forecasts["clean_a"]), "--time-limit", "3")
+    with live_server(w.db) as url:
+        for args in (solve, (*solve, "--json"), ("solve", "--forecast", "999999")):
+            local = cli(twin, *args, login=DISPATCHER)
+            over = remote(url, *args)
+            assert (over.code, over.out) == (local.code, local.out), args
+            assert _states(over.err) == _states(local.err), args
+        assert _states(over.err) == [] and over.error_line == local.error_line == "error: forecast 999999 not found"
+        first = remote(url, *solve)
+        assert _states(first.err) == ["state QUEUED", "state SOLVING", "state SOLVED", "state AUDITING", "state AUDITED"]
+        assert "identical to run" in first.out  # the same plan again, said as locally
+        assert any("best" in line for line in first.err.splitlines())  # heartbeats over SSE
+        monkeypatch.setenv("SOLVEREIGN_API_KEY", mint_key(w.db, "vera"))
+        viewer = remote(url, *solve, login="vera")
+        assert viewer.code == cli(twin, *solve, login="vera").code == 2
