@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import os
 import re
+import signal
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
 from live_server import client, free_port, live_server, mint_key
-from ops_world import ADMIN, DISPATCHER, GRAZ_USER, LOCK_REASON, REASON, World, cli, clone_store
+from ops_world import (
+    ADMIN, DISPATCHER, GRAZ_USER, LOCK_REASON, REASON, SHARED_DIR, SOLVEREIGN, World, cli, clone_store, subprocess_env,
+)
 
 READS = (("list-runs", "--json"), ("list-runs",), ("status",), ("status", "--json"))
 
@@ -186,3 +191,39 @@ def test_solve_follows_the_server_and_prints_as_locally(fresh_world: World, api_
         monkeypatch.setenv("SOLVEREIGN_API_KEY", mint_key(w.db, "vera"))
         viewer = remote(url, *solve, login="vera")
         assert viewer.code == cli(twin, *solve, login="vera").code == 2
+
+
+def test_ctrl_c_cancels_the_remote_solve_and_exits_130(fresh_world: World, api_key: None) -> None:
+    """A real solve of the Vienna week (long enough to interrupt), followed by a real `solvereign` process."""
+    wien = SHARED_DIR / "wien_week_1385.csv"
+    if not wien.is_file():
+        pytest.skip(f"{wien} not present")
+    w = fresh_world
+    imported = cli(w.db, "import", str(wien), "--anchor", "2026-03-02", "--json", login=DISPATCHER)
+    assert imported.code == 0, imported
+    forecast = str(imported.json["forecast_id"])
+    key = mint_key(w.db, DISPATCHER)
+    with live_server(w.db) as url:
+        proc = subprocess.Popen([str(SOLVEREIGN), "--api", url, "solve", "--forecast", forecast, "--time-limit", "120"],
+                                env=subprocess_env() | {"SOLVEREIGN_API_KEY": key}, stderr=subprocess.PIPE, text=True)
+        assert proc.stderr is not None
+        seen = []
+        for line in proc.stderr:
+            seen.append(line)
+            if "state QUEUED" in line:  # before the solver's first plan (starting its process alone takes a second)
+                break
+        proc.send_signal(signal.SIGINT)
+        rest = proc.stderr.read()
+        assert proc.wait(timeout=30) == 130, seen + [rest]
+        assert rest.strip().splitlines()[-1] == "error: interrupted"
+        with client(url, key) as c:
+            deadline = time.monotonic() + 60
+            while True:
+                runs = c.get("/api/v1/plans", params={"limit": 500}).json()["plans"]
+                run = next(r for r in runs if str(r["forecast_id"]) == forecast)
+                if run["state"] not in ("QUEUED", "SOLVING", "SOLVED", "AUDITING") or time.monotonic() > deadline:
+                    break
+                time.sleep(0.5)
+        # the engine stops at its next check and keeps the best plan so far, well before its 120 s
+        assert time.monotonic() < deadline
+        assert (run["state"], run["kpis"].get("solver_status")) == ("AUDITED", "STOPPED"), run
