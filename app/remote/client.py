@@ -30,7 +30,7 @@ from app.ops.runs import ActionOutcome, RunView
 from app.ops.status import StatusView
 from engine.contract import ValidationReport
 from engine.solver.progress import Heartbeat
-from storage.models import DriverRecord, KillSwitch, RunSummary, SiteRecord, UserRecord
+from storage.models import ApprovalRecord, ChainReport, DriverRecord, KillSwitch, RunSummary, SiteRecord, UserRecord
 
 RETRIES = 3
 TIMEOUT = httpx.Timeout(30.0, connect=5.0)
@@ -137,6 +137,16 @@ class RemoteOps:
                     raise self._unreachable(exc) from None
                 time.sleep(0.2 * 2**attempt)
         return dict(self._get(f"/api/v1/solves/{job_id}"))
+
+    # --- the approval log ---
+
+    def approvals(self, run_id: int | None) -> list[ApprovalRecord]:
+        body = self._get(f"/api/v1/plans/{run_id}/log" if run_id is not None else "/api/v1/log")
+        return [ApprovalRecord.model_validate(r) for r in body["records"]]
+
+    def verify_log(self) -> ChainReport:
+        body = self._get("/api/v1/log/verify")
+        return ChainReport.model_validate({k: v for k, v in body.items() if k != "ok"})
 
     # --- repair, evidence, drills ---
 

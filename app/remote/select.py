@@ -17,7 +17,8 @@ ALL = None
 # command → the actions (users add, drivers list…) it has remotely; ALL: every form of it
 REMOTE: dict[str, frozenset[str] | None] = {
     "status": ALL, "list-runs": ALL, "show-run": ALL, "publish": ALL, "lock": ALL, "reject": ALL, "jobs": ALL,
-    "import": ALL, "solve": ALL, "repair": ALL, "undo": ALL, "evidence": ALL, "drill": ALL, "init": ALL, "kill-switch": ALL,
+    "import": ALL, "solve": ALL, "log": ALL, "audit": ALL, "repair": ALL, "undo": ALL, "evidence": ALL, "drill": ALL,
+    "init": ALL, "kill-switch": ALL,
     "users": frozenset({"add", "list", "remove", "key"}), "sites": ALL, "drivers": frozenset({"list", "show"}),
 }
 REMOTE_COMMANDS = frozenset(REMOTE)

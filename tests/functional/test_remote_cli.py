@@ -15,7 +15,8 @@ from ops_world import (
     ADMIN, DISPATCHER, GRAZ_USER, LOCK_REASON, REASON, SHARED_DIR, SOLVEREIGN, World, cli, clone_store, subprocess_env,
 )
 
-READS = (("list-runs", "--json"), ("list-runs",), ("status",), ("status", "--json"))
+READS = (("list-runs", "--json"), ("list-runs",), ("status",), ("status", "--json"), ("log",), ("log", "--json"),
+         ("log", "--verify"), ("log", "--verify", "--json"))
 
 
 @pytest.fixture
@@ -33,7 +34,8 @@ def test_reads_and_show_run_match_local_mode(fresh_world: World, api_key: None, 
     w = fresh_world
     monkeypatch.setenv("SOLVEREIGN_API_KEY", mint_key(w.db, DISPATCHER))
     with live_server(w.db) as url:
-        for args in (*READS, ("show-run", str(w.runs["clean"])), ("show-run", str(w.runs["kpi_alert"]), "--drivers")):
+        for args in (*READS, ("show-run", str(w.runs["clean"])), ("show-run", str(w.runs["kpi_alert"]), "--drivers"),
+                     ("log", str(w.runs["published"])), ("drivers", "list", "--json")):
             local = cli(w.db, *args, login=DISPATCHER, now=None)
             over = remote(url, *args)
             assert (over.code, over.out, over.err) == (local.code, local.out, local.err), args
