@@ -140,7 +140,7 @@ def test_repair_undo_evidence_admin_drivers_match_local_mode(fresh_world: World,
 
 
 def test_commands_that_cannot_work_remotely_say_so(api_key: None) -> None:
-    for args, word in ((("serve",), "serve"), (("store", "copy", "a", "b"), "store"), (("demo",), "demo")):
+    for args, word in ((("serve",), "serve"), (("store", "copy", "--from", "a", "--to", "b"), "store"), (("demo",), "demo")):
         r = remote("http://127.0.0.1:1", *args)
         assert r.code == 2 and r.error_line == f"error: '{word}' works on the store's host only; run it there without --api"
     r = remote("http://127.0.0.1:1", "drivers", "import", "x.csv")
