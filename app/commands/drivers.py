@@ -50,13 +50,14 @@ def run_import(args: argparse.Namespace) -> int:
     from app.ops.roster import RosterRejected, import_drivers
     from engine.roster import RosterProblem
 
-    s = session_from_args(args)
+    remote = remote_from_args(args)
+    s = None if remote else session_from_args(args)
     try:
         try:
             data = Path(args.file).read_bytes()
         except OSError as exc:
             raise RosterRejected([RosterProblem("file", f"cannot read {args.file}: {exc.strerror or exc}")]) from None
-        outcome = import_drivers(s, args.site, data)
+        outcome = remote.import_drivers(args.site, data) if remote else import_drivers(s, args.site, data)  # type: ignore[arg-type]
     except RosterRejected as exc:
         if args.json:
             print_json({"stored": 0, "error": exc.message, "problems": [{"where": p.where, "message": p.message} for p in exc.problems]})

@@ -21,6 +21,7 @@ from app.i18n import _
 from app.errors import EXIT_BLOCKED, EXIT_FAILED, UserError
 from app.ops.drills import DrillReport
 from app.ops.forecasts import ImportOutcome, read_upload
+from app.ops.roster import RosterImport, RosterRejected
 from app.ops.solving import twins_of
 from app.ops.tenancy import check_tenant
 from app.ops.evidence import PackCheck
@@ -29,6 +30,7 @@ from app.ops.repair import RepairPreview
 from app.ops.runs import ActionOutcome, RunView
 from app.ops.status import StatusView
 from engine.contract import ValidationReport
+from engine.roster import RosterProblem
 from engine.solver.progress import Heartbeat
 from storage.models import ApprovalRecord, ChainReport, DriverRecord, KillSwitch, RunSummary, SiteRecord, UserRecord
 
@@ -219,6 +221,17 @@ class RemoteOps:
     def drivers(self, site: str | None) -> list[DriverRecord]:
         body = self._get("/api/v1/drivers", {"site": site} if site else None)
         return [DriverRecord.model_validate(d) for d in body["drivers"]]
+
+    def import_drivers(self, site: str | None, data: bytes) -> RosterImport:
+        """Upload a roster file; a rejected one raises RosterRejected with every problem, as locally."""
+        try:
+            body = self._send("POST", "/api/v1/drivers", content=data, params={"site": site} if site else None,
+                              refusals=True, headers={"Idempotency-Key": uuid.uuid4().hex, "Content-Type": "text/csv"})
+        except _Refused as exc:
+            if exc.status == 422 and "problems" in exc.body:
+                raise RosterRejected([RosterProblem(p["where"], p["message"]) for p in exc.body["problems"]]) from None
+            raise exc.as_user_error() from None
+        return RosterImport.model_validate(body)
 
     def driver(self, external_id: str, site: str | None) -> DriverRecord:
         return DriverRecord.model_validate(self._get(f"/api/v1/drivers/{quote(external_id, safe='')}",

@@ -4,16 +4,18 @@ sites and their gates, a new tenant, the kill switch; and the site's driver rost
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from app.ops import admin as admin_ops
 from app.ops import roster as roster_ops
 from app.ops.session import Session
-from app.server.routes import API, Caller, ReasonBody, once, out
+from app.server.errors import ApiError
+from app.server.routes import API, MAX_UPLOAD, Caller, ReasonBody, once, out
 from storage.models import Role
 
 router = APIRouter()
@@ -99,6 +101,26 @@ def post_kill_switch(request: Request, s: Caller, body: KillSwitchBody) -> JSONR
 def get_drivers(s: Caller, site: Site = None) -> JSONResponse:
     """The roster of a site (default: every site the key sees)."""
     return out({"drivers": roster_ops.list_drivers(s, site=site)})
+
+
+@router.post(f"{API}/drivers", tags=["drivers"],
+             openapi_extra={"requestBody": {"required": True, "content": {
+                 "text/csv": {"schema": {"type": "string"}}, "application/json": {"schema": {"type": "object"}}}}})
+async def post_drivers(request: Request, s: Caller, site: Site = None) -> JSONResponse:
+    """Import a roster file (its bytes as the body): all or nothing; 422 lists every located problem."""
+    data = await request.body()
+    if len(data) > MAX_UPLOAD:
+        raise ApiError(413, f"roster upload is {len(data)} bytes; the limit is {MAX_UPLOAD}")
+
+    def compute() -> tuple[int, Any]:
+        try:
+            outcome = roster_ops.import_drivers(s, site, data)
+        except roster_ops.RosterRejected as exc:
+            raise ApiError(422, exc.message, {"exit_code": exc.exit_code, "problems": [
+                {"where": p.where, "message": p.message} for p in exc.problems]}) from None
+        return 200, outcome.model_dump(mode="json")
+
+    return await run_in_threadpool(once, request, s, data, compute)
 
 
 @router.get(f"{API}/drivers/{{external_id}}", tags=["drivers"])

@@ -13,7 +13,11 @@ import pytest
 from live_server import client, free_port, live_server, mint_key
 from ops_world import (
     ADMIN, DISPATCHER, GRAZ_USER, LOCK_REASON, REASON, SHARED_DIR, SOLVEREIGN, World, cli, clone_store, subprocess_env,
+    write,
 )
+from testdata import FIXTURES
+
+ROSTER_CSV = FIXTURES / "roster_wien.csv"
 
 READS = (("list-runs", "--json"), ("list-runs",), ("status",), ("status", "--json"), ("log",), ("log", "--json"),
          ("log", "--verify"), ("log", "--verify", "--json"))
@@ -143,8 +147,8 @@ def test_commands_that_cannot_work_remotely_say_so(api_key: None) -> None:
     for args, word in ((("serve",), "serve"), (("store", "copy", "--from", "a", "--to", "b"), "store"), (("demo",), "demo")):
         r = remote("http://127.0.0.1:1", *args)
         assert r.code == 2 and r.error_line == f"error: '{word}' works on the store's host only; run it there without --api"
-    r = remote("http://127.0.0.1:1", "drivers", "import", "x.csv")
-    assert r.code == 1 and r.error_line == "error: 'drivers import' has no remote form yet; run it on the server's host"
+    r = remote("http://127.0.0.1:1", "drivers", "remove", "X", "--site", "wien", "--reason", REASON)
+    assert r.code == 1 and r.error_line == "error: 'drivers remove' has no remote form yet; run it on the server's host"
 
 
 def test_import_prints_the_same_report_and_exits_the_same(fresh_world: World, api_key: None, tmp_path: Path,
@@ -229,3 +233,23 @@ def test_ctrl_c_cancels_the_remote_solve_and_exits_130(fresh_world: World, api_k
         # the engine stops at its next check and keeps the best plan so far, well before its 120 s
         assert time.monotonic() < deadline
         assert (run["state"], run["kpis"].get("solver_status")) == ("AUDITED", "STOPPED"), run
+
+
+def test_drivers_import_stores_or_lists_every_problem_as_locally(fresh_world: World, api_key: None, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    w = fresh_world
+    twin = clone_store(w.db, tmp_path / "twin.duckdb")
+    bad = write(tmp_path / "bad.csv", "external_id,name,max_hours_week,contract_type\nDRV-5,Eve,60,full_time\n"
+                                      "DRV-6,Fay,40,sometimes\n")
+    cases = [("drivers", "import", str(ROSTER_CSV)), ("drivers", "import", str(ROSTER_CSV), "--json"),
+             ("drivers", "import", str(bad)), ("drivers", "import", str(bad), "--json"),
+             ("drivers", "import", str(tmp_path / "missing.csv")), ("drivers", "list")]
+    monkeypatch.setenv("SOLVEREIGN_API_KEY", mint_key(w.db, DISPATCHER))
+    codes = []
+    with live_server(w.db) as url:
+        for args in cases:
+            local = cli(twin, *args, login=DISPATCHER)
+            over = remote(url, *args)
+            assert (over.code, over.out, over.err) == (local.code, local.out, local.err), args
+            codes.append(over.code)
+    assert codes == [0, 0, 2, 2, 2, 0]
