@@ -110,7 +110,10 @@ def run_show(args: argparse.Namespace) -> int:
 def run_remove(args: argparse.Namespace) -> int:
     from app.ops.roster import remove_driver
 
-    d = remove_driver(session_from_args(args), args.external_id, site=args.site, reason=args.reason)
+    remote = remote_from_args(args)
+    kw = dict(site=args.site, reason=args.reason)
+    d = (remote.remove_driver(args.external_id, **kw) if remote
+         else remove_driver(session_from_args(args), args.external_id, **kw))
     if args.json:
         print_json({"removed": d})
     else:

@@ -233,6 +233,10 @@ class RemoteOps:
             raise exc.as_user_error() from None
         return RosterImport.model_validate(body)
 
+    def remove_driver(self, external_id: str, *, site: str, reason: str) -> DriverRecord:
+        path = f"/api/v1/drivers/{quote(external_id, safe='')}/remove?site={quote(site, safe='')}"
+        return DriverRecord.model_validate(self._post(path, {"reason": reason}, refused=True))
+
     def driver(self, external_id: str, site: str | None) -> DriverRecord:
         return DriverRecord.model_validate(self._get(f"/api/v1/drivers/{quote(external_id, safe='')}",
                                                      {"site": site} if site else None))

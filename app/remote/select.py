@@ -19,7 +19,7 @@ REMOTE: dict[str, frozenset[str] | None] = {
     "status": ALL, "list-runs": ALL, "show-run": ALL, "publish": ALL, "lock": ALL, "reject": ALL, "jobs": ALL,
     "import": ALL, "solve": ALL, "log": ALL, "audit": ALL, "repair": ALL, "undo": ALL, "evidence": ALL, "drill": ALL,
     "init": ALL, "kill-switch": ALL,
-    "users": frozenset({"add", "list", "remove", "key"}), "sites": ALL, "drivers": frozenset({"import", "list", "show"}),
+    "users": frozenset({"add", "list", "remove", "key"}), "sites": ALL, "drivers": ALL,
 }
 REMOTE_COMMANDS = frozenset(REMOTE)
 # what works on the store's host only, whatever the server offers (exit 2)

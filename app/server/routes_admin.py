@@ -127,3 +127,11 @@ async def post_drivers(request: Request, s: Caller, site: Site = None) -> JSONRe
 def get_driver(s: Caller, external_id: str, site: Site = None) -> JSONResponse:
     return out(roster_ops.show_driver(s, external_id, site=site))
 
+
+
+@router.post(f"{API}/drivers/{{external_id}}/remove", tags=["drivers"])
+def post_driver_remove(request: Request, s: Caller, external_id: str, site: Annotated[str, Query(max_length=64)],
+                       body: ReasonBody) -> JSONResponse:
+    """Remove one driver of `site` (logged with the reason)."""
+    return once(request, s, body.model_dump_json().encode(), lambda: (200, roster_ops.remove_driver(
+        s, external_id, site=site, reason=body.reason).model_dump(mode="json")))

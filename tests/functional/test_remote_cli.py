@@ -147,8 +147,8 @@ def test_commands_that_cannot_work_remotely_say_so(api_key: None) -> None:
     for args, word in ((("serve",), "serve"), (("store", "copy", "--from", "a", "--to", "b"), "store"), (("demo",), "demo")):
         r = remote("http://127.0.0.1:1", *args)
         assert r.code == 2 and r.error_line == f"error: '{word}' works on the store's host only; run it there without --api"
-    r = remote("http://127.0.0.1:1", "drivers", "remove", "X", "--site", "wien", "--reason", REASON)
-    assert r.code == 1 and r.error_line == "error: 'drivers remove' has no remote form yet; run it on the server's host"
+    r = remote("http://127.0.0.1:1", "gdpr", "log")
+    assert r.code == 1 and r.error_line == "error: 'gdpr log' has no remote form yet; run it on the server's host"
 
 
 def test_import_prints_the_same_report_and_exits_the_same(fresh_world: World, api_key: None, tmp_path: Path,
@@ -243,7 +243,9 @@ def test_drivers_import_stores_or_lists_every_problem_as_locally(fresh_world: Wo
                                       "DRV-6,Fay,40,sometimes\n")
     cases = [("drivers", "import", str(ROSTER_CSV)), ("drivers", "import", str(ROSTER_CSV), "--json"),
              ("drivers", "import", str(bad)), ("drivers", "import", str(bad), "--json"),
-             ("drivers", "import", str(tmp_path / "missing.csv")), ("drivers", "list")]
+             ("drivers", "import", str(tmp_path / "missing.csv")), ("drivers", "list"),
+             ("drivers", "remove", "DRV-1", "--site", "wien", "--reason", "left the company"),
+             ("drivers", "remove", "DRV-1", "--site", "wien", "--reason", "left the company"), ("drivers", "show", "DRV-2")]
     monkeypatch.setenv("SOLVEREIGN_API_KEY", mint_key(w.db, DISPATCHER))
     codes = []
     with live_server(w.db) as url:
@@ -252,4 +254,4 @@ def test_drivers_import_stores_or_lists_every_problem_as_locally(fresh_world: Wo
             over = remote(url, *args)
             assert (over.code, over.out, over.err) == (local.code, local.out, local.err), args
             codes.append(over.code)
-    assert codes == [0, 0, 2, 2, 2, 0]
+    assert codes == [0, 0, 2, 2, 2, 0, 0, 1, 0]
