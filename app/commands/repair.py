@@ -171,7 +171,9 @@ def run_pin(args: argparse.Namespace) -> int:
 def run_diff(args: argparse.Namespace) -> int:
     from app.ops.diff import diff_runs
 
-    d = diff_runs(session_from_args(args, read_only=True), args.run_a, args.run_b)
+    remote = remote_from_args(args)
+    d = (remote.diff_runs(args.run_a, args.run_b) if remote
+         else diff_runs(session_from_args(args, read_only=True), args.run_a, args.run_b))
     if args.json:
         print_json(d)
         return 0

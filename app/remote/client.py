@@ -30,9 +30,10 @@ from app.ops.repair import RepairPreview
 from app.ops.runs import ActionOutcome, RunView
 from app.ops.status import StatusView
 from engine.contract import ValidationReport
+from engine.diff import ForecastDiff, PlanDiff
 from engine.roster import RosterProblem
 from engine.solver.progress import Heartbeat
-from storage.models import ApprovalRecord, ChainReport, DriverRecord, KillSwitch, RunSummary, SiteRecord, UserRecord
+from storage.models import ApprovalRecord, ChainReport, DriverRecord, ForecastRecord, KillSwitch, RunSummary, SiteRecord, UserRecord
 
 RETRIES = 3
 TIMEOUT = httpx.Timeout(30.0, connect=5.0)
@@ -149,6 +150,21 @@ class RemoteOps:
     def verify_log(self) -> ChainReport:
         body = self._get("/api/v1/log/verify")
         return ChainReport.model_validate({k: v for k, v in body.items() if k != "ok"})
+
+    def list_forecasts(self, *, site: str | None, limit: int) -> list[ForecastRecord]:
+        body = self._get("/api/v1/forecasts", {k: v for k, v in {"site": site, "limit": limit}.items() if v is not None})
+        return [ForecastRecord.model_validate(f) for f in body["forecasts"]]
+
+    def forecast_days(self, ids: list[int]) -> dict[int, list[int]]:
+        if not ids:
+            return {}
+        return {int(k): v for k, v in self._get("/api/v1/forecast-days", {"id": ids})["days"].items()}
+
+    def diff_forecasts(self, a: int, b: int) -> ForecastDiff:
+        return ForecastDiff.model_validate(self._get(f"/api/v1/forecasts/{a}/diff/{b}"))
+
+    def diff_runs(self, a: int, b: int) -> PlanDiff:
+        return PlanDiff.model_validate(self._get(f"/api/v1/plans/{a}/diff/{b}"))
 
     # --- repair, evidence, drills ---
 

@@ -18,7 +18,7 @@ ALL = None
 REMOTE: dict[str, frozenset[str] | None] = {
     "status": ALL, "list-runs": ALL, "show-run": ALL, "publish": ALL, "lock": ALL, "reject": ALL, "jobs": ALL,
     "import": ALL, "solve": ALL, "log": ALL, "audit": ALL, "repair": ALL, "undo": ALL, "evidence": ALL, "drill": ALL,
-    "init": ALL, "kill-switch": ALL,
+    "init": ALL, "kill-switch": ALL, "forecasts": ALL, "diff": ALL,
     "users": frozenset({"add", "list", "remove", "key"}), "sites": ALL, "drivers": ALL,
 }
 REMOTE_COMMANDS = frozenset(REMOTE)

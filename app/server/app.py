@@ -15,7 +15,9 @@ from app.server import errors
 from app.ops.api_keys import key_hash
 from app.server.idempotency import IdempotencyCache
 from app.server.read_cache import ReadCache
-from app.server import routes_admin, routes_drills, routes_evidence, routes_repair, routes_solve_cancel
+from app.server import (
+    routes_admin, routes_drills, routes_evidence, routes_forecast_views, routes_repair, routes_solve_cancel,
+)
 from app.server.routes import router
 from app.server.scheduler import Scheduler
 from app.server.solves import SolveQueue
@@ -87,6 +89,6 @@ def create_app(
         return Response(body, status_code=200, media_type=media, headers={"X-Trace-Id": request.state.trace_id})
 
     app.include_router(router)
-    for extra in (routes_repair, routes_evidence, routes_drills, routes_admin, routes_solve_cancel):
+    for extra in (routes_repair, routes_evidence, routes_drills, routes_admin, routes_solve_cancel, routes_forecast_views):
         app.include_router(extra.router)
     return app

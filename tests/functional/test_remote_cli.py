@@ -39,7 +39,10 @@ def test_reads_and_show_run_match_local_mode(fresh_world: World, api_key: None, 
     monkeypatch.setenv("SOLVEREIGN_API_KEY", mint_key(w.db, DISPATCHER))
     with live_server(w.db) as url:
         for args in (*READS, ("show-run", str(w.runs["clean"])), ("show-run", str(w.runs["kpi_alert"]), "--drivers"),
-                     ("log", str(w.runs["published"])), ("drivers", "list", "--json")):
+                     ("log", str(w.runs["published"])), ("drivers", "list", "--json"), ("forecasts",), ("forecasts", "--json"),
+                     ("forecasts", "--diff", str(w.forecasts["clean_a"]), str(w.forecasts["kpi_alert"])),
+                     ("forecasts", "--diff", str(w.forecasts["clean_a"]), str(w.forecasts["clean_b"])),
+                     ("diff", str(w.runs["clean"]), str(w.runs["kpi_alert"])), ("diff", str(w.runs["clean"]), "999999")):
             local = cli(w.db, *args, login=DISPATCHER, now=None)
             over = remote(url, *args)
             assert (over.code, over.out, over.err) == (local.code, local.out, local.err), args
