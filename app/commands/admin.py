@@ -10,6 +10,7 @@ from app.tables import Column, print_table
 from app.commands.common import add_json, add_reason, clock_from_args, db_path_from_args, print_json, session_from_args
 from app.ops import admin
 from app.ops.text import printable
+from app.remote.select import remote_from_args
 from app.settings import os_login
 from app.i18n import N_, _
 
@@ -62,8 +63,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_init(args: argparse.Namespace) -> int:
-    path = db_path_from_args(args)
-    user = admin.init_store(path, clock_from_args(args), os_login(), args.tenant, args.site, name=args.name, admin=args.admin)
+    remote = remote_from_args(args)
+    if remote is not None:
+        path: object = remote.url
+        user = remote.init(args.tenant, args.site, name=args.name, admin=args.admin)
+    else:
+        path = db_path_from_args(args)
+        user = admin.init_store(path, clock_from_args(args), os_login(), args.tenant, args.site, name=args.name, admin=args.admin)
     if args.json:
         print_json({"store": str(path), "user": user})
     else:
@@ -72,9 +78,10 @@ def run_init(args: argparse.Namespace) -> int:
 
 
 def run_users_add(args: argparse.Namespace) -> int:
-    s = session_from_args(args)
     sites = [x.strip() for x in args.sites.split(",") if x.strip()]
-    user = admin.add_user(s, args.login, role=args.role, tenant=args.tenant, sites=sites, name=args.name, email=args.email)
+    kw = dict(role=args.role, tenant=args.tenant, sites=sites, name=args.name, email=args.email)
+    remote = remote_from_args(args)
+    user = remote.add_user(args.login, **kw) if remote else admin.add_user(session_from_args(args), args.login, **kw)  # type: ignore[arg-type]
     if args.json:
         print_json(user)
     else:
@@ -83,7 +90,8 @@ def run_users_add(args: argparse.Namespace) -> int:
 
 
 def run_users_list(args: argparse.Namespace) -> int:
-    users = admin.list_users(session_from_args(args))
+    remote = remote_from_args(args)
+    users = remote.users() if remote else admin.list_users(session_from_args(args))
     if args.json:
         print_json({"users": users})
         return 0
@@ -95,27 +103,32 @@ def run_users_list(args: argparse.Namespace) -> int:
 def run_users_key(args: argparse.Namespace) -> int:
     from app.ops.api_keys import create_key
 
-    key = create_key(session_from_args(args), args.login)
+    remote = remote_from_args(args)
+    key = remote.create_key(args.login) if remote else create_key(session_from_args(args), args.login)
     print(_("API key for {login} (shown once; send it as X-API-Key):").format(login=args.login), file=sys.stderr)
     print(key)
     return 0
 
 
 def run_users_remove(args: argparse.Namespace) -> int:
-    user = admin.remove_user(session_from_args(args), args.login)
+    remote = remote_from_args(args)
+    user = remote.remove_user(args.login) if remote else admin.remove_user(session_from_args(args), args.login)
     print(_("user {login} deactivated").format(login=user.login))
     return 0
 
 
 def run_sites_set(args: argparse.Namespace) -> int:
-    site = admin.set_site(session_from_args(args), args.site, args.enabled, args.reason)
+    remote = remote_from_args(args)
+    site = (remote.set_site(args.site, args.enabled, args.reason) if remote
+            else admin.set_site(session_from_args(args), args.site, args.enabled, args.reason))
     print(_("site {code} enabled for publish and lock").format(code=site.code) if site.enabled
           else _("site {code} in shadow mode (solve and review only)").format(code=site.code))
     return 0
 
 
 def run_sites_list(args: argparse.Namespace) -> int:
-    sites = admin.list_sites(session_from_args(args))
+    remote = remote_from_args(args)
+    sites = remote.sites() if remote else admin.list_sites(session_from_args(args))
     if args.json:
         print_json({"sites": sites})
         return 0
@@ -126,7 +139,9 @@ def run_sites_list(args: argparse.Namespace) -> int:
 
 
 def run_kill_switch(args: argparse.Namespace) -> int:
-    ks = admin.set_kill_switch(session_from_args(args), args.state == "on", args.reason)
+    remote = remote_from_args(args)
+    on = args.state == "on"
+    ks = remote.kill_switch(on, args.reason) if remote else admin.set_kill_switch(session_from_args(args), on, args.reason)
     override = " " + clock_override(ks.real_at) if ks.real_at else ""
     text = _("kill switch ON: publish and lock are refused ({reason}){override}") if ks.on else _("kill switch off ({reason}){override}")
     print(text.format(reason=printable(ks.reason), override=override))

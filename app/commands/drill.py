@@ -12,6 +12,7 @@ import argparse
 from app.tables import Column, print_table
 from app.commands.common import add_json, print_json, session_from_args
 from app.ops.text import printable
+from app.remote.select import remote_from_args
 from app.i18n import N_, _
 
 
@@ -34,9 +35,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from app.ops.drills import past_drills, run_drill
 
-    s = session_from_args(args)
+    remote = remote_from_args(args)
+    s = None if remote else session_from_args(args)
     if args.drill == "list":
-        reports = past_drills(s.store.path)
+        reports = remote.past_drills() if remote else past_drills(s.store.path)  # type: ignore[union-attr]
         if args.json:
             print_json({"drills": reports})
         else:
@@ -46,7 +48,8 @@ def run(args: argparse.Namespace) -> int:
                                   for r in reports))
         return 0
     absent = [a.strip() for a in args.absent_drivers.split(",") if a.strip()] if args.absent_drivers else None
-    report = run_drill(s, args.drill, run_id=args.run, absent=absent, horizon_min=args.freeze_horizon, time_limit=args.time_limit)
+    kw = dict(run_id=args.run, absent=absent, horizon_min=args.freeze_horizon, time_limit=args.time_limit)
+    report = remote.drill(args.drill, **kw) if remote else run_drill(s, args.drill, **kw)  # type: ignore[arg-type]
     if args.json:
         print_json(report)
     else:

@@ -15,6 +15,7 @@ from app.tables import DRIVER_COLUMNS, driver_rows, print_table
 from app.commands.common import add_json, add_reason, print_json, session_from_args
 from app.errors import EXIT_BLOCKED, EXIT_OK
 from app.reports import fmt_days, fmt_when
+from app.remote.select import remote_from_args
 from app.i18n import N_, _
 
 MAX_PRINTED = 50  # problems printed in text mode; --json lists all
@@ -49,13 +50,14 @@ def run_import(args: argparse.Namespace) -> int:
     from app.ops.roster import RosterRejected, import_drivers
     from engine.roster import RosterProblem
 
-    s = session_from_args(args)
+    remote = remote_from_args(args)
+    s = None if remote else session_from_args(args)
     try:
         try:
             data = Path(args.file).read_bytes()
         except OSError as exc:
             raise RosterRejected([RosterProblem("file", f"cannot read {args.file}: {exc.strerror or exc}")]) from None
-        outcome = import_drivers(s, args.site, data)
+        outcome = remote.import_drivers(args.site, data) if remote else import_drivers(s, args.site, data)  # type: ignore[arg-type]
     except RosterRejected as exc:
         if args.json:
             print_json({"stored": 0, "error": exc.message, "problems": [{"where": p.where, "message": p.message} for p in exc.problems]})
@@ -76,7 +78,8 @@ def run_import(args: argparse.Namespace) -> int:
 def run_list(args: argparse.Namespace) -> int:
     from app.ops.roster import list_drivers
 
-    rows = list_drivers(session_from_args(args), site=args.site)
+    remote = remote_from_args(args)
+    rows = remote.drivers(args.site) if remote else list_drivers(session_from_args(args), site=args.site)
     if args.json:
         print_json({"drivers": rows})
         return EXIT_OK
@@ -87,7 +90,9 @@ def run_list(args: argparse.Namespace) -> int:
 def run_show(args: argparse.Namespace) -> int:
     from app.ops.roster import show_driver
 
-    d = show_driver(session_from_args(args), args.external_id, site=args.site)
+    remote = remote_from_args(args)
+    d = (remote.driver(args.external_id, args.site) if remote
+         else show_driver(session_from_args(args), args.external_id, site=args.site))
     if args.json:
         print_json(d)
         return EXIT_OK
@@ -105,7 +110,10 @@ def run_show(args: argparse.Namespace) -> int:
 def run_remove(args: argparse.Namespace) -> int:
     from app.ops.roster import remove_driver
 
-    d = remove_driver(session_from_args(args), args.external_id, site=args.site, reason=args.reason)
+    remote = remote_from_args(args)
+    kw = dict(site=args.site, reason=args.reason)
+    d = (remote.remove_driver(args.external_id, **kw) if remote
+         else remove_driver(session_from_args(args), args.external_id, **kw))
     if args.json:
         print_json({"removed": d})
     else:

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.commands.common import add_json, print_json, session_from_args
 from app.errors import EXIT_FAILED, EXIT_OK, UserError
 from app.i18n import _
+from app.remote.select import remote_from_args
+
+if TYPE_CHECKING:
+    from app.ops.evidence import PackCheck
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -37,33 +42,44 @@ def run_evidence(args: argparse.Namespace) -> int:
         raise UserError(_("{value!r} is neither a run id nor 'verify'").format(value=args.target[:40]), EXIT_FAILED) from None
     from app.ops import evidence as ops
 
-    s = session_from_args(args, read_only=args.out is not None)  # a pack in the site's folder is recorded on the run
-    written = ops.export(s, run_id, Path(args.out) if args.out else None)
+    remote = remote_from_args(args)
+    if remote is None:
+        s = session_from_args(args, read_only=args.out is not None)  # a pack in the site's folder is recorded on the run
+        written = ops.export(s, run_id, Path(args.out) if args.out else None)
+        path, sha256, size = str(written.path), written.sha256, written.size
+    elif args.out:  # the pack comes down and is written here
+        written = ops.write_atomically(Path(args.out), remote.evidence_pack(run_id))
+        path, sha256, size = str(written.path), written.sha256, written.size
+    else:  # the site's folder is on the server's host
+        path, sha256, size = remote.record_evidence(run_id)
     if args.json:
-        print_json({"run_id": run_id, "path": str(written.path), "sha256": written.sha256, "size": written.size})
+        print_json({"run_id": run_id, "path": path, "sha256": sha256, "size": size})
     else:
-        print(_("evidence pack of run {run_id}: {path} ({size} bytes) {sha256}").format(run_id=run_id, path=written.path, size=written.size, sha256=written.sha256))
+        print(_("evidence pack of run {run_id}: {path} ({size} bytes) {sha256}").format(run_id=run_id, path=path, size=size, sha256=sha256))
     return EXIT_OK
 
 
 def _verify(args: argparse.Namespace) -> int:
     from app.ops import evidence as ops
 
-    report = ops.verify(Path(args.file))
-    keyed = None
-    if report.ok and args.with_store:
-        keyed = ops.verify_keyed(session_from_args(args, read_only=True), report)
-        if keyed is None:
-            report.passed.append("approvals: every record's keyed hash holds (store key)")
-    failure = report.failure or keyed
-    if args.json:
-        print_json({"ok": failure is None, "passed": report.passed, "failure": failure,
-                    "plan_id": report.manifest.get("plan_id"), "state": report.manifest.get("state")})
+    data = ops.read_pack(Path(args.file))
+    remote = remote_from_args(args)
+    if remote is not None:
+        check = remote.check_pack(data, with_store=args.with_store)
     else:
-        for line in report.passed:
+        check = ops.check_pack(data, session_from_args(args, read_only=True) if args.with_store else None)
+    return print_check(check, args.json)
+
+
+def print_check(check: PackCheck, as_json: bool) -> int:
+    """The verdict, local or from the server."""
+    if as_json:
+        print_json(check)
+    else:
+        for line in check.passed:
             print(_("ok    {line}").format(line=line))
-        if failure:
-            print(_("FAIL  {failure}").format(failure=failure))
+        if check.failure:
+            print(_("FAIL  {failure}").format(failure=check.failure))
         else:
-            print(_("pack of plan {value} ({value2}) verifies").format(value=report.manifest.get('plan_id'), value2=report.manifest.get('state')))
-    return EXIT_OK if failure is None else EXIT_FAILED
+            print(_("pack of plan {value} ({value2}) verifies").format(value=check.plan_id, value2=check.state))
+    return EXIT_OK if check.ok else EXIT_FAILED

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app import tables
 from app.tables import print_table
@@ -12,9 +13,12 @@ from app.commands.common import add_json, nothing_stored_exits_2, print_json, se
 from app.commands.validate import EXIT_BY_STATUS
 from app.ops.text import printable
 from app.reports import fmt_when, render_report
-from app.ops.session import Session
+from app.remote.select import remote_from_args
 
 from engine.parsers import FORMATS
+
+if TYPE_CHECKING:
+    from engine.diff import ForecastDiff
 from app.i18n import _, days as day_names
 
 
@@ -38,8 +42,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run_import(args: argparse.Namespace) -> int:
     from app.ops.forecasts import import_forecast
 
-    s = session_from_args(args)
-    outcome = import_forecast(s, Path(args.file), fmt=args.format, site=args.site, anchor=args.anchor, tenant=args.tenant)
+    kw = dict(fmt=args.format, site=args.site, anchor=args.anchor, tenant=args.tenant)
+    remote = remote_from_args(args)
+    outcome = (remote.import_forecast(Path(args.file), **kw) if remote  # type: ignore[arg-type]
+               else import_forecast(session_from_args(args), Path(args.file), **kw))  # type: ignore[arg-type]
     report = outcome.report
     fc = outcome.forecast
     if args.json:
@@ -68,14 +74,20 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_forecasts(args: argparse.Namespace) -> int:
-    from app.ops.diff import forecast_days
+    from app.ops.diff import diff_forecast_versions, forecast_days
     from app.ops.forecasts import list_forecasts
 
-    s = session_from_args(args)
+    remote = remote_from_args(args)
+    s = None if remote else session_from_args(args)
     if args.diff:
-        return _diff(args, s)
-    rows = list_forecasts(s, site=args.site, limit=args.limit)
-    days = {f.id: forecast_days(s, f.id) for f in rows}
+        a, b = args.diff
+        return _diff(args, remote.diff_forecasts(a, b) if remote else diff_forecast_versions(s, a, b))  # type: ignore[arg-type]
+    if remote is not None:
+        rows = remote.list_forecasts(site=args.site, limit=args.limit)
+        days = remote.forecast_days([f.id for f in rows])
+    else:
+        rows = list_forecasts(s, site=args.site, limit=args.limit)  # type: ignore[arg-type]
+        days = {f.id: forecast_days(s, f.id) for f in rows}  # type: ignore[arg-type]
     if args.json:
         print_json({"forecasts": [f.model_dump(mode="json") | {"days": days[f.id]} for f in rows]})
         return 0
@@ -84,11 +96,8 @@ def run_forecasts(args: argparse.Namespace) -> int:
     return 0
 
 
-def _diff(args: argparse.Namespace, s: Session) -> int:
-    from app.ops.diff import diff_forecast_versions
-
+def _diff(args: argparse.Namespace, d: ForecastDiff) -> int:
     a, b = args.diff
-    d = diff_forecast_versions(s, a, b)
     if args.json:
         print_json(d)
         return 0

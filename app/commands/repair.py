@@ -12,6 +12,7 @@ from datetime import datetime
 from app.commands.common import add_json, add_reason, print_json, session_from_args
 from app.errors import EXIT_FAILED, UserError
 from app.ops.text import printable
+from app.remote.select import remote_from_args
 from engine.clock import VIENNA, parse_now
 from app.i18n import _, days as day_names
 
@@ -83,16 +84,17 @@ def _instant(text: str | None, name: str) -> datetime | None:
 def run_repair(args: argparse.Namespace) -> int:
     from app.ops import repair as ops
 
-    s = session_from_args(args)
     kw = dict(reason=args.reason, kind=args.type, start=_instant(args.start, "--from"), end=_instant(args.end, "--to"),
               override_freeze=args.override_freeze, time_limit=args.time_limit)
     absent = args.absent.split(",")
-    if args.preview:
-        preview = ops.preview_repair(s, args.run_id, absent, **kw)  # type: ignore[arg-type]
-        run = None
+    remote = remote_from_args(args)
+    if remote is not None:
+        preview, run, message = remote.repair(args.run_id, absent, preview=args.preview, **kw)  # type: ignore[arg-type]
+    elif args.preview:
+        preview, run, message = ops.preview_repair(session_from_args(args), args.run_id, absent, **kw), None, None  # type: ignore[arg-type]
     else:
-        outcome = ops.apply_repair(s, args.run_id, absent, **kw)  # type: ignore[arg-type]
-        preview, run = outcome.preview, outcome.run
+        outcome = ops.apply_repair(session_from_args(args), args.run_id, absent, **kw)  # type: ignore[arg-type]
+        preview, run, message = outcome.preview, outcome.run, outcome.message
     r = preview.result
     if args.json:
         doc = preview.model_dump(mode="json", exclude={"result": {"assignments"}})
@@ -112,7 +114,7 @@ def run_repair(args: argparse.Namespace) -> int:
         if len(r.changes) > 20:
             print(_("    … and {value} more").format(value=len(r.changes) - 20))
         if run is not None:
-            print(outcome.message)
+            print(message)
             print(_("next: solvereign diff {run_id} {id} · solvereign publish {id} --reason … · solvereign undo {id}").format(run_id=args.run_id, id=run.id))
     return 0 if r.verdict == "PASS" else EXIT_FAILED
 
@@ -120,7 +122,8 @@ def run_repair(args: argparse.Namespace) -> int:
 def run_undo(args: argparse.Namespace) -> int:
     from app.ops.repair import undo
 
-    run = undo(session_from_args(args), args.run_id, args.reason)
+    remote = remote_from_args(args)
+    run = remote.undo(args.run_id, args.reason) if remote else undo(session_from_args(args), args.run_id, args.reason)
     if args.json:
         print_json({"run": run})
     else:
@@ -168,7 +171,9 @@ def run_pin(args: argparse.Namespace) -> int:
 def run_diff(args: argparse.Namespace) -> int:
     from app.ops.diff import diff_runs
 
-    d = diff_runs(session_from_args(args, read_only=True), args.run_a, args.run_b)
+    remote = remote_from_args(args)
+    d = (remote.diff_runs(args.run_a, args.run_b) if remote
+         else diff_runs(session_from_args(args, read_only=True), args.run_a, args.run_b))
     if args.json:
         print_json(d)
         return 0

@@ -231,9 +231,10 @@ def clock_note(rec: ApprovalRecord) -> str:
 
 
 def run_log(args: argparse.Namespace) -> int:
-    s = session_from_args(args)
+    remote = remote_from_args(args)
+    s = None if remote else session_from_args(args)
     if args.verify:
-        report = ops.verify_log(s)
+        report = remote.verify_log() if remote else ops.verify_log(s)  # type: ignore[arg-type]
         if args.json:
             print_json({"ok": report.ok, "sites": report.sites})
             return 0 if report.ok else 1
@@ -249,7 +250,7 @@ def run_log(args: argparse.Namespace) -> int:
                 print(_("site {site}: plan {plan} TAMPERED: {problem}").format(site=site.site, plan=problem.plan_id, problem=problem.problem))
 
         return 0 if report.ok else 1
-    records = ops.approvals(s, args.run_id)
+    records = remote.approvals(args.run_id) if remote else ops.approvals(s, args.run_id)  # type: ignore[arg-type]
     if args.json:
         print_json({"records": records})
         return 0

@@ -8,33 +8,41 @@ import sys
 from app.i18n import _
 from app.commands.common import print_json, session_from_args
 from app.commands.solver_output import heartbeat_printer
+from app.errors import EXIT_FAILED, UserError
 from app.ops.session import Session
+from app.remote.select import remote_from_args
 
 
 def run_store_solve(args: argparse.Namespace) -> int:
     """Exit 0 when the run ends AUDITED with all audits passing, 1 otherwise (FAILED or audits failing)."""
     from app.ops.solving import identical_runs, solve_forecast
 
-    s = session_from_args(args)
     quiet = bool(args.json)
 
     def on_state(state: str) -> None:
         if not quiet:
             print(_("  state {state}").format(state=state), file=sys.stderr)
 
-    if args.baseline is not None:
-        return _baseline_solve(args, s)
-    run, result = solve_forecast(
-        s, args.forecast, seed=args.seed, time_limit=args.time_limit, progress=heartbeat_printer(quiet), on_state=on_state
-    )
+    kw = dict(seed=args.seed, time_limit=args.time_limit, progress=heartbeat_printer(quiet), on_state=on_state)
+    remote = remote_from_args(args)
+    if remote is not None:
+        if args.baseline is not None:
+            raise UserError(_("'solve --baseline' has no remote form yet; run it on the server's host"), EXIT_FAILED)
+        run, twins = remote.solve(args.forecast, **kw)  # type: ignore[arg-type]
+        solver_status = run.kpis.get("solver_status")
+    else:
+        s = session_from_args(args)
+        if args.baseline is not None:
+            return _baseline_solve(args, s)
+        run, result = solve_forecast(s, args.forecast, **kw)  # type: ignore[arg-type]
+        twins, solver_status = identical_runs(s, run), result.status if result else None
     ok = run.state == "AUDITED" and run.audits_passed == run.audits_total
-    twins = identical_runs(s, run)
     if args.json:
         print_json({
             "run_id": run.id, "state": run.state, "kpis": run.kpis, "error": run.error_text,
             "audits": {"passed": run.audits_passed, "total": run.audits_total},
             "output_hash": run.output_hash,
-            "solver_status": result.status if result else None, "identical_to": twins,
+            "solver_status": solver_status, "identical_to": twins,
         })
     else:
         k = run.kpis

@@ -14,7 +14,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, Field
 
@@ -30,7 +30,8 @@ from storage.models import RunDetail, RunSummary, UserRecord
 from storage.scope import Actor
 from storage.store import Store
 
-DRILLS = ("sick-call", "freeze-window", "partial-forecast", "break-glass")
+DrillName = Literal["sick-call", "freeze-window", "partial-forecast", "break-glass"]
+DRILLS: tuple[str, ...] = get_args(DrillName)
 DRILL_STATES = ("LOCKED", "PUBLISHED", "AUDITED")  # the plans a drill may start from, best first
 STANDIN = "DRILL-STANDIN"
 Severity = Literal["FAIL", "WARN"]

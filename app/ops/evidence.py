@@ -15,6 +15,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel
+
 from app.i18n import _
 from app.errors import EXIT_FAILED, UserError
 from app.ops.session import Session
@@ -137,6 +139,29 @@ def read_pack(path: Path) -> bytes:
 def verify(path: Path) -> PackReport:
     """`solvereign evidence verify FILE.zip`: everything the pack proves on its own."""
     return verify_pack(read_pack(path))
+
+
+class PackCheck(BaseModel):
+    """The verdict `evidence verify` prints (and the API answers)."""
+
+    ok: bool
+    passed: list[str]
+    failure: str | None
+    plan_id: Any = None
+    state: Any = None
+
+
+def check_pack(data: bytes, s: Session | None) -> PackCheck:
+    """What the pack proves on its own and, with a session (`--with-store`), against the store's key."""
+    report = verify_pack(data)
+    keyed = None
+    if report.ok and s is not None:
+        keyed = verify_keyed(s, report)
+        if keyed is None:
+            report.passed.append("approvals: every record's keyed hash holds (store key)")
+    failure = report.failure or keyed
+    return PackCheck(ok=failure is None, passed=report.passed, failure=failure,
+                     plan_id=report.manifest.get("plan_id"), state=report.manifest.get("state"))
 
 
 def verify_keyed(s: Session, report: PackReport) -> str | None:

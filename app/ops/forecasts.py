@@ -92,6 +92,14 @@ def _ingest(
     return result, [started] if started else []
 
 
+def read_upload(path: Path) -> bytes | ImportOutcome:
+    """The file's bytes; like `validate`, an unreadable file is a FAIL (exit 2), nothing stored."""
+    try:
+        return _read(path)
+    except UserError as exc:
+        return ImportOutcome(report=failed_report(exc.message))
+
+
 def import_forecast(
     s: Session,
     path: Path,
@@ -107,10 +115,9 @@ def import_forecast(
     contradict the file); the defaults only fill what the file and the options leave open."""
     refuse_unless(role_check(s.role, PLANNERS, N_("import")))
     own_tenant(s, tenant)
-    try:
-        data = _read(path)
-    except UserError as exc:  # like `validate`: an unreadable file is a FAIL (exit 2), nothing stored
-        return ImportOutcome(report=failed_report(exc.message))
+    data = read_upload(path)
+    if isinstance(data, ImportOutcome):
+        return data
     return import_bytes(s, data, path.name, fmt=fmt, site=site, anchor=anchor, default_site=default_site, default_anchor=default_anchor)
 
 

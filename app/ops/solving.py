@@ -148,5 +148,10 @@ def identical_runs(s: Session, run: RunSummary) -> list[int]:
     nothing says so (the same plan, deterministic), rather than passing as a new one."""
     if not run.output_hash:
         return []
-    same = s.store.plans.list_runs(s.scope, site=run.site, week=run.week_anchor, limit=500)
-    return [r.id for r in same if r.id != run.id and r.forecast_id == run.forecast_id and r.output_hash == run.output_hash]
+    return twins_of(run, s.store.plans.list_runs(s.scope, site=run.site, week=run.week_anchor, limit=500))
+
+
+def twins_of(run: RunSummary, same_week: list[RunSummary]) -> list[int]:
+    """`identical_runs` among the runs of the run's site and week (remote mode lists them from the server)."""
+    return [r.id for r in same_week if r.id != run.id and r.forecast_id == run.forecast_id and r.output_hash
+            and r.output_hash == run.output_hash]

@@ -10,7 +10,11 @@ from app.ops.session import Session
 
 def own_tenant(s: Session, tenant: str | None) -> str:
     """The acting user's tenant; a `--tenant` naming another one is refused."""
-    if tenant and tenant != s.user.tenant:
-        raise UserError(_("tenant {tenant} not found (you act for tenant {own})").format(tenant=tenant, own=s.user.tenant), EXIT_FAILED)
+    return check_tenant(s.user.tenant, tenant)
 
-    return s.user.tenant
+
+def check_tenant(own: str, tenant: str | None) -> str:
+    """`own_tenant` where only the tenant's code is at hand (remote mode: the server's status says it)."""
+    if tenant and tenant != own:
+        raise UserError(_("tenant {tenant} not found (you act for tenant {own})").format(tenant=tenant, own=own), EXIT_FAILED)
+    return own

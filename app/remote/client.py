@@ -6,23 +6,38 @@ GETs are retried on transport errors; POSTs carry an Idempotency-Key, so their r
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
-from datetime import date
+from collections.abc import Callable, Iterator
+from datetime import date, datetime
+from pathlib import Path
+from urllib.parse import quote
 from typing import Any
 
 import httpx
 
 from app.i18n import _
 from app.errors import EXIT_BLOCKED, EXIT_FAILED, UserError
+from app.ops.drills import DrillReport
+from app.ops.forecasts import ImportOutcome, read_upload
+from app.ops.roster import RosterImport, RosterRejected
+from app.ops.solving import twins_of
+from app.ops.tenancy import check_tenant
+from app.ops.evidence import PackCheck
 from app.ops.jobs import JobsView
+from app.ops.repair import RepairPreview
 from app.ops.runs import ActionOutcome, RunView
 from app.ops.status import StatusView
-from storage.models import RunSummary
+from engine.contract import ValidationReport
+from engine.diff import ForecastDiff, PlanDiff
+from engine.roster import RosterProblem
+from engine.solver.progress import Heartbeat
+from storage.models import ApprovalRecord, ChainReport, DriverRecord, ForecastRecord, KillSwitch, RunSummary, SiteRecord, UserRecord
 
 RETRIES = 3
 TIMEOUT = httpx.Timeout(30.0, connect=5.0)
-SOLVE_POLL = 0.5
+FINISHED = frozenset({"AUDITED", "FAILED", "ERROR", "CANCELLED"})  # a server solve job's last states
 
 
 class RemoteOps:
@@ -61,6 +76,187 @@ class RemoteOps:
     def jobs(self) -> JobsView:
         return JobsView.model_validate(self._get("/api/v1/jobs"))
 
+    # --- forecasts ---
+
+    def import_forecast(self, path: Path, *, fmt: str, site: str | None, anchor: str | None,
+                        tenant: str | None) -> ImportOutcome:
+        """Upload the file; the same outcome as a local import (a FAIL: the report, nothing stored)."""
+        if tenant:
+            check_tenant(self.status().tenant, tenant)
+        data = read_upload(path)
+        if isinstance(data, ImportOutcome):
+            return data
+        params = {k: v for k, v in {"format": fmt, "site": site, "anchor": anchor, "name": path.name}.items() if v}
+        try:
+            body = self._send("POST", "/api/v1/forecasts", content=data, params=params, refusals=True,
+                              headers={"Idempotency-Key": uuid.uuid4().hex, "Content-Type": "text/plain"})
+        except _Refused as exc:
+            if exc.status == 422 and "report" in exc.body:
+                return ImportOutcome(report=ValidationReport.model_validate(exc.body["report"]))
+            raise exc.as_user_error() from None
+        return ImportOutcome.model_validate(body)
+
+    def solve(self, forecast_id: int, *, seed: int, time_limit: float, progress: Callable[[Heartbeat], None],
+              on_state: Callable[[str], None]) -> tuple[RunSummary, list[int]]:
+        """Queue the solve, follow it over server-sent events (reconnecting where a stream broke off), and
+        answer the run and its identical twins. Ctrl-C cancels the server's solve, then goes on as Ctrl-C."""
+        job = self._post(f"/api/v1/forecasts/{forecast_id}/solve", {"seed": seed, "time_limit": time_limit}, refused=True)
+        try:
+            final = self._follow(job["id"], progress, on_state)
+        except KeyboardInterrupt:
+            self._send("POST", f"/api/v1/solves/{job['id']}/cancel")
+            raise
+        if final.get("state") == "ERROR" or final.get("run_id") is None:
+            raise UserError(str(final.get("error") or _("the solve ended without a run")), EXIT_FAILED)
+        run = RunSummary.model_validate(self._get(f"/api/v1/plans/{final['run_id']}")["run"])
+        return run, twins_of(run, self.list_runs(site=run.site, week=run.week_anchor, limit=500)) if run.output_hash else []
+
+    def _follow(self, job_id: str, progress: Callable[[Heartbeat], None], on_state: Callable[[str], None]) -> dict[str, Any]:
+        seen, said = 0, None  # events handled (a new stream replays them all); the last state printed
+        for attempt in range(RETRIES + 1):
+            n = 0
+            try:
+                with self._http.stream("GET", f"/api/v1/solves/{job_id}/events") as response:
+                    if response.status_code >= 400:
+                        response.read()
+                        raise _Refused(response).as_user_error()
+                    for event, data in _events(response.iter_lines()):
+                        n += 1
+                        if n <= seen:
+                            continue
+                        seen = n
+                        if event == "progress":
+                            progress(Heartbeat(phase=data["phase"], drivers=data["drivers"], pt=data["pt"],
+                                               standins=data["standins"], bound=data["bound"], elapsed=data["elapsed_s"]))
+                        elif event == "state" and data["state"] in FINISHED:
+                            if data["state"] != "ERROR":
+                                on_state(data["state"])
+                            return dict(data)
+                        elif event == "state" and data["state"] != said:
+                            said = data["state"]
+                            on_state(said)
+            except httpx.TransportError as exc:
+                if attempt == RETRIES:
+                    raise self._unreachable(exc) from None
+                time.sleep(0.2 * 2**attempt)
+        return dict(self._get(f"/api/v1/solves/{job_id}"))
+
+    # --- the approval log ---
+
+    def approvals(self, run_id: int | None) -> list[ApprovalRecord]:
+        body = self._get(f"/api/v1/plans/{run_id}/log" if run_id is not None else "/api/v1/log")
+        return [ApprovalRecord.model_validate(r) for r in body["records"]]
+
+    def verify_log(self) -> ChainReport:
+        body = self._get("/api/v1/log/verify")
+        return ChainReport.model_validate({k: v for k, v in body.items() if k != "ok"})
+
+    def list_forecasts(self, *, site: str | None, limit: int) -> list[ForecastRecord]:
+        body = self._get("/api/v1/forecasts", {k: v for k, v in {"site": site, "limit": limit}.items() if v is not None})
+        return [ForecastRecord.model_validate(f) for f in body["forecasts"]]
+
+    def forecast_days(self, ids: list[int]) -> dict[int, list[int]]:
+        if not ids:
+            return {}
+        return {int(k): v for k, v in self._get("/api/v1/forecast-days", {"id": ids})["days"].items()}
+
+    def diff_forecasts(self, a: int, b: int) -> ForecastDiff:
+        return ForecastDiff.model_validate(self._get(f"/api/v1/forecasts/{a}/diff/{b}"))
+
+    def diff_runs(self, a: int, b: int) -> PlanDiff:
+        return PlanDiff.model_validate(self._get(f"/api/v1/plans/{a}/diff/{b}"))
+
+    # --- repair, evidence, drills ---
+
+    def repair(self, run_id: int, absent: list[str], *, reason: str, kind: str, start: datetime | None,
+               end: datetime | None, override_freeze: bool, time_limit: float, preview: bool,
+               ) -> tuple[RepairPreview, RunSummary | None, str | None]:
+        """The preview and, when applied, the new version with its message (as apply_repair answers)."""
+        body = self._post(f"/api/v1/plans/{run_id}/repair", {
+            "absent": absent, "kind": kind, "reason": reason, "override_freeze": override_freeze, "preview": preview,
+            "time_limit": time_limit, "start": start.isoformat() if start else None, "end": end.isoformat() if end else None,
+        }, refused=True)
+        run = RunSummary.model_validate(body["run"]) if body["run"] else None
+        return RepairPreview.model_validate(body["preview"]), run, body["message"]
+
+    def undo(self, run_id: int, reason: str) -> RunSummary:
+        return RunSummary.model_validate(self._post(f"/api/v1/plans/{run_id}/undo", {"reason": reason}, refused=True)["run"])
+
+    def evidence_pack(self, run_id: int) -> bytes:
+        """The plan's pack as the server builds it (the caller writes it where --out says)."""
+        return self._send("GET", f"/api/v1/plans/{run_id}/evidence", raw=True)
+
+    def record_evidence(self, run_id: int) -> tuple[str, str, int]:
+        """The pack written into the site's folder on the server and recorded: (path, sha256, size)."""
+        body = self._post(f"/api/v1/plans/{run_id}/evidence", None, refused=True)
+        return body["path"], body["sha256"], body["size"]
+
+    def check_pack(self, data: bytes, *, with_store: bool) -> PackCheck:
+        body = self._send("POST", "/api/v1/evidence/verify", content=data, params={"with_store": with_store},
+                          headers={"Content-Type": "application/octet-stream"})
+        return PackCheck.model_validate(body)
+
+    def drill(self, drill: str, *, run_id: int | None, absent: list[str] | None, horizon_min: int,
+              time_limit: float) -> DrillReport:
+        body = {"run": run_id, "absent_drivers": absent, "freeze_horizon": horizon_min, "time_limit": time_limit}
+        return DrillReport.model_validate(self._post(f"/api/v1/drills/{drill}", body, refused=True))
+
+    def past_drills(self) -> list[DrillReport]:
+        return [DrillReport.model_validate(r) for r in self._get("/api/v1/drills")["drills"]]
+
+    # --- admin and drivers ---
+
+    def init(self, tenant: str, site: str, *, name: str, admin: str | None) -> UserRecord:
+        body = {"tenant": tenant, "site": site, "name": name, "admin": admin}
+        return UserRecord.model_validate(self._post("/api/v1/tenants", body, refused=True))
+
+    def users(self) -> list[UserRecord]:
+        return [UserRecord.model_validate(u) for u in self._get("/api/v1/users")["users"]]
+
+    def add_user(self, login: str, *, role: str, tenant: str, sites: list[str], name: str, email: str) -> UserRecord:
+        body = {"role": role, "tenant": tenant, "sites": sites, "name": name, "email": email}
+        return UserRecord.model_validate(self._send("PUT", f"/api/v1/users/{quote(login, safe='')}", json=body))
+
+    def remove_user(self, login: str) -> UserRecord:
+        return UserRecord.model_validate(self._send("DELETE", f"/api/v1/users/{quote(login, safe='')}"))
+
+    def create_key(self, login: str) -> str:
+        return str(self._post(f"/api/v1/users/{quote(login, safe='')}/keys", None, refused=True)["key"])
+
+    def sites(self) -> list[SiteRecord]:
+        return [SiteRecord.model_validate(x) for x in self._get("/api/v1/sites")["sites"]]
+
+    def set_site(self, site: str, enabled: bool, reason: str | None) -> SiteRecord:
+        action = "enable" if enabled else "disable"
+        return SiteRecord.model_validate(self._post(f"/api/v1/sites/{quote(site, safe='')}/{action}",
+                                                    {"reason": reason or ""}, refused=True))
+
+    def kill_switch(self, on: bool, reason: str) -> KillSwitch:
+        return KillSwitch.model_validate(self._post("/api/v1/kill-switch", {"on": on, "reason": reason}, refused=True))
+
+    def drivers(self, site: str | None) -> list[DriverRecord]:
+        body = self._get("/api/v1/drivers", {"site": site} if site else None)
+        return [DriverRecord.model_validate(d) for d in body["drivers"]]
+
+    def import_drivers(self, site: str | None, data: bytes) -> RosterImport:
+        """Upload a roster file; a rejected one raises RosterRejected with every problem, as locally."""
+        try:
+            body = self._send("POST", "/api/v1/drivers", content=data, params={"site": site} if site else None,
+                              refusals=True, headers={"Idempotency-Key": uuid.uuid4().hex, "Content-Type": "text/csv"})
+        except _Refused as exc:
+            if exc.status == 422 and "problems" in exc.body:
+                raise RosterRejected([RosterProblem(p["where"], p["message"]) for p in exc.body["problems"]]) from None
+            raise exc.as_user_error() from None
+        return RosterImport.model_validate(body)
+
+    def remove_driver(self, external_id: str, *, site: str, reason: str) -> DriverRecord:
+        path = f"/api/v1/drivers/{quote(external_id, safe='')}/remove?site={quote(site, safe='')}"
+        return DriverRecord.model_validate(self._post(path, {"reason": reason}, refused=True))
+
+    def driver(self, external_id: str, site: str | None) -> DriverRecord:
+        return DriverRecord.model_validate(self._get(f"/api/v1/drivers/{quote(external_id, safe='')}",
+                                                     {"site": site} if site else None))
+
     def close(self) -> None:
         self._http.close()
 
@@ -69,10 +265,16 @@ class RemoteOps:
     def _get(self, path: str, params: dict[str, Any] | None = None) -> Any:
         return self._send("GET", path, params=params)
 
-    def _post(self, path: str, json: Any) -> Any:
-        return self._send("POST", path, json=json, headers={"Idempotency-Key": uuid.uuid4().hex}, refusals=True)
+    def _post(self, path: str, json: Any, *, refused: bool = False) -> Any:
+        """A keyed POST; `refused`: a refusal comes back as the UserError the server's ops layer chose."""
+        try:
+            return self._send("POST", path, json=json, headers={"Idempotency-Key": uuid.uuid4().hex}, refusals=True)
+        except _Refused as exc:
+            if not refused:
+                raise
+            raise exc.as_user_error() from None
 
-    def _send(self, method: str, path: str, *, refusals: bool = False, **kwargs: Any) -> Any:
+    def _send(self, method: str, path: str, *, refusals: bool = False, raw: bool = False, **kwargs: Any) -> Any:
         last: Exception | None = None
         for attempt in range(RETRIES):
             try:
@@ -82,12 +284,30 @@ class RemoteOps:
                 time.sleep(0.2 * 2**attempt)
                 continue
             if response.status_code < 400:
-                return response.json()
+                return response.content if raw else response.json()
             refused = _Refused(response)
             if refusals:
                 raise refused
             raise refused.as_user_error()
-        raise UserError(_("server {url} is unreachable ({name}: {last}); is 'solvereign serve' running there?").format(url=self.url, name=type(last).__name__, last=last), EXIT_FAILED)
+        raise self._unreachable(last)
+
+    def _unreachable(self, last: Exception | None) -> UserError:
+        return UserError(_("server {url} is unreachable ({name}: {last}); is 'solvereign serve' running there?").format(
+            url=self.url, name=type(last).__name__, last=last), EXIT_FAILED)
+
+
+def _events(lines: Iterator[str]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Server-sent events as (event, data) pairs; comments (keep-alives) are skipped."""
+    event, data = "message", ""
+    for line in lines:
+        if not line:
+            if data:
+                yield event, json.loads(data)
+            event, data = "message", ""
+        elif line.startswith("event:"):
+            event = line[6:].strip()
+        elif line.startswith("data:"):
+            data += line[5:].strip()
 
 
 class _Refused(Exception):

@@ -13,7 +13,17 @@ from app.settings import InsecureConfig, resolve_api
 if TYPE_CHECKING:
     from app.remote.client import RemoteOps
 
-REMOTE_COMMANDS = frozenset({"status", "list-runs", "show-run", "publish", "lock", "reject", "jobs"})
+ALL = None
+# command → the actions (users add, drivers list…) it has remotely; ALL: every form of it
+REMOTE: dict[str, frozenset[str] | None] = {
+    "status": ALL, "list-runs": ALL, "show-run": ALL, "publish": ALL, "lock": ALL, "reject": ALL, "jobs": ALL,
+    "import": ALL, "solve": ALL, "log": ALL, "audit": ALL, "repair": ALL, "undo": ALL, "evidence": ALL, "drill": ALL,
+    "init": ALL, "kill-switch": ALL, "forecasts": ALL, "diff": ALL,
+    "users": frozenset({"add", "list", "remove", "key"}), "sites": ALL, "drivers": ALL,
+}
+REMOTE_COMMANDS = frozenset(REMOTE)
+# what works on the store's host only, whatever the server offers (exit 2)
+LOCAL_ONLY = frozenset({"serve", "store", "worker", "queue", "demo", "retention", "runs"})
 
 
 def _api(args: argparse.Namespace) -> tuple[str | None, str | None]:
@@ -31,6 +41,14 @@ def check_mode(args: argparse.Namespace) -> None:
     if url is None:
         return
     command = getattr(args, "command", None) or "tui"
+    if command in LOCAL_ONLY:
+        raise UserError(_("'{command}' works on the store's host only; run it there without --api").format(command=command),
+                        EXIT_BLOCKED)
+    actions = REMOTE.get(command, frozenset())
+    action = getattr(args, command.replace("-", "_") + "_command", None)
+    if actions is not ALL and action is not None and action not in actions:
+        raise UserError(_("'{command} {action}' has no remote form yet; run it on the server's host").format(
+            command=command, action=action), EXIT_FAILED)
     if command not in REMOTE_COMMANDS:
         raise UserError(_("'{command}' has no remote form yet; run it on the server's host (remote: {items})").format(command=command, items=', '.join(sorted(REMOTE_COMMANDS))), EXIT_FAILED)
     if getattr(args, "act_as", None) or getattr(args, "now", None):

@@ -15,9 +15,11 @@ from app.ops.session import is_overridden
 from app.server import errors
 from app.server.idempotency import IdempotencyCache
 from app.server.read_cache import ReadCache
+from app.server import (
+    routes_admin, routes_alerts, routes_drills, routes_evidence, routes_forecast_views, routes_repair, routes_solve_cancel,
+)
 from app.server.routes import router
 from app.server.queued_solves import QueuedSolves
-from app.server.routes_alerts import router as alerts_router
 from app.server.scheduler import Scheduler
 from app.server.solves import SolveQueue
 from engine.clock import Clock
@@ -64,5 +66,6 @@ def create_app(
 
     app.middleware("http")(app.state.read_cache.answer)
     app.include_router(router)
-    app.include_router(alerts_router)
+    for extra in (routes_repair, routes_evidence, routes_drills, routes_admin, routes_solve_cancel, routes_forecast_views, routes_alerts):
+        app.include_router(extra.router)
     return app

@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import os
+import re
+import signal
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
-from live_server import free_port, live_server, mint_key
-from ops_world import DISPATCHER, GRAZ_USER, LOCK_REASON, REASON, World, cli
+from live_server import client, free_port, live_server, mint_key
+from ops_world import (
+    ADMIN, DISPATCHER, GRAZ_USER, LOCK_REASON, REASON, SHARED_DIR, SOLVEREIGN, World, cli, clone_store, subprocess_env,
+    write,
+)
+from testdata import FIXTURES
 
-READS = (("list-runs", "--json"), ("list-runs",), ("status",), ("status", "--json"))
+ROSTER_CSV = FIXTURES / "roster_wien.csv"
+
+READS = (("list-runs", "--json"), ("list-runs",), ("status",), ("status", "--json"), ("log",), ("log", "--json"),
+         ("log", "--verify"), ("log", "--verify", "--json"))
 
 
 @pytest.fixture
@@ -27,7 +38,11 @@ def test_reads_and_show_run_match_local_mode(fresh_world: World, api_key: None, 
     w = fresh_world
     monkeypatch.setenv("SOLVEREIGN_API_KEY", mint_key(w.db, DISPATCHER))
     with live_server(w.db) as url:
-        for args in (*READS, ("show-run", str(w.runs["clean"])), ("show-run", str(w.runs["kpi_alert"]), "--drivers")):
+        for args in (*READS, ("show-run", str(w.runs["clean"])), ("show-run", str(w.runs["kpi_alert"]), "--drivers"),
+                     ("log", str(w.runs["published"])), ("drivers", "list", "--json"), ("forecasts",), ("forecasts", "--json"),
+                     ("forecasts", "--diff", str(w.forecasts["clean_a"]), str(w.forecasts["kpi_alert"])),
+                     ("forecasts", "--diff", str(w.forecasts["clean_a"]), str(w.forecasts["clean_b"])),
+                     ("diff", str(w.runs["clean"]), str(w.runs["kpi_alert"])), ("diff", str(w.runs["clean"]), "999999")):
             local = cli(w.db, *args, login=DISPATCHER, now=None)
             over = remote(url, *args)
             assert (over.code, over.out, over.err) == (local.code, local.out, local.err), args
@@ -61,8 +76,8 @@ def test_unreachable_server_bad_key_and_local_only_commands(fresh_world: World, 
     with live_server(fresh_world.db) as url:
         bad = remote(url, "list-runs")
         assert bad.code == 2 and bad.error_line == "error: invalid API key"
-    local_only = remote("http://127.0.0.1:1", "import", "x.csv")
-    assert local_only.code == 1 and "'import' has no remote form yet" in local_only.error_line
+    not_yet = remote("http://127.0.0.1:1", "edit", "1", "--move", "X", "--to", "Y", "--reason", REASON)
+    assert not_yet.code == 1 and "'edit' has no remote form yet" in not_yet.error_line
     assert remote("http://127.0.0.1:1", "--now", "2026-01-01T00:00", "status").code == 2
 
 
@@ -78,3 +93,168 @@ def test_key_in_the_config_file_only_when_it_is_0600(fresh_world: World, api_key
         os.chmod(config, 0o600)
         ok = cli(None, "status", "--json", login=DISPATCHER, now=None)
         assert ok.code == 0 and ok.json["login"] == DISPATCHER
+
+
+def _masked(text: str) -> str:
+    """Timings differ between two runs of the same thing."""
+    return re.sub(r"\d+\.\d+ s\b", "N s", text)
+
+
+def test_repair_undo_evidence_admin_drivers_match_local_mode(fresh_world: World, api_key: None, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same commands on two copies of one store: locally on one, through the server on the other."""
+    w = fresh_world
+    twin = clone_store(w.db, tmp_path / "twin.duckdb")
+    run = str(w.runs["clean"])
+    driver = "DRIVER"
+    repair = ("repair", run, "--absent", driver, "--reason", "Sick call from the depot", "--time-limit", "3")
+    steps = [
+        (DISPATCHER, (*repair, "--preview")), (DISPATCHER, repair), (DISPATCHER, ("undo", "NEW")),
+        (DISPATCHER, ("undo", run)), (DISPATCHER, ("repair", "999999", "--absent", driver, "--reason", "Sick call again")),
+        (DISPATCHER, ("drivers", "list")), (DISPATCHER, ("drivers", "show", "nobody")),
+        (DISPATCHER, ("users", "list")), (DISPATCHER, ("users", "add", "newbie", "--role", "viewer", "--tenant", "acme",
+                                                       "--sites", "wien")),
+        (ADMIN, ("users", "add", "newbie", "--role", "viewer", "--tenant", "acme", "--sites", "wien")),
+        (ADMIN, ("users", "remove", "newbie")), (ADMIN, ("sites", "disable", "graz", "--reason", "depot closed")),
+        (ADMIN, ("sites", "list")), (ADMIN, ("kill-switch", "on", "--reason", "x")),
+        (DISPATCHER, ("evidence", str(w.runs["published"]), "--out", "PACK")),
+    ]
+    keys = {login: mint_key(w.db, login) for login in (DISPATCHER, ADMIN)}
+    local_pack, remote_pack = tmp_path / "local.zip", tmp_path / "remote.zip"
+    with live_server(w.db) as url:
+        with client(url, keys[DISPATCHER]) as c:
+            words = {"DRIVER": c.get(f"/api/v1/plans/{run}/schedules").json()["drivers"][0]["driver_id"]}
+        for login, args in steps:
+            monkeypatch.setenv("SOLVEREIGN_API_KEY", keys[login])
+            local = cli(twin, *[str(local_pack) if a == "PACK" else words.get(a, a) for a in args], login=login)  # the server's clock
+            over = remote(url, *[str(remote_pack) if a == "PACK" else words.get(a, a) for a in args], login=login)
+            if new := re.search(r"solvereign undo (\d+)", local.out):
+                words["NEW"] = new.group(1)
+            assert over.code == local.code, (args, local, over)
+            assert _masked(over.out.replace(str(remote_pack), "PACK")) == _masked(local.out.replace(str(local_pack), "PACK")), args
+            assert over.err == local.err, args
+        assert remote_pack.read_bytes() == local_pack.read_bytes()
+        for target in (local_pack, tmp_path / "not-there.zip"):
+            local = cli(twin, "evidence", "verify", str(target), login=DISPATCHER, now=None)
+            over = remote(url, "evidence", "verify", str(target))
+            assert (over.code, over.out, over.err) == (local.code, local.out, local.err)
+        recorded = remote(url, "evidence", str(w.runs["published"]))
+        assert recorded.code == 0 and recorded.out.startswith(f"evidence pack of run {w.runs['published']}: ")
+        drill = remote(url, "drill", "break-glass", "--run", run)
+        assert drill.code in (0, 1, 2) and drill.out.startswith(f"drill break-glass on plan {run}")
+        listed = remote(url, "drill", "list", "--json")
+        assert listed.code == 0 and [d["drill"] for d in listed.json["drills"]] == ["break-glass"]
+
+
+def test_commands_that_cannot_work_remotely_say_so(api_key: None) -> None:
+    for args, word in ((("serve",), "serve"), (("store", "copy", "--from", "a", "--to", "b"), "store"), (("demo",), "demo")):
+        r = remote("http://127.0.0.1:1", *args)
+        assert r.code == 2 and r.error_line == f"error: '{word}' works on the store's host only; run it there without --api"
+    r = remote("http://127.0.0.1:1", "gdpr", "log")
+    assert r.code == 1 and r.error_line == "error: 'gdpr log' has no remote form yet; run it on the server's host"
+
+
+def test_import_prints_the_same_report_and_exits_the_same(fresh_world: World, api_key: None, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    w = fresh_world
+    twin = clone_store(w.db, tmp_path / "twin.duckdb")
+    fresh = w.files["fresh"]
+    cases = [
+        ("import", str(fresh), "--anchor", "2026-03-02"), ("import", str(fresh), "--anchor", "2026-03-02"),  # then: already stored
+        ("import", str(w.files["fail"])), ("import", str(tmp_path / "missing.csv")),
+        ("import", str(w.files["warn_c"]), "--json"), ("import", str(fresh), "--tenant", "rival"),
+        ("import", str(fresh), "--anchor", "2026-03-03"),
+    ]
+    monkeypatch.setenv("SOLVEREIGN_API_KEY", mint_key(w.db, DISPATCHER))
+    codes = []
+    with live_server(w.db) as url:
+        for args in cases:
+            local = cli(twin, *args, login=DISPATCHER)
+            over = remote(url, *args)
+            assert (over.code, over.out, over.err) == (local.code, local.out, local.err), args
+            codes.append(over.code)
+    assert codes == [0, 0, 2, 2, 1, 2, 2]  # PASS, already stored, FAIL, unreadable, WARN, other tenant, wrong anchor
+
+
+def _states(err: str) -> list[str]:
+    return [line.strip() for line in err.splitlines() if line.strip().startswith("state ")]
+
+
+def test_solve_follows_the_server_and_prints_as_locally(fresh_world: World, api_key: None, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    w = fresh_world
+    twin = clone_store(w.db, tmp_path / "twin.duckdb")
+    monkeypatch.setenv("SOLVEREIGN_API_KEY", mint_key(w.db, DISPATCHER))
+    solve = ("solve", "--forecast", str(w.forecasts["clean_a"]), "--time-limit", "3")
+    with live_server(w.db) as url:
+        for args in (solve, (*solve, "--json"), ("solve", "--forecast", "999999")):
+            local = cli(twin, *args, login=DISPATCHER)
+            over = remote(url, *args)
+            assert (over.code, over.out) == (local.code, local.out), args
+            assert _states(over.err) == _states(local.err), args
+        assert _states(over.err) == [] and over.error_line == local.error_line == "error: forecast 999999 not found"
+        first = remote(url, *solve)
+        assert _states(first.err) == ["state QUEUED", "state SOLVING", "state SOLVED", "state AUDITING", "state AUDITED"]
+        assert "identical to run" in first.out  # the same plan again, said as locally
+        assert any("best" in line for line in first.err.splitlines())  # heartbeats over SSE
+        monkeypatch.setenv("SOLVEREIGN_API_KEY", mint_key(w.db, "vera"))
+        viewer = remote(url, *solve, login="vera")
+        assert viewer.code == cli(twin, *solve, login="vera").code == 2
+
+
+def test_ctrl_c_cancels_the_remote_solve_and_exits_130(fresh_world: World, api_key: None) -> None:
+    """A real solve of the Vienna week (long enough to interrupt), followed by a real `solvereign` process."""
+    wien = SHARED_DIR / "wien_week_1385.csv"
+    if not wien.is_file():
+        pytest.skip(f"{wien} not present")
+    w = fresh_world
+    imported = cli(w.db, "import", str(wien), "--anchor", "2026-03-02", "--json", login=DISPATCHER)
+    assert imported.code == 0, imported
+    forecast = str(imported.json["forecast_id"])
+    key = mint_key(w.db, DISPATCHER)
+    with live_server(w.db) as url:
+        proc = subprocess.Popen([str(SOLVEREIGN), "--api", url, "solve", "--forecast", forecast, "--time-limit", "120"],
+                                env=subprocess_env() | {"SOLVEREIGN_API_KEY": key}, stderr=subprocess.PIPE, text=True)
+        assert proc.stderr is not None
+        seen = []
+        for line in proc.stderr:
+            seen.append(line)
+            if "state QUEUED" in line:  # before the solver's first plan (starting its process alone takes a second)
+                break
+        proc.send_signal(signal.SIGINT)
+        rest = proc.stderr.read()
+        assert proc.wait(timeout=30) == 130, seen + [rest]
+        assert rest.strip().splitlines()[-1] == "error: interrupted"
+        with client(url, key) as c:
+            deadline = time.monotonic() + 60
+            while True:
+                runs = c.get("/api/v1/plans", params={"limit": 500}).json()["plans"]
+                run = next(r for r in runs if str(r["forecast_id"]) == forecast)
+                if run["state"] not in ("QUEUED", "SOLVING", "SOLVED", "AUDITING") or time.monotonic() > deadline:
+                    break
+                time.sleep(0.5)
+        # the engine stops at its next check and keeps the best plan so far, well before its 120 s
+        assert time.monotonic() < deadline
+        assert (run["state"], run["kpis"].get("solver_status")) == ("AUDITED", "STOPPED"), run
+
+
+def test_drivers_import_stores_or_lists_every_problem_as_locally(fresh_world: World, api_key: None, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    w = fresh_world
+    twin = clone_store(w.db, tmp_path / "twin.duckdb")
+    bad = write(tmp_path / "bad.csv", "external_id,name,max_hours_week,contract_type\nDRV-5,Eve,60,full_time\n"
+                                      "DRV-6,Fay,40,sometimes\n")
+    cases = [("drivers", "import", str(ROSTER_CSV)), ("drivers", "import", str(ROSTER_CSV), "--json"),
+             ("drivers", "import", str(bad)), ("drivers", "import", str(bad), "--json"),
+             ("drivers", "import", str(tmp_path / "missing.csv")), ("drivers", "list"),
+             ("drivers", "remove", "DRV-1", "--site", "wien", "--reason", "left the company"),
+             ("drivers", "remove", "DRV-1", "--site", "wien", "--reason", "left the company"), ("drivers", "show", "DRV-2")]
+    monkeypatch.setenv("SOLVEREIGN_API_KEY", mint_key(w.db, DISPATCHER))
+    codes = []
+    with live_server(w.db) as url:
+        for args in cases:
+            local = cli(twin, *args, login=DISPATCHER)
+            over = remote(url, *args)
+            assert (over.code, over.out, over.err) == (local.code, local.out, local.err), args
+            codes.append(over.code)
+    assert codes == [0, 0, 2, 2, 2, 0, 0, 1, 0]
