@@ -6,19 +6,22 @@ GETs are retried on transport errors; POSTs carry an Idempotency-Key, so their r
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 import httpx
 
 from app.i18n import _
-from app.errors import EXIT_BLOCKED, EXIT_FAILED, UserError
+from app.errors import EXIT_BLOCKED, EXIT_FAILED, Unreachable, UserError
+from app.ops.forecast_view import ForecastLine
 from app.ops.jobs import JobsView
 from app.ops.runs import ActionOutcome, RunView
 from app.ops.status import StatusView
-from storage.models import RunSummary
+from storage.models import ApprovalRecord, ChainReport, ForecastRecord, RunSummary
 
 RETRIES = 3
 TIMEOUT = httpx.Timeout(30.0, connect=5.0)
@@ -87,7 +90,51 @@ class RemoteOps:
             if refusals:
                 raise refused
             raise refused.as_user_error()
-        raise UserError(_("server {url} is unreachable ({name}: {last}); is 'solvereign serve' running there?").format(url=self.url, name=type(last).__name__, last=last), EXIT_FAILED)
+        raise Unreachable(_("server {url} is unreachable ({name}: {last}); is 'solvereign serve' running there?").format(url=self.url, name=type(last).__name__, last=last), EXIT_FAILED)
+
+    # --- the cockpit's reads and solves ---
+
+    def forecasts(self, limit: int = 50) -> list[ForecastRecord]:
+        return [ForecastRecord.model_validate(f) for f in self._get("/api/v1/forecasts", {"limit": limit})["forecasts"]]
+
+    def forecast_lines(self, limit: int = 50) -> list[ForecastLine]:
+        body = self._get("/api/v1/forecast-lines", {"limit": limit})
+        return [ForecastLine.model_validate(x) for x in body["forecasts"]]
+
+    def plan_log(self, run_id: int) -> list[ApprovalRecord]:
+        return [ApprovalRecord.model_validate(r) for r in self._get(f"/api/v1/plans/{run_id}/log")["records"]]
+
+    def verify_log(self) -> ChainReport:
+        body = self._get("/api/v1/log/verify")
+        body.pop("ok", None)  # a property of the report, sent for curl users
+        return ChainReport.model_validate(body)
+
+    def solve(self, forecast_id: int, *, seed: int, time_limit: float, on_state: Callable[[str], None],
+              progress: Callable[[dict[str, Any]], None], cancel: threading.Event) -> int:
+        """Queue a solve on the server and follow it by polling until it ends: the new run's id.
+        The API has no cancel: `cancel` stops following (the server solves on), said as a refusal."""
+        try:
+            job = self._post(f"/api/v1/forecasts/{forecast_id}/solve", {"seed": seed, "time_limit": time_limit})
+        except _Refused as exc:
+            raise exc.as_user_error() from None
+        state, beat = "", None
+        while True:
+            if job["state"] != state:
+                state = job["state"]
+                on_state(state)
+            if job["progress"] is not None and job["progress"] != beat:
+                beat = job["progress"]
+                progress(beat)
+            if job["finished"]:
+                break
+            if cancel.wait(SOLVE_POLL):
+                raise UserError(_("stopped following solve job {id}: the server solves on (the API has no cancel yet)").format(
+                    id=job["id"]), EXIT_FAILED)
+            job = self._get(f"/api/v1/solves/{job['id']}")
+        if job["run_id"] is None:
+            raise UserError(_("solve of forecast {id} {state}: {error}").format(id=forecast_id, state=job["state"],
+                                                                              error=job["error"] or "-"), EXIT_FAILED)
+        return int(job["run_id"])
 
 
 class _Refused(Exception):

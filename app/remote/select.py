@@ -13,7 +13,7 @@ from app.settings import InsecureConfig, resolve_api
 if TYPE_CHECKING:
     from app.remote.client import RemoteOps
 
-REMOTE_COMMANDS = frozenset({"status", "list-runs", "show-run", "publish", "lock", "reject", "jobs"})
+REMOTE_COMMANDS = frozenset({"tui", "status", "list-runs", "show-run", "publish", "lock", "reject", "jobs"})
 
 
 def _api(args: argparse.Namespace) -> tuple[str | None, str | None]:

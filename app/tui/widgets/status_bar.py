@@ -21,11 +21,13 @@ class StatusBar(Static):
         super().__init__(*args, **kwargs)
         self._parts: list[Part] = []
 
-    def show_status(self, view: StatusView) -> None:
+    def show_status(self, view: StatusView, server: str | None = None) -> None:
+        """`server`: remote mode's URL, shown before the store the server owns."""
         mode = _("read-only") if view.read_only else _("read-write")
         self._parts = [
             Part(f" solvereign [{mode}]", 0), Part(view.tenant, 5), Part(", ".join(view.sites), 4, "right"),
-            Part(f"{view.acting_as} ({view.role})", 0), Part(ZONE_NAME, 0), Part(view.store_path, 3, "left"),
+            Part(f"{view.acting_as} ({view.role})", 0), Part(ZONE_NAME, 0),
+            *([Part(_("server {url}").format(url=server), 1, "left")] if server else []), Part(view.store_path, 3, "left"),
         ]
         self.refit()
 
@@ -40,7 +42,18 @@ class StatusBar(Static):
 class Banners(Static):
     """Empty (and hidden) when nothing needs attention."""
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._lines: list[str] = []
+        self._down: str | None = None  # remote mode: why the server did not answer
+
+    def show_unreachable(self, why: str | None) -> None:
+        """The server is down (`why`), or answers again (None): on top of the banners last read."""
+        self._down = why
+        self._show()
+
     def show_status(self, view: StatusView) -> None:
+        self._down = None
         lines = []
         if view.kill_switch.on:
             reason = view.kill_switch.reason or _("no reason given")
@@ -51,6 +64,12 @@ class Banners(Static):
         if view.awaiting_second_approver:
             ids = ", ".join(str(r.id) for r in view.awaiting_second_approver)
             lines.append(_("▲ WAITING FOR A SECOND APPROVER — run {ids}").format(ids=ids))
+        self._lines = lines
+        self._show()
+
+    def _show(self) -> None:
+        down = [_("⚠ SERVER UNREACHABLE — {why} · retrying; what is shown may be out of date").format(why=self._down)] if self._down else []
+        lines = down + self._lines
         self.update("\n".join(lines))
         self.display = bool(lines)
 
