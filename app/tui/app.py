@@ -36,7 +36,7 @@ from app.tui.backend import CockpitBackend
 from app.tui.dialogs.blocked import BlockedNotice
 from app.tui.dialogs.confirm import ConfirmDialog
 from app.tui.dialogs.reason import ReasonDialog
-from app.tui.messages import DemoReady, HistoryLoaded, RunLoaded, RunReadAhead, RunsLoaded, WorkFailed
+from app.tui.messages import DemoReady, HistoryLoaded, JobsLoaded, RunLoaded, RunReadAhead, RunsLoaded, WorkFailed
 from app.tui.read_ahead import READ_AHEAD_AFTER, ReadAheadCache
 from app.tui.screens.driver_week import DriverWeekScreen, OpenTour
 from app.tui.screens.drivers import DriversSection
@@ -231,6 +231,17 @@ class CockpitApp(App[None]):
                 read.set_exception(exc)
         read.exception()  # waits here, in the worker thread
         self.post_message(RunsLoaded(read))
+        if read.exception() is None:
+            try:
+                jobs = self.ctx.jobs()
+            except UserError:
+                return  # the next refresh tries again
+            if jobs is not None:
+                self.post_message(JobsLoaded(jobs))
+
+    @on(JobsLoaded)
+    def _jobs_loaded(self, message: JobsLoaded) -> None:
+        self.query_one(StatusBar).show_jobs(message.view)
 
     @on(RunsLoaded)
     def _runs_loaded(self, message: RunsLoaded) -> None:
@@ -522,6 +533,7 @@ class CockpitApp(App[None]):
         self.push_screen(DriverWeekScreen(
             weeks, index, view.run.id, session=None if self.ctx.read_only else self.session,
             frozen=frozenset(view.freeze.frozen if view.freeze else ()), pinned=frozenset(view.pins),
+            no_edit=self.ctx.unavailable("edit"),
         ))
 
     def action_goto_run(self, run_id: int) -> None:

@@ -19,6 +19,7 @@ from engine.clock import Clock, SystemClock
 
 if TYPE_CHECKING:
     from app.ops.forecast_view import ForecastLine
+    from app.ops.jobs import JobsView
     from app.ops.runs import RunView
     from app.ops.session import Session
     from app.remote.client import RemoteOps
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 RUNS_SHOWN = 500  # the runs list's length
 NOT_REMOTE = N_("not available in remote mode yet")
 # the cockpit's keys whose endpoints the server does not have yet (or that act on a local file)
-LOCAL_ONLY = frozenset({"import_forecast", "repair", "evidence", "drills", "roster", "demo"})
+LOCAL_ONLY = frozenset({"import_forecast", "repair", "evidence", "drills", "roster", "demo", "edit"})  # edit: p / m in a driver's week
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class CockpitBackend(Protocol):
     def forecasts(self) -> list[ForecastRecord]: ...
     def forecast_lines(self) -> list[ForecastLine]: ...
     def solve(self, forecast_id: int, seed: int, time_limit: float, watch: Solving) -> tuple[RunSummary, list[int]]: ...
+    def jobs(self) -> JobsView | None: ...  # the server's scheduled jobs (None: local, where no scheduler runs)
     def unavailable(self, action: str) -> str | None: ...  # why a key does not work in this mode (None: it does)
 
 
@@ -101,6 +103,9 @@ class RemoteBackend:
         run_id = self._ops.solve(forecast_id, seed=seed, time_limit=time_limit, on_state=watch.on_state, progress=beat,
                                  cancel=watch.cancel)
         return self.show_run(run_id).run, []
+
+    def jobs(self) -> JobsView | None:
+        return self._ops.jobs()
 
     def unavailable(self, action: str) -> str | None:
         return _(NOT_REMOTE) if action in LOCAL_ONLY else None

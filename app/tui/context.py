@@ -15,6 +15,7 @@ from engine.clock import Clock
 
 if TYPE_CHECKING:
     from app.ops.forecast_view import ForecastLine
+    from app.ops.jobs import JobsView
     from app.tui.backend import Solving
     from storage.models import ApprovalRecord, ChainReport, ForecastRecord, RunSummary
 
@@ -66,6 +67,9 @@ class CockpitContext:
         run, _stages = solve_forecast(s, forecast_id, seed=seed, time_limit=time_limit, progress=watch.progress,
                                       cancel=watch.cancel, on_state=watch.on_state)
         return run, identical_runs(s, run)
+
+    def jobs(self) -> JobsView | None:
+        return None  # no scheduler runs without a server
 
     def unavailable(self, action: str) -> str | None:
         return None

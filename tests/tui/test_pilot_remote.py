@@ -17,8 +17,10 @@ from app.tui.app import CockpitApp
 from app.tui.backend import RemoteBackend
 from app.tui.dialogs.blocked import BlockedNotice
 from app.tui.dialogs.reason import ReasonDialog
+from app.tui.screens.driver_week import DriverWeekScreen
 from app.tui.screens.forecasts import ForecastsScreen
 from app.tui.screens.solve import SolveScreen
+from app.tui.widgets.message_line import MessageLine
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "functional"))
 from live_server import client, free_port, served  # noqa: E402
@@ -50,7 +52,7 @@ async def test_review_publish_and_lock_through_the_server(server):
     app = remote_cockpit(url, key)
     async with running(app) as pilot:
         status = text_of(app, "#status-bar")
-        assert "dana (dispatcher)" in status and url in status
+        assert "dana (dispatcher)" in status and url in status and "⏱ weekly TUE 08:00: 0 due" in status
         runs = app.query_one("#runs-table")
         assert {"1", "2", "3"} <= set(runs.visible_keys)
 
@@ -59,6 +61,11 @@ async def test_review_publish_and_lock_through_the_server(server):
         assert "P publish" in text_of(app, "#review-actions")
         await press(pilot, "3")  # drivers, from the same view
         assert app.query_one("#drivers-table").row_count == len(app.run_view.weeks) > 0
+        await press(pilot, "enter")  # a driver's week; editing it has no endpoint yet: p says so
+        assert isinstance(app.screen, DriverWeekScreen)
+        await press(pilot, "p")
+        assert str(app.screen.query_one(MessageLine).render()) == "! not available in remote mode yet"
+        await press(pilot, "escape")
         await press(pilot, "4")
         assert app.query_one("#tours-table").row_count > 0
 

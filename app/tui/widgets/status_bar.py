@@ -7,7 +7,9 @@ from rich.text import Text
 from textual.widgets import Static
 
 from app.i18n import _
+from app.ops.jobs import JobsView
 from app.ops.status import StatusView
+from app.reports import fmt_when
 from app.tui.actions import SECTIONS
 from app.tui.widgets.fit import Part, fit
 from engine.clock import ZONE_NAME
@@ -20,6 +22,7 @@ class StatusBar(Static):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._parts: list[Part] = []
+        self._jobs: Part | None = None
 
     def show_status(self, view: StatusView, server: str | None = None) -> None:
         """`server`: remote mode's URL, shown before the store the server owns."""
@@ -27,8 +30,16 @@ class StatusBar(Static):
         self._parts = [
             Part(f" solvereign [{mode}]", 0), Part(view.tenant, 5), Part(", ".join(view.sites), 4, "right"),
             Part(f"{view.acting_as} ({view.role})", 0), Part(ZONE_NAME, 0),
-            *([Part(_("server {url}").format(url=server), 1, "left")] if server else []), Part(view.store_path, 3, "left"),
+            *([Part(server, 1, "left")] if server else []),
+            Part(view.store_path, 3 if server is None else 7, "left"),  # remote: a path on the server's host, given up first
         ]
+        self.refit()
+
+    def show_jobs(self, jobs: JobsView) -> None:
+        """Remote mode: the server's weekly solve, after the time zone."""
+        due = _("{n} due").format(n=len(jobs.due)) if jobs.fired else _("next {when}").format(when=fmt_when(jobs.this_week_at))
+        slot = jobs.slot.removesuffix(" " + ZONE_NAME)  # the zone is said once, in this line
+        self._jobs = Part("⏱ " + _("weekly {slot}: {due}").format(slot=slot, due=due), 2)
         self.refit()
 
     def show_message(self, text: str) -> None:
@@ -36,7 +47,8 @@ class StatusBar(Static):
         self.refit()
 
     def refit(self, width: int | None = None) -> None:
-        self.update(fit(self._parts, width or self.app.size.width or 80))
+        parts = self._parts if self._jobs is None or len(self._parts) < 5 else [*self._parts[:5], self._jobs, *self._parts[5:]]
+        self.update(fit(parts, width or self.app.size.width or 80))
 
 
 class Banners(Static):
