@@ -152,3 +152,19 @@ async def test_unreachable_server_shows_a_banner_and_recovers(store: Path):
         await settle(pilot)
         assert text_of(app, "#banners").startswith("⚠ SERVER UNREACHABLE")
         assert "2" in app.query_one("#runs-table").visible_keys
+
+
+@pytest.mark.parametrize("argv", [["--api", "http://127.0.0.1:1"], ["tui", "--read-only"]])
+def test_api_or_its_variable_opens_the_cockpit_on_the_server(argv, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    from app.cli import build_parser
+    from app.commands.tui import build_app
+    from app.remote.select import check_mode
+
+    monkeypatch.setenv("SOLVEREIGN_CONFIG", str(tmp_path / "none.toml"))
+    monkeypatch.setenv("SOLVEREIGN_API", "http://127.0.0.1:1")
+    monkeypatch.setenv("SOLVEREIGN_API_KEY", "sv_any")
+    args = build_parser().parse_args(argv)
+    check_mode(args)  # the cockpit has a remote form
+    app = build_app(args)
+    assert isinstance(app.ctx, RemoteBackend) and app.ctx.remote == "http://127.0.0.1:1"
+    assert app.ctx.read_only == ("--read-only" in argv)
