@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.cells import cell_len
 from rich.text import Text
 from textual.widgets import Static
 
 from app.i18n import _
-from app.ops.jobs import JobsView
 from app.ops.status import StatusView
 from app.reports import fmt_when
 from app.tui.actions import SECTIONS
 from app.tui.widgets.fit import Part, fit
 from engine.clock import ZONE_NAME
+
+if TYPE_CHECKING:
+    from app.ops.jobs import JobsView  # it loads the time parser: not at start
 
 
 class StatusBar(Static):
