@@ -71,7 +71,7 @@ def build_app(args: argparse.Namespace) -> CockpitApp:
 def _backend(args: argparse.Namespace) -> CockpitBackend:
     """The local store, or with `--api URL` (SOLVEREIGN_API) the server: the same cockpit either way."""
     read_only = getattr(args, "read_only", False)
-    remote = remote_from_args(args)
+    remote = remote_from_args(args, interactive=True)
     if remote is not None:
         from app.tui.backend import RemoteBackend
 

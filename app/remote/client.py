@@ -26,15 +26,17 @@ from storage.models import ApprovalRecord, ChainReport, ForecastRecord, RunSumma
 RETRIES = 3
 TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 SOLVE_POLL = 0.5
+INTERACTIVE_TIMEOUT = httpx.Timeout(10.0, connect=3.0)  # the cockpit: a banner sooner than a CLI gives up
 
 
 class RemoteOps:
-    def __init__(self, url: str, key: str | None, *, transport: httpx.BaseTransport | None = None) -> None:
+    def __init__(self, url: str, key: str | None, *, transport: httpx.BaseTransport | None = None,
+                 timeout: httpx.Timeout = TIMEOUT) -> None:
         if not key:
             raise UserError(_("remote mode needs an API key: set SOLVEREIGN_API_KEY or api_key in the config file (0600)"),
                             EXIT_BLOCKED)
         self.url = url.rstrip("/")
-        self._http = httpx.Client(base_url=self.url, headers={"X-API-Key": key}, timeout=TIMEOUT, transport=transport)
+        self._http = httpx.Client(base_url=self.url, headers={"X-API-Key": key}, timeout=timeout, transport=transport)
 
     # --- the surface ---
 

@@ -38,11 +38,12 @@ def check_mode(args: argparse.Namespace) -> None:
                         EXIT_BLOCKED)
 
 
-def remote_from_args(args: argparse.Namespace) -> RemoteOps | None:
-    """The server client when remote mode is on (None: use the local store)."""
+def remote_from_args(args: argparse.Namespace, *, interactive: bool = False) -> RemoteOps | None:
+    """The server client when remote mode is on (None: use the local store); `interactive`: the
+    cockpit's shorter timeouts."""
     url, key = _api(args)
     if url is None:
         return None
-    from app.remote.client import RemoteOps  # httpx loads only in remote mode
+    from app.remote.client import INTERACTIVE_TIMEOUT, TIMEOUT, RemoteOps  # httpx loads only in remote mode
 
-    return RemoteOps(url, key)
+    return RemoteOps(url, key, timeout=INTERACTIVE_TIMEOUT if interactive else TIMEOUT)
