@@ -24,6 +24,11 @@ class NotAUser(UserError):
         self.login = login
 
 
+class Unreachable(UserError):
+    """The server of remote mode did not answer (after the retries): the cockpit shows a banner
+    and keeps trying; the CLI exits 1."""
+
+
 def said(exc: BaseException) -> str:
     """An error as a person reads it, in the current language: the store's errors that carry their
     facts (a lost race, a busy file) are worded here; any other by its own message."""

@@ -7,6 +7,7 @@ import argparse
 
 from app.commands.common import add_json, add_reason, print_json, session_from_args
 from app.i18n import _
+from app.remote.select import remote_from_args
 from app.reports import fmt_instant
 
 
@@ -26,7 +27,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run_list(args: argparse.Namespace) -> int:
     from app.ops.alerts import visible_alerts
 
-    shown = visible_alerts(session_from_args(args, read_only=True), include_acked=args.all)
+    remote = remote_from_args(args)
+    shown = (remote.alerts(include_acked=args.all) if remote
+             else visible_alerts(session_from_args(args, read_only=True), include_acked=args.all))
     if args.json:
         print_json({"alerts": shown})
         return 0
@@ -43,7 +46,8 @@ def run_list(args: argparse.Namespace) -> int:
 def run_ack(args: argparse.Namespace) -> int:
     from app.ops.alerts import ack
 
-    alert = ack(session_from_args(args), args.alert_id, args.reason)
+    remote = remote_from_args(args)
+    alert = remote.ack_alert(args.alert_id, args.reason) if remote else ack(session_from_args(args), args.alert_id, args.reason)
     if args.json:
         print_json(alert)
         return 0

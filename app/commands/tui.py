@@ -12,12 +12,14 @@ from platformdirs import user_log_dir
 from app.commands.common import clock_from_args, db_path_from_args
 from app.errors import EXIT_FAILED, UserError
 from app.loading import loading
+from app.remote.select import remote_from_args
 from app.settings import APP, os_login, resolve_theme
 from app.tui.context import CockpitContext
 from app.i18n import _
 
 if TYPE_CHECKING:
     from app.tui.app import CockpitApp
+    from app.tui.backend import CockpitBackend
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -56,10 +58,7 @@ def build_app(args: argparse.Namespace) -> CockpitApp:
     except ValueError as exc:
         raise UserError(str(exc), EXIT_FAILED) from None
     _log_to_file()
-    ctx = CockpitContext(
-        db_path=db_path_from_args(args), clock=clock_from_args(args), login=os_login(),
-        act_as=getattr(args, "act_as", None), read_only=getattr(args, "read_only", False),
-    )
+    ctx = _backend(args)
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="first-read")
     first_read = pool.submit(ctx.overview)
     pool.shutdown(wait=False)  # the read still runs; its thread ends with it
@@ -67,6 +66,18 @@ def build_app(args: argparse.Namespace) -> CockpitApp:
         from app.tui.app import CockpitApp
 
     return CockpitApp(ctx, theme=theme, refresh_seconds=getattr(args, "refresh", 3.0), first_read=first_read)
+
+
+def _backend(args: argparse.Namespace) -> CockpitBackend:
+    """The local store, or with `--api URL` (SOLVEREIGN_API) the server: the same cockpit either way."""
+    read_only = getattr(args, "read_only", False)
+    remote = remote_from_args(args, interactive=True)
+    if remote is not None:
+        from app.tui.backend import RemoteBackend
+
+        return RemoteBackend(remote, os_login(), read_only=read_only)
+    return CockpitContext(db_path=db_path_from_args(args), clock=clock_from_args(args), login=os_login(),
+                          act_as=getattr(args, "act_as", None), read_only=read_only)
 
 
 def run(args: argparse.Namespace) -> int:

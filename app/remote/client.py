@@ -7,6 +7,7 @@ GETs are retried on transport errors; POSTs carry an Idempotency-Key, so their r
 from __future__ import annotations
 
 import json
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -18,8 +19,9 @@ from typing import Any
 import httpx
 
 from app.i18n import _
-from app.errors import EXIT_BLOCKED, EXIT_FAILED, UserError
+from app.errors import EXIT_BLOCKED, EXIT_FAILED, Unreachable, UserError
 from app.ops.drills import DrillReport
+from app.ops.forecast_view import ForecastLine
 from app.ops.forecasts import ImportOutcome, read_upload
 from app.ops.roster import RosterImport, RosterRejected
 from app.ops.solving import twins_of
@@ -33,20 +35,23 @@ from engine.contract import ValidationReport
 from engine.diff import ForecastDiff, PlanDiff
 from engine.roster import RosterProblem
 from engine.solver.progress import Heartbeat
+from storage.repo_alerts import AlertRecord
 from storage.models import ApprovalRecord, ChainReport, DriverRecord, ForecastRecord, KillSwitch, RunSummary, SiteRecord, UserRecord
 
 RETRIES = 3
 TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 FINISHED = frozenset({"AUDITED", "FAILED", "ERROR", "CANCELLED"})  # a server solve job's last states
+INTERACTIVE_TIMEOUT = httpx.Timeout(10.0, connect=3.0)  # the cockpit: a banner sooner than a CLI gives up
 
 
 class RemoteOps:
-    def __init__(self, url: str, key: str | None, *, transport: httpx.BaseTransport | None = None) -> None:
+    def __init__(self, url: str, key: str | None, *, transport: httpx.BaseTransport | None = None,
+                 timeout: httpx.Timeout = TIMEOUT) -> None:
         if not key:
             raise UserError(_("remote mode needs an API key: set SOLVEREIGN_API_KEY or api_key in the config file (0600)"),
                             EXIT_BLOCKED)
         self.url = url.rstrip("/")
-        self._http = httpx.Client(base_url=self.url, headers={"X-API-Key": key}, timeout=TIMEOUT, transport=transport)
+        self._http = httpx.Client(base_url=self.url, headers={"X-API-Key": key}, timeout=timeout, transport=transport)
 
     # --- the surface ---
 
@@ -97,19 +102,31 @@ class RemoteOps:
         return ImportOutcome.model_validate(body)
 
     def solve(self, forecast_id: int, *, seed: int, time_limit: float, progress: Callable[[Heartbeat], None],
-              on_state: Callable[[str], None]) -> tuple[RunSummary, list[int]]:
+              on_state: Callable[[str], None], cancel: threading.Event | None = None) -> tuple[RunSummary, list[int]]:
         """Queue the solve, follow it over server-sent events (reconnecting where a stream broke off), and
-        answer the run and its identical twins. Ctrl-C cancels the server's solve, then goes on as Ctrl-C."""
+        answer the run and its identical twins. Ctrl-C cancels the server's solve, then goes on as Ctrl-C;
+        setting `cancel` (the cockpit's esc) cancels it too and follows it to its end (the best plan kept)."""
         job = self._post(f"/api/v1/forecasts/{forecast_id}/solve", {"seed": seed, "time_limit": time_limit}, refused=True)
+        ended = threading.Event()
+        if cancel is not None:
+            threading.Thread(target=self._cancel_when, args=(job["id"], cancel, ended), daemon=True).start()
         try:
             final = self._follow(job["id"], progress, on_state)
         except KeyboardInterrupt:
             self._send("POST", f"/api/v1/solves/{job['id']}/cancel")
             raise
+        finally:
+            ended.set()
         if final.get("state") == "ERROR" or final.get("run_id") is None:
             raise UserError(str(final.get("error") or _("the solve ended without a run")), EXIT_FAILED)
         run = RunSummary.model_validate(self._get(f"/api/v1/plans/{final['run_id']}")["run"])
         return run, twins_of(run, self.list_runs(site=run.site, week=run.week_anchor, limit=500)) if run.output_hash else []
+
+    def _cancel_when(self, job_id: str, cancel: threading.Event, ended: threading.Event) -> None:
+        while not ended.is_set():
+            if cancel.wait(0.2):
+                self._send("POST", f"/api/v1/solves/{job_id}/cancel")
+                return
 
     def _follow(self, job_id: str, progress: Callable[[Heartbeat], None], on_state: Callable[[str], None]) -> dict[str, Any]:
         seen, said = 0, None  # events handled (a new stream replays them all); the last state printed
@@ -291,9 +308,22 @@ class RemoteOps:
             raise refused.as_user_error()
         raise self._unreachable(last)
 
-    def _unreachable(self, last: Exception | None) -> UserError:
-        return UserError(_("server {url} is unreachable ({name}: {last}); is 'solvereign serve' running there?").format(
+    def _unreachable(self, last: Exception | None) -> Unreachable:
+        return Unreachable(_("server {url} is unreachable ({name}: {last}); is 'solvereign serve' running there?").format(
             url=self.url, name=type(last).__name__, last=last), EXIT_FAILED)
+
+    def alerts(self, *, include_acked: bool = False) -> list[AlertRecord]:
+        """The escalation alerts the key's user sees, worst first (open ones unless `include_acked`)."""
+        body = self._get("/api/v1/alerts", {"all": "true"} if include_acked else None)
+        return [AlertRecord.model_validate(a) for a in body["alerts"]]
+
+    def ack_alert(self, alert_id: int, reason: str) -> AlertRecord:
+        return AlertRecord.model_validate(self._post(f"/api/v1/alerts/{alert_id}/ack", {"reason": reason}, refused=True)["alert"])
+
+    def forecast_lines(self, limit: int = 50) -> list[ForecastLine]:
+        """The cockpit's forecasts view (F): each stored forecast with its days and tours per day."""
+        body = self._get("/api/v1/forecast-lines", {"limit": limit})
+        return [ForecastLine.model_validate(x) for x in body["forecasts"]]
 
 
 def _events(lines: Iterator[str]) -> Iterator[tuple[str, dict[str, Any]]]:

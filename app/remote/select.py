@@ -16,9 +16,9 @@ if TYPE_CHECKING:
 ALL = None
 # command → the actions (users add, drivers list…) it has remotely; ALL: every form of it
 REMOTE: dict[str, frozenset[str] | None] = {
-    "status": ALL, "list-runs": ALL, "show-run": ALL, "publish": ALL, "lock": ALL, "reject": ALL, "jobs": ALL,
+    "tui": ALL, "status": ALL, "list-runs": ALL, "show-run": ALL, "publish": ALL, "lock": ALL, "reject": ALL, "jobs": ALL,
     "import": ALL, "solve": ALL, "log": ALL, "audit": ALL, "repair": ALL, "undo": ALL, "evidence": ALL, "drill": ALL,
-    "init": ALL, "kill-switch": ALL, "forecasts": ALL, "diff": ALL,
+    "init": ALL, "kill-switch": ALL, "forecasts": ALL, "diff": ALL, "alerts": ALL,
     "users": frozenset({"add", "list", "remove", "key"}), "sites": ALL, "drivers": ALL,
 }
 REMOTE_COMMANDS = frozenset(REMOTE)
@@ -56,11 +56,12 @@ def check_mode(args: argparse.Namespace) -> None:
                         EXIT_BLOCKED)
 
 
-def remote_from_args(args: argparse.Namespace) -> RemoteOps | None:
-    """The server client when remote mode is on (None: use the local store)."""
+def remote_from_args(args: argparse.Namespace, *, interactive: bool = False) -> RemoteOps | None:
+    """The server client when remote mode is on (None: use the local store); `interactive`: the
+    cockpit's shorter timeouts."""
     url, key = _api(args)
     if url is None:
         return None
-    from app.remote.client import RemoteOps  # httpx loads only in remote mode
+    from app.remote.client import INTERACTIVE_TIMEOUT, TIMEOUT, RemoteOps  # httpx loads only in remote mode
 
-    return RemoteOps(url, key)
+    return RemoteOps(url, key, timeout=INTERACTIVE_TIMEOUT if interactive else TIMEOUT)

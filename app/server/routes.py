@@ -15,6 +15,7 @@ from pydantic_core import to_jsonable_python
 
 from app.errors import UserError
 from app.ops import forecasts as forecast_ops
+from app.ops.forecast_view import forecast_lines
 from app.ops import runs as run_ops
 from app.ops.api_keys import create_key, session_for_key
 from app.ops.jobs import jobs_view
@@ -112,6 +113,12 @@ async def post_forecast(
 @router.get(f"{API}/forecasts", tags=["forecasts"])
 def get_forecasts(s: Caller, site: Annotated[str | None, Query(max_length=64)] = None, limit: Limit = 50) -> JSONResponse:
     return out({"forecasts": forecast_ops.list_forecasts(s, site=site, limit=limit)})
+
+
+@router.get(f"{API}/forecast-lines", tags=["forecasts"])
+def get_forecast_lines(s: Caller, limit: Limit = 50) -> JSONResponse:
+    """The cockpit's forecasts view: each forecast with its days, tours per day, warnings and diff to the previous one."""
+    return out({"forecasts": forecast_lines(s, limit=limit)})
 
 
 @router.get(f"{API}/forecasts/{{forecast_id}}", tags=["forecasts"])

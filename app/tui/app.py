@@ -21,10 +21,8 @@ from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Input, Static
 
-from app.errors import NotAUser, UserError, said
+from app.errors import NotAUser, Unreachable, UserError, said
 from app.i18n import N_, _
-from app.ops import runs as ops_runs
-from app.ops.alerts import ack as ack_alert, visible_alerts
 from app.ops.policy import ALERT_ACKERS, PLANNERS, REPAIRERS
 from app.ops.runs import RunView
 from app.ops.session import Session
@@ -34,11 +32,11 @@ from app.settings import resolve_export_dir
 from app.tui.actions import APP_BINDINGS, BY_NAME, MAIN_BINDINGS, SECTIONS, VIEWS, key_of, not_here, table_action
 from app.tui.commands import CockpitCommands, translated_system_commands
 
-from app.tui.context import CockpitContext
+from app.tui.backend import CockpitBackend
 from app.tui.dialogs.blocked import BlockedNotice
 from app.tui.dialogs.confirm import ConfirmDialog
 from app.tui.dialogs.reason import ReasonDialog
-from app.tui.messages import DemoReady, HistoryLoaded, RunLoaded, RunReadAhead, RunsLoaded, WorkFailed
+from app.tui.messages import DemoReady, HistoryLoaded, JobsLoaded, RunLoaded, RunReadAhead, RunsLoaded, WorkFailed
 from app.tui.read_ahead import READ_AHEAD_AFTER, ReadAheadCache
 from app.tui.screens.driver_week import DriverWeekScreen, OpenTour
 from app.tui.screens.drivers import DriversSection
@@ -58,12 +56,12 @@ from engine.clock import VIENNA, next_week_anchor
 from storage.errors import StoreError
 
 MIN_SIZE = (80, 24)
-RUN_ACTIONS = {"publish": ops_runs.publish, "lock": ops_runs.lock, "reject": ops_runs.reject}
+RUN_ACTIONS = ("publish", "lock", "reject")
 SECTION_TABLES = {
     "runs": "#runs-table", "review": "#audits-table", "drivers": "#drivers-table",
     "tours": "#tours-table", "history": "#history-table",
 }
-DIMMABLE = {*RUN_ACTIONS, "solve", "import_forecast", "repair", "outbox", "ack_alert"}  # shown dimmed, with a reason, when not possible
+DIMMABLE = {*RUN_ACTIONS, "solve", "import_forecast", "repair", "evidence", "drills", "roster", "outbox", "ack_alert"}  # dimmed, with a reason, when not possible
 TITLES = {"publish": N_("Publish the plan"), "lock": N_("Lock the plan (final, immutable)"), "reject": N_("Reject the plan")}  # dialogs
 NO_RUN_OPEN = N_("no run is open: choose one in Runs (1) and press enter")
 
@@ -85,8 +83,8 @@ class CockpitApp(App[None]):
     COMMANDS = App.COMMANDS | {CockpitCommands}
 
     def __init__(
-        self, ctx: CockpitContext, *, theme: str | None = None, refresh_seconds: float = 3.0, blink: bool = True,
-        first_read: Future[tuple[Session, StatusView]] | None = None, read_ahead: float | None = READ_AHEAD_AFTER,
+        self, ctx: CockpitBackend, *, theme: str | None = None, refresh_seconds: float = 3.0, blink: bool = True,
+        first_read: Future[tuple[Session | None, StatusView]] | None = None, read_ahead: float | None = READ_AHEAD_AFTER,
     ) -> None:
         """`first_read`: `ctx.overview()` already started in the background (by the command that
         opens the cockpit, before Textual loads): the first runs list uses it. `read_ahead`:
@@ -97,7 +95,8 @@ class CockpitApp(App[None]):
         self._blink = blink  # False: no blinking cursor in inputs (deterministic snapshots)
         self._theme_name = theme
         self._refresh_seconds = refresh_seconds
-        self.session: Session | None = None
+        self.session: Session | None = None  # local mode: for the views that edit the store
+        self.status: StatusView | None = None  # the identity and gates as last read (None: no user session)
         self.run_view: RunView | None = None
         self.section = "runs"
         self._too_small = False
@@ -129,7 +128,7 @@ class CockpitApp(App[None]):
         with Vertical(id="main"):
             yield StatusBar(" solvereign · " + _("loading…"), markup=False, id="status-bar")
             yield Banners("", markup=False, id="banners")
-            yield AlertBanner(lambda: visible_alerts(self.ctx.session()), key=key_of("ack_alert"),
+            yield AlertBanner(self.ctx.alerts, key=key_of("ack_alert"),
                               refresh_seconds=self._refresh_seconds, id="alert-banner")
             yield SectionBar("", id="section-bar")
             with ContentSwitcher(initial="runs", id="sections"):
@@ -225,7 +224,7 @@ class CockpitApp(App[None]):
     # --- loading (workers) ----------------------------------------------------
 
     @work(thread=True, exclusive=True, group="runs", exit_on_error=False)
-    def load_runs(self, read: Future[tuple[Session, StatusView]] | None = None) -> None:
+    def load_runs(self, read: Future[tuple[Session | None, StatusView]] | None = None) -> None:
         """Read the runs list and status line (or wait for a read already under way), then show them."""
         if read is None:
             read = Future()
@@ -235,33 +234,58 @@ class CockpitApp(App[None]):
                 read.set_exception(exc)
         read.exception()  # waits here, in the worker thread
         self.post_message(RunsLoaded(read))
+        if read.exception() is None:
+            try:
+                jobs = self.ctx.jobs()
+            except UserError:
+                return  # the next refresh tries again
+            if jobs is not None:
+                self.post_message(JobsLoaded(jobs))
+
+    @on(JobsLoaded)
+    def _jobs_loaded(self, message: JobsLoaded) -> None:
+        self.query_one(StatusBar).show_jobs(message.view)
 
     @on(RunsLoaded)
     def _runs_loaded(self, message: RunsLoaded) -> None:
         self._apply_overview(message.read)
 
-    def _apply_overview(self, read: Future[tuple[Session, StatusView]]) -> None:
+    def _apply_overview(self, read: Future[tuple[Session | None, StatusView]]) -> None:
         try:
             s, view = read.result()
+        except Unreachable as exc:
+            self._unreachable(exc)
+            return
         except (UserError, StoreError) as exc:
             self._no_session(exc)
             return
         self._show_overview(s, view)
 
+    def _unreachable(self, exc: Unreachable) -> None:
+        """The server did not answer: a banner says so, what was shown stays, the next refresh tries again."""
+        self.query_one(Banners).show_unreachable(said(exc))
+        if self.status is None:
+            self.query_one(StatusBar).show_message(f"{self.ctx.remote} · {self.ctx.login}")
+            self.query_one(RunsSection).show_welcome(said(exc), offer_demo=False)
+
     def _no_session(self, exc: UserError | StoreError) -> None:
         self.session = None
+        self.status = None
+        self.query_one(Banners).show_unreachable(None)
         # the demo creates a store: offered only where there is none (for a stranger to an
         # existing store it would do nothing; an admin must add them)
-        self._offer_demo = not self.ctx.db_path.exists() and not isinstance(exc, NotAUser)
-        self.query_one(StatusBar).show_message(f"{self.ctx.db_path} · {self.ctx.login}")
+        where = self.ctx.remote or self.ctx.db_path
+        self._offer_demo = not self.ctx.remote and not self.ctx.db_path.exists() and not isinstance(exc, NotAUser)
+        self.query_one(StatusBar).show_message(f"{where} · {self.ctx.login}")
         self.query_one(RunsSection).show_welcome(said(exc), offer_demo=self._offer_demo)
         self._refresh_actions()
 
-    def _show_overview(self, s: Session, view: StatusView) -> None:
-        self.query_one(StatusBar).show_status(view)
+    def _show_overview(self, s: Session | None, view: StatusView) -> None:
+        self.query_one(StatusBar).show_status(view, server=self.ctx.remote)
         self.query_one(Banners).show_status(view)
         runs = view.latest_runs
         self.session = s
+        self.status = view
         self.query_one(RunsSection).show_runs(run_rows(runs, fmt_when))
         self._gates = (view.kill_switch.on, tuple((g.code, g.enabled) for g in view.site_gates))
         seen, self._runs_seen = self._runs_seen, {r.id: r.state_version for r in runs}
@@ -294,7 +318,7 @@ class CockpitApp(App[None]):
     @work(thread=True, exclusive=True, group="run", exit_on_error=False)
     def _load_run(self, run_id: int, switch: bool = True) -> None:
         try:
-            view = ops_runs.show_run(self.ctx.session(), run_id)
+            view = self.ctx.show_run(run_id)
         except (UserError, StoreError) as exc:
             self.post_message(WorkFailed(said(exc)))
             return
@@ -312,7 +336,7 @@ class CockpitApp(App[None]):
     def _load_ahead(self, run_id: int) -> None:
         gates = self._gates
         try:
-            view = ops_runs.show_run(self.ctx.session(), run_id)
+            view = self.ctx.show_run(run_id)
         except (UserError, StoreError):
             return  # quietly: enter reads again and says why
         self.post_message(RunReadAhead(view, time.monotonic(), gates))
@@ -351,9 +375,7 @@ class CockpitApp(App[None]):
     @work(thread=True, exclusive=True, group="history", exit_on_error=False)
     def load_history(self, run_id: int) -> None:
         try:
-            s = self.ctx.session()
-            records = ops_runs.approvals(s, run_id)
-            chain = ops_runs.verify_log(s)
+            records, chain = self.ctx.history(run_id)
         except (UserError, StoreError) as exc:
             self.post_message(WorkFailed(said(exc)))
             return
@@ -388,7 +410,7 @@ class CockpitApp(App[None]):
         return self.query_one(SECTION_TABLES[self.section], RosterTable)
 
     def run_ids(self) -> list[int]:
-        return [int(k) for k in self.query_one("#runs-table", RosterTable).visible_keys] if self.session else []
+        return [int(k) for k in self.query_one("#runs-table", RosterTable).visible_keys] if self.status else []
 
     def driver_ids(self) -> list[str]:
         return [w.driver_id for w in self.run_view.weeks] if self.run_view else []
@@ -403,6 +425,8 @@ class CockpitApp(App[None]):
     def action_state(self, action: str) -> bool | None:
         """On the main screen: True possible, None dimmed (with a reason, `why_disabled`), False
         hidden (read-only, or the demo once there are runs). The palette asks this too."""
+        if self.ctx.unavailable(action) is not None:
+            return False if action == "demo" else None
         if action in RUN_ACTIONS:
             if self.ctx.read_only:
                 return False
@@ -412,35 +436,37 @@ class CockpitApp(App[None]):
             if self.ctx.read_only:
                 return False
             # dimmed for a role that would be refused (a viewer), as publish/lock/reject are
-            return True if self.session and self.session.role in PLANNERS else None
+            return True if self.status and self.status.role in PLANNERS else None
         if action == "repair":
             if self.ctx.read_only:
                 return False
-            return True if self.run_view is not None and self.session and self.session.role in REPAIRERS else None
+            return True if self.run_view is not None and self.status and self.status.role in REPAIRERS else None
         if action == "outbox":
             return True if self.run_view is not None else None
         if action == "ack_alert":
             top = self.query_one(AlertBanner).top
             if self.ctx.read_only or top is None:
                 return False
-            return True if self.session and self.session.role in ALERT_ACKERS[top.severity] else None
+            return True if self.status and self.status.role in ALERT_ACKERS[top.severity] else None
         if action == "demo":
-            return not self.ctx.read_only and (self._offer_demo if self.session is None else not self._runs_seen)
+            return not self.ctx.read_only and (self._offer_demo if self.status is None else not self._runs_seen)
         return True
 
     def why_disabled(self, action: str) -> str | None:
         """Why a key shown dimmed does nothing now (None: it is not dimmed)."""
         if self.action_state(action) is not None:
             return None
+        if (why := self.ctx.unavailable(action)) is not None:
+            return why
         if action in RUN_ACTIONS:
             if self.run_view is None:
                 return _(NO_RUN_OPEN)
             return self.run_view.actions[action].why_not or _("plan is {state}").format(state=self.run_view.run.state)
         if action == "outbox":
             return _(NO_RUN_OPEN)
-        if self.session is None:
+        if self.status is None:
             return _("no user session on this store (see Runs)")
-        role = self.session.role
+        role = self.status.role
         if action == "ack_alert" and (top := self.query_one(AlertBanner).top) is not None:
             return _("role {role} may not acknowledge an {severity} alert (needs {roles})").format(
                 role=role, severity=top.severity, roles=", ".join(sorted(ALERT_ACKERS[top.severity])))
@@ -522,6 +548,7 @@ class CockpitApp(App[None]):
         self.push_screen(DriverWeekScreen(
             weeks, index, view.run.id, session=None if self.ctx.read_only else self.session,
             frozen=frozenset(view.freeze.frozen if view.freeze else ()), pinned=frozenset(view.pins),
+            no_edit=self.ctx.unavailable("edit"),
         ))
 
     def action_goto_run(self, run_id: int) -> None:
@@ -539,7 +566,7 @@ class CockpitApp(App[None]):
         run_id = view.run.id
 
         def submit(reason: str) -> str:
-            return RUN_ACTIONS[action](self.ctx.session(), run_id, reason).message
+            return self.ctx.decide(action, run_id, reason)
 
         title = _("{action} — run {id}").format(action=_(TITLES[action]), id=run_id)
         dialog = ReasonDialog(title, st.transition, st.conditions, submit, st.effects)
@@ -559,7 +586,7 @@ class CockpitApp(App[None]):
             return
 
         def submit(reason: str) -> str:
-            done = ack_alert(self.ctx.session(), top.id, reason)
+            done = self.ctx.ack_alert(top.id, reason)
             return _("alert {id} acknowledged by {who}").format(id=done.id, who=done.acked_by)
 
         title = _("Acknowledge alert #{id} ({severity} {kind})").format(id=top.id, severity=top.severity, kind=top.kind)
@@ -582,7 +609,7 @@ class CockpitApp(App[None]):
         self._decide("reject")
 
     def action_solve(self) -> None:
-        if self.session is None:
+        if self.status is None:
             return
 
         def done(run_id: int | None) -> None:
@@ -590,7 +617,7 @@ class CockpitApp(App[None]):
             if run_id is not None:
                 self.open_run(run_id)
 
-        self.push_screen(SolveScreen(self.session, fmt_when), done)
+        self.push_screen(SolveScreen(self.ctx, fmt_when), done)
 
     def action_import_forecast(self) -> None:
         if self.session is None:

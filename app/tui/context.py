@@ -1,15 +1,26 @@
-"""What the cockpit needs to act: the store path, the clock, who is at the keyboard."""
+"""The cockpit's local backend: the store path, the clock, who is at the keyboard, and the few
+operations the screens call (app/tui/backend.py names them; the remote backend answers the same)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from app.ops import runs as ops_runs
 from app.ops.session import Session, open_session
 from app.ops.status import StatusView, status
+from app.tui.backend import RUNS_SHOWN
 from engine.clock import Clock
 
-RUNS_SHOWN = 500  # the runs list's length
+if TYPE_CHECKING:
+    from app.ops.forecast_view import ForecastLine
+    from app.ops.jobs import JobsView
+    from app.tui.backend import Solving
+    from storage.models import ApprovalRecord, ChainReport, ForecastRecord, RunSummary
+    from storage.repo_alerts import AlertRecord
+
+DECISIONS = {"publish": ops_runs.publish, "lock": ops_runs.lock, "reject": ops_runs.reject}
 
 
 @dataclass(frozen=True)
@@ -19,12 +30,57 @@ class CockpitContext:
     login: str
     act_as: str | None = None
     read_only: bool = False
+    remote: str | None = None  # local: no server
 
     def session(self) -> Session:
         """A fresh session (re-reads the user's role); holds no connection."""
         return open_session(self.db_path, self.clock, self.login, act_as=self.act_as, read_only=self.read_only)
 
-    def overview(self) -> tuple[Session, StatusView]:
+    def overview(self) -> tuple[Session | None, StatusView]:
         """What the runs section and the status line show, in one read of the store."""
         s = self.session()
         return s, status(s, latest=RUNS_SHOWN)
+
+    def show_run(self, run_id: int) -> ops_runs.RunView:
+        return ops_runs.show_run(self.session(), run_id)
+
+    def decide(self, action: str, run_id: int, reason: str) -> str:
+        return DECISIONS[action](self.session(), run_id, reason).message
+
+    def history(self, run_id: int) -> tuple[list[ApprovalRecord], ChainReport]:
+        s = self.session()
+        return ops_runs.approvals(s, run_id), ops_runs.verify_log(s)
+
+    def forecasts(self) -> list[ForecastRecord]:
+        from app.ops.forecasts import list_forecasts  # the import contract loads here, not at start
+
+        return list_forecasts(self.session())
+
+    def forecast_lines(self) -> list[ForecastLine]:
+        from app.ops.forecast_view import forecast_lines
+
+        return forecast_lines(self.session())
+
+    def solve(self, forecast_id: int, seed: int, time_limit: float, watch: Solving) -> tuple[RunSummary, list[int]]:
+        from app.ops.solving import identical_runs, solve_forecast  # the solver (OR-Tools) loads here, not at start
+
+        s = self.session()
+        run, _stages = solve_forecast(s, forecast_id, seed=seed, time_limit=time_limit, progress=watch.progress,
+                                      cancel=watch.cancel, on_state=watch.on_state)
+        return run, identical_runs(s, run)
+
+    def jobs(self) -> JobsView | None:
+        return None  # no scheduler runs without a server
+
+    def alerts(self) -> list[AlertRecord]:
+        from app.ops.alerts import visible_alerts
+
+        return visible_alerts(self.session())
+
+    def ack_alert(self, alert_id: int, reason: str) -> AlertRecord:
+        from app.ops.alerts import ack
+
+        return ack(self.session(), alert_id, reason)
+
+    def unavailable(self, action: str) -> str | None:
+        return None

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from app.ops.runs import RunView
     from app.ops.session import Session
     from app.ops.status import StatusView
+    from app.ops.jobs import JobsView
     from storage.models import ApprovalRecord, ChainReport
 
 
@@ -26,6 +27,14 @@ class RunsLoaded(Message):
     def __init__(self, read: Future[tuple[Session, StatusView]]) -> None:
         super().__init__()
         self.read = read
+
+
+class JobsLoaded(Message):
+    """Remote mode: the server's scheduled jobs, for the status line."""
+
+    def __init__(self, view: JobsView) -> None:
+        super().__init__()
+        self.view = view
 
 
 class RunLoaded(Message):

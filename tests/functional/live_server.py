@@ -4,6 +4,7 @@ test), or `solvereign serve` as a subprocess; API keys minted through the CLI.""
 from __future__ import annotations
 
 import socket
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import httpx
 import uvicorn
-from ops_world import ADMIN, NOW_OPEN, cli
+from ops_world import ADMIN, NOW_OPEN, cli, solvereign_argv, subprocess_env
 
 from app.server.app import create_app
 from engine.clock import parse_now
@@ -31,9 +32,9 @@ def mint_key(db: Path, login: str) -> str:
 
 
 @contextmanager
-def live_server(db: Path, *, now: str = NOW_OPEN, workers: int | None = None) -> Iterator[str]:
-    """`http://127.0.0.1:PORT` of a server in a thread; stopped (and joined) when the block ends."""
-    port = free_port()
+def live_server(db: Path, *, now: str = NOW_OPEN, workers: int | None = None, port: int | None = None) -> Iterator[str]:
+    """`http://127.0.0.1:PORT` of a server in a thread (on `port`, else a free one); stopped (and joined) when the block ends."""
+    port = port or free_port()
     config = uvicorn.Config(create_app(db, parse_now(now), workers=workers), host="127.0.0.1", port=port,
                             log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
@@ -49,6 +50,30 @@ def live_server(db: Path, *, now: str = NOW_OPEN, workers: int | None = None) ->
         server.should_exit = True
         thread.join(timeout=30)
         assert not thread.is_alive(), "server did not stop"
+
+
+@contextmanager
+def served(db: Path, *, now: str = NOW_OPEN, port: int | None = None) -> Iterator[str]:
+    """`http://127.0.0.1:PORT` of `solvereign serve` as its own process (its solves spawn children,
+    which a server in a thread of a test that captures the output cannot)."""
+    port = port or free_port()
+    url = f"http://127.0.0.1:{port}"
+    proc = subprocess.Popen(solvereign_argv(None, "--db", str(db), "--now", now, "serve", "--port", str(port)),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=subprocess_env())
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert proc.poll() is None and time.monotonic() < deadline, "solvereign serve did not start"
+            time.sleep(0.1)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(30)
 
 
 def client(url: str, key: str | None) -> httpx.Client:

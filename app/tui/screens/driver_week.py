@@ -53,15 +53,16 @@ class DriverWeekScreen(Screen[None]):
 
     def __init__(
         self, weeks: list[DriverWeek], index: int, run_id: int, *, session: Session | None = None,
-        frozen: frozenset[str] = frozenset(), pinned: frozenset[str] = frozenset(),
+        frozen: frozenset[str] = frozenset(), pinned: frozenset[str] = frozenset(), no_edit: str | None = None,
     ) -> None:
         """`weeks`: every driver's week of the run, in the order of the drivers list; `index`:
-        the one shown first (n / N step through the others)."""
+        the one shown first (n / N step through the others); `no_edit`: why p and m do not work here."""
         super().__init__()
         self._weeks = weeks
         self._index = index
         self._run_id = run_id
         self._session = session
+        self._no_edit = no_edit
         self._frozen = frozen
         self._pinned = set(pinned)
 
@@ -124,6 +125,9 @@ class DriverWeekScreen(Screen[None]):
 
     def action_pin(self) -> None:
         day = self._day()
+        if self._no_edit:
+            self.notify(self._no_edit, severity="warning")
+            return
         if self._session is None or day is None:
             self.notify(_("pinning needs a writable store and a day"), severity="warning")
             return
@@ -156,6 +160,9 @@ class DriverWeekScreen(Screen[None]):
         from app.tui.dialogs.move import MoveDialog
 
         day = self._day()
+        if self._no_edit:
+            self.notify(self._no_edit, severity="warning")
+            return
         if self._session is None or day is None:
             self.notify(_("editing needs a writable store and a day"), severity="warning")
 

@@ -14,7 +14,7 @@ from textual.widgets import Static
 
 from app.errors import UserError, said
 from app.i18n import N_, _, day_of_code
-from app.ops.forecast_view import ForecastLine, forecast_lines
+from app.ops.forecast_view import ForecastLine
 from app.reports import fmt_days, fmt_when
 from app.tables import forecast_fields
 from app.tui.messages import ForecastLinesLoaded, WorkFailed
@@ -108,7 +108,7 @@ class ForecastsScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="forecasts", exit_on_error=False)
     def action_reload(self) -> None:
         try:
-            lines = forecast_lines(self.app.ctx.session())  # type: ignore[attr-defined]
+            lines = self.app.ctx.forecast_lines()  # type: ignore[attr-defined]
         except (UserError, StoreError) as exc:
             self.post_message(WorkFailed(_("forecasts: {reason}").format(reason=said(exc))))
 

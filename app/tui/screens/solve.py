@@ -17,13 +17,14 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Input, Label, Static
 
-from app.errors import said
+from app.errors import UserError, said
 from app.i18n import N_, _
-from app.ops.session import Session
 from app.reports import heartbeat_line
+from app.tui.backend import CockpitBackend, Solving
 from app.tui.messages import ForecastsLoaded, SolveFinished, SolveProgress
 from app.tui.widgets.footer import CockpitFooter
 from app.tui.widgets.table import RosterTable
+from storage.errors import StoreError
 
 if TYPE_CHECKING:
     from engine.solver.progress import Heartbeat
@@ -34,9 +35,9 @@ class SolveScreen(Screen[int | None]):
 
     BINDINGS = [Binding("escape", "back", N_("Back / cancel solve"), id="solve.back")]
 
-    def __init__(self, session: Session, when) -> None:
+    def __init__(self, backend: CockpitBackend, when) -> None:
         super().__init__()
-        self._session = session
+        self._backend = backend
         self._when = when
         self._worker: Worker | None = None
         self.running = False
@@ -60,9 +61,11 @@ class SolveScreen(Screen[int | None]):
 
     @work(thread=True, exclusive=True, group="solve-load", exit_on_error=False)
     def _load(self) -> None:
-        from app.ops.forecasts import list_forecasts  # the import contract loads here, not at start
-
-        rows = list_forecasts(self._session)
+        try:
+            rows = self._backend.forecasts()
+        except (UserError, StoreError) as exc:  # a busy store, or a server that went away: said, the screen stays
+            self.post_message(SolveFinished(None, f"✖ {said(exc)}"))
+            return
         cells = [
             (str(f.id), (str(f.id), f.site, str(f.week_anchor), f.status, str(f.instance_count), f.source_name, self._when(f.created_at)))
             for f in rows
@@ -101,8 +104,6 @@ class SolveScreen(Screen[int | None]):
 
     @work(thread=True, exclusive=True, group="solve", exit_on_error=False)
     def _solve(self, forecast_id: int, seed: int, limit: float) -> None:
-        from app.ops.solving import identical_runs, solve_forecast  # the solver (OR-Tools) loads here, not at start
-
         started = time.monotonic()
         state = ["QUEUED"]
 
@@ -116,13 +117,11 @@ class SolveScreen(Screen[int | None]):
 
         cancel = get_current_worker().cancelled_event  # set by `Worker.cancel()`: esc, or quit
         try:
-            run, _stages = solve_forecast(self._session, forecast_id, seed=seed, time_limit=limit,
-                                          progress=progress, cancel=cancel, on_state=on_state)
+            run, twins = self._backend.solve(forecast_id, seed, limit, Solving(on_state, progress, cancel))
         except Exception as exc:  # a refusal or a failed run is shown, the cockpit stays up
             self._post(SolveFinished(None, f"✖ {said(exc)}"))
             return
         stopped = " " + _("(stopped: best plan so far)") if run.kpis.get("solver_status") == "STOPPED" else ""
-        twins = identical_runs(self._session, run)
         if twins:
             stopped += " — " + _("identical to run {ids} (same output_hash)").format(ids=", ".join(map(str, twins)))
         text = (
