@@ -137,11 +137,16 @@ def append(
     conditions_met: tuple[str, ...] | list[str],
 ) -> ApprovalRecord:
     """Add one keyed record at the head of the site's chain (inside the caller's transaction); the
-    heads file learns the new head once the transaction has committed."""
+    heads file learns the new head once the transaction has committed (and a new chain's opening line
+    before it commits)."""
     head = tx.one(
         "SELECT head_seq, head_hash FROM approval_chains WHERE tenant_code = ? AND site_code = ?", [tenant, site]
     )
     seq, prev = (head[0] + 1, head[1]) if head else (1, GENESIS_HASH)
+    key = _chain_key(tx)
+    path = tx.store_path
+    if head is None:  # on disk before the commit: a kill before the first head line still leaves the chain known
+        trust.append_head(path, tenant, site, 0, GENESIS_HASH, sync=True)
     inst_hash, asg_hash, output = content_hashes(tx, plan_id)
     fields: dict[str, Any] = {
         "seq": seq,
@@ -163,7 +168,7 @@ def append(
         "real_at": from_db(tx.real_now or tx.now),
         "clock_override": tx.clock_override,
     }
-    record = ApprovalRecord(**fields, hash=keyed_record_hash(_chain_key(tx), fields))
+    record = ApprovalRecord(**fields, hash=keyed_record_hash(key, fields))
     tx.execute(
         f"INSERT INTO approvals ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [tenant, site, seq, plan_id, action, from_state, to_state, actor.name, actor.role, reason,
@@ -179,7 +184,6 @@ def append(
         tx.execute(
             "INSERT INTO approval_chains VALUES (?, ?, ?, ?, 0, ?, 0)", [tenant, site, seq, record.hash, GENESIS_HASH]
         )
-    path = tx.store_path
     tx.after_commit.append(lambda: trust.append_head(path, tenant, site, seq, record.hash))
     return record
 
@@ -213,7 +217,7 @@ def verify_site(tx: Tx, tenant: str, site: str, anchored: tuple[int, str] | None
     if chain is None:
         if rows:
             return _broken(site, len(rows), rows[0][2], "chain head is missing")
-        if anchored is not None:
+        if anchored is not None and anchored[0] > 0:  # seq 0: opened by a transaction that never committed
             return _broken(site, 0, anchored[0], f"every record is gone, but the heads file remembers #{anchored[0]}")
         return SiteChainReport(site=site, records=0, ok=True)
     head_seq, head_hash, anchor_seq, anchor_hash, legacy_seq = chain
@@ -235,7 +239,7 @@ def verify_site(tx: Tx, tenant: str, site: str, anchored: tuple[int, str] | None
         prev, expected_seq = record.hash, expected_seq + 1
     if expected_seq - 1 != head_seq or prev != head_hash:
         return _broken(site, len(rows), expected_seq, f"chain ends at #{expected_seq - 1} but its head is #{head_seq} (records removed)")
-    if anchored is not None:
+    if anchored is not None:  # seq 0 (the chain's opening line alone): its first head line was lost, nothing proven yet
         seq_f, hash_f = anchored
         if seq_f > head_seq:
             return _broken(site, len(rows), head_seq + 1,

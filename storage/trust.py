@@ -5,7 +5,10 @@
   its successors needs the key, not only write access to the DuckDB file.
 * `<store>.heads` is an append-only text file: one JSON line per new chain head (tenant, site, seq,
   hash), written after the transaction commits. Deleting the newest records (or all of them) and
-  moving `approval_chains` back no longer verifies: the file remembers a later head.
+  moving `approval_chains` back no longer verifies: the file remembers a later head. A chain's first
+  transaction writes an opening line (seq 0, the genesis hash) before it commits, so a process killed
+  between that commit and its first head line leaves a chain the file knows, with nothing proven yet,
+  not one it has never heard of (which reads as a removed anchor).
 * Content hashes (instances, assignments) are recomputed from the stored rows, so a record proves
   what the plan held when it was written.
 
@@ -75,16 +78,26 @@ def load_key(store_path: str, *, create: bool) -> bytes | None:
 
 
 def _create_key(path: Path, mode: int) -> bytes:
-    key = secrets.token_bytes(32)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
-    except FileExistsError:  # another process created it first: use theirs
-        return load_key(str(path)[: -len(".key")], create=False) or key
-    with os.fdopen(fd, "w", encoding="ascii") as fh:
-        fh.write(key.hex() + "\n")
-    os.chmod(path, mode)
+    """Written whole to a private temporary file, then linked into place (exclusive, like O_EXCL) after
+    the heads file exists: a crash at any step leaves no key, or a whole key beside its heads file (an
+    empty key would lock the store out; a key without its heads file reads as a removed anchor)."""
     store_path = str(path)[: -len(".key")]
-    os.close(os.open(heads_path(store_path), os.O_WRONLY | os.O_CREAT | os.O_APPEND, mode))  # a key without it = removed
+    key = secrets.token_bytes(32)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    try:
+        try:
+            os.fchmod(fd, mode)  # whatever the umask
+            os.write(fd, (key.hex() + "\n").encode("ascii"))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.close(os.open(heads_path(store_path), os.O_WRONLY | os.O_CREAT | os.O_APPEND, mode))  # a key without it = removed
+        os.link(tmp, path)
+    except FileExistsError:  # another process created it first: use theirs
+        return load_key(store_path, create=False) or key
+    finally:
+        tmp.unlink(missing_ok=True)
     return key
 
 
@@ -96,19 +109,23 @@ def same_hash(a: str, b: str) -> bool:
     return hmac.compare_digest(a.encode(), b.encode())
 
 
-def append_head(store_path: str, tenant: str, site: str, seq: int, digest: str) -> None:
-    """One line per new head, appended (O_APPEND: concurrent writers never interleave a line)."""
+def append_head(store_path: str, tenant: str, site: str, seq: int, digest: str, *, sync: bool = False) -> None:
+    """One line per new head, appended (O_APPEND: concurrent writers never interleave a line); `sync`
+    when the line must be on disk before the transaction commits (a chain's opening line)."""
     path = heads_path(store_path)
     line = json.dumps({"tenant": tenant, "site": site, "seq": seq, "hash": digest}, sort_keys=True) + "\n"
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, private_mode(store_path))
     try:
         os.write(fd, line.encode("utf-8"))
+        if sync:
+            os.fsync(fd)
     finally:
         os.close(fd)
 
 
 def anchored_heads(store_path: str) -> tuple[dict[tuple[str, str], tuple[int, str]], list[str]]:
-    """The highest head the file remembers per (tenant, site), and its unreadable lines."""
+    """The highest head the file remembers per (tenant, site), and its unreadable lines (seq 0: the chain
+    was opened, no head proven yet)."""
     heads: dict[tuple[str, str], tuple[int, str]] = {}
     problems: list[str] = []
     try:

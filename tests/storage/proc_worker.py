@@ -4,15 +4,21 @@ stress: mixed reads and state changes against a shared store; prints one JSON su
 reader: read-only store doing reads only; prints one JSON summary.
 crash-plan / crash-state: store plans / walk plans through the lifecycle forever, logging
 "begin …" and "ack …" lines to a file, until the parent kills the process with SIGKILL.
+crash-at: the first save of a chain at each given site, on a fresh copy of a template store per
+step N = 1, 2, …, in a forked child killed (SIGKILL) just before its Nth step on the key or heads file.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import random
+import shutil
+import signal
 import sys
 import time
+import traceback
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -115,12 +121,61 @@ def crash(path: str, mode: str, log_path: str, forecast_id: int) -> None:
             log.write(f"ack {plan.id} {plan.state}\n")
 
 
+def crash_at(template: str, folder: str, saves: list[str]) -> None:
+    """For step 1, 2, …: a fresh copy of `template` and a forked child that saves there and dies at that
+    step (imports paid once; nothing attaches a store before the fork). Prints "N killed" per child killed,
+    then "N done" for the first one that finished (or "N failed" with the child's status)."""
+    for step in itertools.count(1):
+        path = str(Path(folder) / f"step{step}.duckdb")
+        shutil.copyfile(template, path)
+        sys.stdout.flush()
+        pid = os.fork()
+        if pid == 0:
+            _save_dying_at(path, step, saves)
+        status = os.waitpid(pid, 0)[1]
+        if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL:
+            print(f"{step} killed", flush=True)
+            continue
+        print(f"{step} {'done' if os.waitstatus_to_exitcode(status) == 0 else f'failed {status}'}", flush=True)
+        return
+
+
+def _save_dying_at(path: str, step: int, saves: list[str]) -> None:
+    """The first save of a chain at each site (site=forecast_id), SIGKILLed just before the `step`th
+    file-system step on the store's key or heads file or on a file descriptor. Audit hooks run before the
+    step they announce, so the files are left exactly as a crash between two steps leaves them (os.write
+    has no event; opening its file or fd has)."""
+    store = Store(path)
+    companions = (f"{store.path}.key", f"{store.path}.heads")
+    seen = 0
+
+    def hook(event: str, args: tuple) -> None:
+        nonlocal seen
+        if (event == "open" or event.startswith("os.")) and args:
+            if isinstance(args[0], int) or str(args[0]).startswith(companions):
+                seen += 1
+                if seen == step:
+                    os.kill(os.getpid(), signal.SIGKILL)
+
+    small = make_instances(12)
+    try:
+        sys.addaudithook(hook)
+        for site, fid in (s.split("=") for s in saves):
+            store.plans.save(Scope.of("acme", site), NewPlan(forecast_id=int(fid)), make_result(small), SYSTEM)
+    except BaseException:
+        traceback.print_exc()
+        os._exit(1)
+    os._exit(0)
+
+
 if __name__ == "__main__":
     mode = sys.argv[1]
     if mode == "stress":
         stress(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6]), int(sys.argv[7]))
     elif mode == "reader":
         reader(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
+    elif mode == "crash-at":
+        crash_at(sys.argv[2], sys.argv[3], sys.argv[4:])
     else:
         crash(sys.argv[2], mode, sys.argv[3], int(sys.argv[4]))
     os._exit(0)

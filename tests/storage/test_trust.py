@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -25,8 +26,9 @@ def test_the_first_record_creates_a_private_key_and_every_head_lands_in_the_head
     newest = store.approvals.for_plan(scope, plan.id)[-1]
     assert problems == [] and heads[("acme", "wien")] == (newest.seq, newest.hash)
     assert newest.hash.startswith(HMAC_PREFIX)
-    lines = heads_path(store.path).read_text().splitlines()
-    assert len(lines) == newest.seq  # one line per head, appended
+    lines = [json.loads(line) for line in heads_path(store.path).read_text().splitlines()]
+    assert lines[0] == {"tenant": "acme", "site": "wien", "seq": 0, "hash": GENESIS_HASH}  # the chain's opening line
+    assert [line["seq"] for line in lines[1:]] == list(range(1, newest.seq + 1))  # then one line per head, appended
 
 
 def test_a_damaged_heads_file_or_key_is_reported(store: Store, scope: Scope) -> None:
@@ -44,8 +46,24 @@ def test_a_rolled_back_transaction_leaves_no_head_behind(store: Store, scope: Sc
     with pytest.raises(RuntimeError), store._db.session(write=True, system=True) as tx:
         build_in_tx(tx, scope, State.AUDITED, week=WEEK)
         raise RuntimeError("crash before commit")
-    assert not heads_path(store.path).exists() or anchored_heads(store.path)[0] == {}
+    heads = anchored_heads(store.path)[0] if heads_path(store.path).exists() else {}
+    assert all(seq == 0 for seq, _ in heads.values())  # at most the chain's opening line: no head proven
     assert store.approvals.verify(scope).ok
+
+
+def test_a_chain_known_only_by_its_opening_line_verifies_and_one_the_file_never_heard_of_does_not(
+        store: Store, scope: Scope) -> None:
+    """The opening line is what a kill between a chain's first commit and its first head line leaves
+    (tests/storage/test_processes.py kills there); without any line the chain's anchor was removed."""
+    plan_in_state(store, scope, add_forecast(store, scope), State.SOLVED)
+    path = heads_path(store.path)
+    lines = path.read_text().splitlines()
+    path.write_text(lines[0] + "\n")
+    assert json.loads(lines[0])["seq"] == 0 and store.approvals.verify(scope).ok
+    path.write_text("")
+    report = store.approvals.verify(scope)
+    wien = next(s for s in report.sites if s.site == "wien")
+    assert not report.ok and wien.first_broken is not None and "no entry for this chain" in wien.first_broken.problem
 
 
 def _v1_store(path: Path) -> None:
