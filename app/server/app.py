@@ -18,6 +18,7 @@ from app.server.read_cache import ReadCache
 from app.server import (
     routes_admin, routes_alerts, routes_drills, routes_evidence, routes_forecast_views, routes_repair, routes_solve_cancel,
 )
+from app.server import routes_baseline, routes_edit, routes_gdpr, routes_handoff, routes_notify
 from app.server.routes import router
 from app.server.queued_solves import QueuedSolves
 from app.server.scheduler import Scheduler
@@ -66,6 +67,7 @@ def create_app(
 
     app.middleware("http")(app.state.read_cache.answer)
     app.include_router(router)
-    for extra in (routes_repair, routes_evidence, routes_drills, routes_admin, routes_solve_cancel, routes_forecast_views, routes_alerts):
+    for extra in (routes_repair, routes_evidence, routes_drills, routes_admin, routes_solve_cancel, routes_forecast_views, routes_alerts,
+                  routes_edit, routes_notify, routes_gdpr, routes_handoff, routes_baseline):
         app.include_router(extra.router)
     return app
