@@ -52,6 +52,10 @@ class SolveJob:
             "progress": last["data"] if last else None, "finished": self.finished,
         }
 
+    def cancel(self) -> None:
+        """Ask the job to stop: a queued one ends CANCELLED, a running solve stops with its best plan so far."""
+        self.cancelled.set()
+
     def is_set(self) -> bool:  # the solver's CancelToken
         return self.cancelled.is_set()
 
