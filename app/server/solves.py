@@ -102,7 +102,7 @@ class SolveQueue:
 
     def shutdown(self) -> None:
         for job in self._jobs.values():
-            job.cancelled.set()
+            job.cancel()
         self._pool.shutdown(wait=True, cancel_futures=True)
         if self._solver is not None:
             self._solver.shutdown()
