@@ -7,7 +7,7 @@ import socket
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -52,6 +52,19 @@ def live_server(db: Path, *, now: str = NOW_OPEN, workers: int | None = None, po
         assert not thread.is_alive(), "server did not stop"
 
 
+def wait_healthy(url: str, proc: subprocess.Popen, why: Callable[[], str], *, seconds: float = 60) -> None:
+    """Until `solvereign serve` at `url` answers /health; fails with `why()` (e.g. its log) if it died or never did."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        assert proc.poll() is None and time.monotonic() < deadline, why()
+        time.sleep(0.1)
+
+
 @contextmanager
 def served(db: Path, *, now: str = NOW_OPEN, port: int | None = None) -> Iterator[str]:
     """`http://127.0.0.1:PORT` of `solvereign serve` as its own process (its solves spawn children,
@@ -61,15 +74,7 @@ def served(db: Path, *, now: str = NOW_OPEN, port: int | None = None) -> Iterato
     proc = subprocess.Popen(solvereign_argv(None, "--db", str(db), "--now", now, "serve", "--port", str(port)),
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=subprocess_env())
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert proc.poll() is None and time.monotonic() < deadline, "solvereign serve did not start"
-            time.sleep(0.1)
+        wait_healthy(url, proc, lambda: "solvereign serve did not start")
         yield url
     finally:
         proc.terminate()

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import subprocess
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-from live_server import client, free_port, mint_key
+from live_server import client, free_port, mint_key, wait_healthy
 from ops_world import ADMIN, DISPATCHER, DISPATCHER2, LOCK_REASON, NOW_OPEN, World, solvereign_argv, subprocess_env
 
 from storage import Scope, Store
@@ -28,15 +27,7 @@ def server(url: str, log: Path, *args: str) -> Iterator[tuple[str, subprocess.Po
                                                 "--jobs-every", "0", *args), stdout=out, stderr=subprocess.STDOUT, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert proc.poll() is None and time.monotonic() < deadline, log.read_text()
-            time.sleep(0.2)
+        wait_healthy(base, proc, log.read_text)
         yield base, proc
     finally:
         proc.terminate()

@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 import subprocess
 import threading
-import time
 from pathlib import Path
 
 import httpx
-from live_server import client, free_port, live_server, mint_key
+from live_server import client, free_port, live_server, mint_key, wait_healthy
 from ops_world import ADMIN, DISPATCHER, DISPATCHER2, LOCK_REASON, World, cli, solvereign_argv, subprocess_env
 from testdata import FIXTURES
 
@@ -54,15 +53,7 @@ def test_solvereign_serve_owns_the_store_and_logs_trace_ids(fresh_world: World, 
         )
     try:
         url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert proc.poll() is None and time.monotonic() < deadline, log_path.read_text()
-            time.sleep(0.2)
+        wait_healthy(url, proc, log_path.read_text)
         owner = json.loads(marker_path(fresh_world.db).read_text())
         assert owner["pid"] == proc.pid and owner["url"] == url
         # a local writer is refused, naming the server; a read-only reader still works
