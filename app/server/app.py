@@ -16,7 +16,8 @@ from app.server import errors
 from app.server.idempotency import IdempotencyCache
 from app.server.read_cache import ReadCache
 from app.server import (
-    routes_admin, routes_alerts, routes_drills, routes_evidence, routes_forecast_views, routes_repair, routes_solve_cancel,
+    routes_admin, routes_alerts, routes_drills, routes_evidence, routes_forecast_views, routes_outbox, routes_repair,
+    routes_solve_cancel,
 )
 from app.server.routes import router
 from app.server.queued_solves import QueuedSolves
@@ -66,6 +67,7 @@ def create_app(
 
     app.middleware("http")(app.state.read_cache.answer)
     app.include_router(router)
-    for extra in (routes_repair, routes_evidence, routes_drills, routes_admin, routes_solve_cancel, routes_forecast_views, routes_alerts):
+    for extra in (routes_repair, routes_evidence, routes_drills, routes_admin, routes_solve_cancel, routes_forecast_views, routes_alerts,
+                  routes_outbox):
         app.include_router(extra.router)
     return app
