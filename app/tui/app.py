@@ -36,7 +36,7 @@ from app.tui.backend import CockpitBackend
 from app.tui.dialogs.blocked import BlockedNotice
 from app.tui.dialogs.confirm import ConfirmDialog
 from app.tui.dialogs.reason import ReasonDialog
-from app.tui.messages import DemoReady, HistoryLoaded, JobsLoaded, RunLoaded, RunReadAhead, RunsLoaded, WorkFailed
+from app.tui.messages import DemoReady, EvidenceWritten, HistoryLoaded, JobsLoaded, RunLoaded, RunReadAhead, RunsLoaded, WorkFailed
 from app.tui.read_ahead import READ_AHEAD_AFTER, ReadAheadCache
 from app.tui.screens.driver_week import DriverWeekScreen, OpenTour
 from app.tui.screens.drivers import DriversSection
@@ -765,8 +765,12 @@ class CockpitApp(App[None]):
         except (UserError, StoreError) as exc:
             self.post_message(WorkFailed(_("evidence pack of run {id} not written: {reason}").format(id=run_id, reason=said(exc))))
             return
-        self.call_from_thread(self.notify, _("evidence pack of run {id}: {path} {sha256}").format(
-            id=run_id, path=written.path, sha256=written.sha256))
+        self.post_message(EvidenceWritten(run_id, written))
+
+    @on(EvidenceWritten)
+    def _evidence_written(self, message: EvidenceWritten) -> None:
+        self.notify(_("evidence pack of run {id}: {path} {sha256}").format(
+            id=message.run_id, path=message.written.path, sha256=message.written.sha256))
 
     def action_outbox(self) -> None:
         from app.tui.screens.outbox import OutboxScreen  # on first use

@@ -12,6 +12,7 @@ from textual.widgets import Static
 from app.errors import UserError, said
 from app.i18n import N_, _
 from app.ops.drills import DrillReport
+from app.tui.messages import DrillsLoaded, WorkFailed
 from app.tui.widgets.footer import CockpitFooter
 from app.tui.widgets.table import RosterTable
 from storage.errors import StoreError
@@ -42,15 +43,21 @@ class DrillsScreen(Screen[None]):
         try:
             reports = self.app.ctx.past_drills()  # type: ignore[attr-defined]
         except (UserError, StoreError) as exc:
-            self.app.call_from_thread(self._evidence, _("drills: {reason}").format(reason=said(exc)))
+            self.post_message(WorkFailed(_("drills: {reason}").format(reason=said(exc))))
             return
-        self.app.call_from_thread(self._show, reports)
+        self.post_message(DrillsLoaded(reports))
+
+    @on(WorkFailed)
+    def _failed(self, message: WorkFailed) -> None:
+        message.stop()  # said here, not as the app's notice
+        self._evidence(message.text)
 
     def _evidence(self, text: str) -> None:
         self.query_one("#drills-evidence", Static).update(text)
 
-    def _show(self, reports: list[DrillReport]) -> None:
-        self._reports = {r.evidence: r for r in reports}
+    @on(DrillsLoaded)
+    def _show(self, message: DrillsLoaded) -> None:
+        self._reports = {r.evidence: r for r in message.reports}
         rows = [(r.evidence, (r.ran_at[:16], r.drill, r.verdict, str(r.plan_id), r.ran_by)) for r in self._reports.values()]
         self.query_one(RosterTable).set_data((N_("when"), N_("drill"), N_("verdict"), N_("plan"), N_("by")), rows)
         if not rows:
