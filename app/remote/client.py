@@ -35,7 +35,7 @@ from engine.contract import ValidationReport
 from engine.diff import ForecastDiff, PlanDiff
 from engine.roster import RosterProblem
 from engine.solver.progress import Heartbeat
-from storage.outbox import OutboxMessage
+from storage.outbox import UNSENT, OutboxMessage
 from storage.repo_alerts import AlertRecord
 from storage.models import ApprovalRecord, ChainReport, DriverRecord, ForecastRecord, KillSwitch, RunSummary, SiteRecord, UserRecord
 
@@ -316,8 +316,8 @@ class RemoteOps:
         return [ForecastLine.model_validate(x) for x in body["forecasts"]]
 
     def outbox(self, run_id: int) -> list[OutboxMessage]:
-        """The plan's notification outbox, as `notify status` reads it."""
-        return [OutboxMessage.model_validate(m) for m in self._get(f"/api/v1/plans/{run_id}/outbox")["messages"]]
+        """The plan's notification outbox, as `notify status` reads it (the messages' bodies stay on the server)."""
+        return [OutboxMessage.model_validate(UNSENT | m) for m in self._get(f"/api/v1/plans/{run_id}/outbox")["messages"]]
 
     def upload_forecast(self, path: Path, *, store: bool, fmt: str = "auto", site: str | None = None,
                         anchor: str | None = None, default_site: str | None = None,

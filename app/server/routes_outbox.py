@@ -6,13 +6,14 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from app.server.routes import API, Caller, out
+from storage.outbox import UNSENT
 
 router = APIRouter(tags=["notify"])
 
 
 @router.get(f"{API}/plans/{{plan_id}}/outbox")
 def get_outbox(s: Caller, plan_id: int) -> JSONResponse:
-    """What `notify status PLAN` prints: the plan's outbox messages (the calendar file as text)."""
+    """What `notify status PLAN` prints: the plan's outbox messages, without their bodies and calendar files."""
     from app.ops.notify import status  # on first use: it loads the calendar library
 
-    return out({"messages": status(s, plan_id)})
+    return out({"messages": [m.model_dump(mode="json", exclude=set(UNSENT)) for m in status(s, plan_id)]})
