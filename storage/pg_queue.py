@@ -8,7 +8,9 @@ turns a worker killed mid-solve into a job another worker claims again once the 
 runs are in `plan_ids`, so the retrying worker fails the run the dead one left SOLVING first. One
 forecast has at most one job waiting or running (a partial unique index: two servers cannot both queue
 it), and the worker keeps the solver's last heartbeat in `progress`, which is all a server needs to
-answer `GET /api/v1/solves/{id}` and its events for a job any worker on any host runs.
+answer `GET /api/v1/solves/{id}` and its events for a job any worker on any host runs. A cancel is a
+flag on the row (`cancel_requested`): a job still QUEUED ends CANCELLED at once, a RUNNING one's worker
+reads the flag with its lease renewal and stops the solver (its best plan so far is recorded).
 PostgreSQL only (a DuckDB file has one writer process: its solves run in that process).
 """
 
@@ -18,7 +20,7 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel
 
@@ -26,7 +28,10 @@ from storage.db import Tx
 from storage.errors import Conflict, InvalidInput, NotFound
 from storage.scope import Scope, reads, writes
 
-TABLE = """CREATE TABLE IF NOT EXISTS solve_jobs (
+STATES = ("QUEUED", "RUNNING", "DONE", "FAILED", "CANCELLED")
+FINISHED = frozenset(STATES[2:])
+_STATE_CHECK = "CHECK (state IN (" + ", ".join(f"'{state}'" for state in STATES) + "))"
+TABLE = f"""CREATE TABLE IF NOT EXISTS solve_jobs (
     id BIGSERIAL PRIMARY KEY,
     tenant_code TEXT NOT NULL,
     site_code TEXT NOT NULL,
@@ -34,12 +39,12 @@ TABLE = """CREATE TABLE IF NOT EXISTS solve_jobs (
     seed BIGINT NOT NULL,
     time_limit DOUBLE PRECISION NOT NULL,
     requested_by TEXT NOT NULL,
-    state TEXT NOT NULL CHECK (state IN ('QUEUED', 'RUNNING', 'DONE', 'FAILED')),
+    state TEXT NOT NULL {_STATE_CHECK},
     attempts INTEGER NOT NULL DEFAULT 0,
     max_attempts INTEGER NOT NULL,
     worker TEXT,
     lease_until TIMESTAMPTZ,
-    plan_ids BIGINT[] NOT NULL DEFAULT '{}',
+    plan_ids BIGINT[] NOT NULL DEFAULT '{{}}',
     error TEXT,
     created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
     updated_at TIMESTAMPTZ NOT NULL DEFAULT now())"""
@@ -49,11 +54,14 @@ ADDED = (
     "ALTER TABLE solve_jobs ADD COLUMN IF NOT EXISTS progress TEXT",
     "CREATE UNIQUE INDEX IF NOT EXISTS solve_jobs_one_active ON solve_jobs (tenant_code, forecast_id) "
     "WHERE state IN ('QUEUED', 'RUNNING')",
+    "ALTER TABLE solve_jobs ADD COLUMN IF NOT EXISTS cancel_requested BOOLEAN NOT NULL DEFAULT false",
+    "ALTER TABLE solve_jobs DROP CONSTRAINT IF EXISTS solve_jobs_state_check",
+    f"ALTER TABLE solve_jobs ADD CONSTRAINT solve_jobs_state_check {_STATE_CHECK}",  # CANCELLED came later
 )
 ACTIVE = "state IN ('QUEUED', 'RUNNING')"
 
 _COLUMNS = ("id, tenant_code, site_code, forecast_id, seed, time_limit, requested_by, state, attempts, max_attempts, "
-            "worker, lease_until, plan_ids, error, created_at, updated_at, progress")
+            "worker, lease_until, plan_ids, error, created_at, updated_at, progress, cancel_requested")
 
 
 class SolveJob(BaseModel):
@@ -74,16 +82,17 @@ class SolveJob(BaseModel):
     created_at: datetime
     updated_at: datetime
     progress: dict[str, Any] | None = None  # the solver's last heartbeat (engine Progress.as_json)
+    cancel_requested: bool = False
 
     @property
     def finished(self) -> bool:
-        return self.state in ("DONE", "FAILED")
+        return self.state in FINISHED
 
 
 def _job(r: tuple[Any, ...]) -> SolveJob:
     return SolveJob(id=r[0], tenant=r[1], site=r[2], forecast_id=r[3], seed=r[4], time_limit=r[5], requested_by=r[6],
                     state=r[7], attempts=r[8], max_attempts=r[9], worker=r[10], lease_until=r[11], plan_ids=list(r[12]),
-                    error=r[13], created_at=r[14], updated_at=r[15], progress=json.loads(r[16]) if r[16] else None)
+                    error=r[13], created_at=r[14], updated_at=r[15], progress=json.loads(r[16]) if r[16] else None, cancel_requested=r[17])
 
 
 class JobQueue:
@@ -129,6 +138,20 @@ class JobQueue:
             raise NotFound(f"solve job {job_id} not found")
         return _job(row)
 
+    @writes
+    def cancel(self, scope: Scope, job_id: int) -> SolveJob:
+        """Ask the job to stop: QUEUED ends CANCELLED at once (no run), RUNNING is flagged for its worker;
+        a finished job is returned unchanged. `NotFound` out of scope. One statement, so a worker claiming
+        the job at the same moment either sees it CANCELLED or gets it flagged."""
+        where, params = scope.where()
+        with self._session(write=True) as tx:
+            row = tx.one(
+                "UPDATE solve_jobs SET cancel_requested = true, updated_at = now(), "
+                "state = CASE WHEN state = 'QUEUED' THEN 'CANCELLED' ELSE state END "
+                f"WHERE id = ? AND {ACTIVE} AND {where} RETURNING {_COLUMNS}", [job_id, *params],
+            )
+        return self.get(scope, job_id) if row is None else _job(row)
+
     @reads
     def list_jobs(self, scope: Scope, limit: int = 50) -> list[SolveJob]:
         where, params = scope.where()
@@ -151,12 +174,12 @@ class JobQueue:
         return None if row is None else _job(row)
 
     def renew(self, job_id: int, worker: str, lease_s: float) -> bool:
-        """Extend this worker's lease; False when the job is no longer this worker's."""
+        """Extend this worker's lease; True when someone asked the job to stop (the worker's cue to cancel)."""
         with self._session(write=True, system=True) as tx:
-            return tx.changed(
+            return bool(tx.scalar(
                 "UPDATE solve_jobs SET lease_until = now() + make_interval(secs => ?), updated_at = now() "
-                "WHERE id = ? AND worker = ? AND state = 'RUNNING'", [lease_s, job_id, worker],
-            ) == 1
+                "WHERE id = ? AND worker = ? AND state = 'RUNNING' RETURNING cancel_requested", [lease_s, job_id, worker],
+            ))
 
     def add_run(self, job_id: int, worker: str, plan_id: int) -> None:
         with self._session(write=True, system=True) as tx:
@@ -169,9 +192,9 @@ class JobQueue:
             tx.execute("UPDATE solve_jobs SET progress = ?, updated_at = now() WHERE id = ? AND worker = ? AND state = 'RUNNING'",
                        [json.dumps(progress), job_id, worker])
 
-    def finish(self, job_id: int, worker: str, *, ok: bool, error: str | None = None) -> bool:
+    def finish(self, job_id: int, worker: str, state: Literal["DONE", "FAILED", "CANCELLED"], error: str | None = None) -> bool:
         with self._session(write=True, system=True) as tx:
             return tx.changed(
                 "UPDATE solve_jobs SET state = ?, error = ?, lease_until = NULL, updated_at = now() "
-                "WHERE id = ? AND worker = ? AND state = 'RUNNING'", ["DONE" if ok else "FAILED", error, job_id, worker],
+                "WHERE id = ? AND worker = ? AND state = 'RUNNING'", [state, error, job_id, worker],
             ) == 1

@@ -7,6 +7,7 @@ import argparse
 from app.commands.common import add_json, add_reason, print_json, session_from_args
 from app.errors import EXIT_OK
 from app.i18n import _
+from app.remote.select import remote_from_args
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -26,7 +27,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run_erase(args: argparse.Namespace) -> int:
     from app.ops.gdpr import erase_driver
 
-    outcome = erase_driver(session_from_args(args), args.site, args.driver, args.reason)
+    remote = remote_from_args(args)
+    outcome = (remote.erase_driver(args.site, args.driver, args.reason) if remote
+               else erase_driver(session_from_args(args), args.site, args.driver, args.reason))
     if args.json:
         print_json(outcome)
     else:
@@ -35,8 +38,12 @@ def run_erase(args: argparse.Namespace) -> int:
 
 
 def run_log(args: argparse.Namespace) -> int:
-    s = session_from_args(args, read_only=True)
-    records = s.store.gdpr.history(s.scope)
+    remote = remote_from_args(args)
+    if remote:
+        records = remote.erasures()
+    else:
+        s = session_from_args(args, read_only=True)
+        records = s.store.gdpr.history(s.scope)
     if args.json:
         print_json({"erasures": records})
         return EXIT_OK

@@ -8,6 +8,7 @@ import argparse
 from app.commands.common import add_json, print_json, session_from_args
 from app.errors import EXIT_FAILED, UserError
 from app.i18n import _
+from app.remote.select import remote_from_args
 from engine.clock import parse_now
 
 
@@ -30,7 +31,8 @@ def run_handoff(args: argparse.Namespace) -> int:
             since = parse_now(args.since).now()
         except ValueError as exc:
             raise UserError(_("--since: {why}").format(why=exc), EXIT_FAILED) from None
-    h = handoff(session_from_args(args), args.kind, since)
+    remote = remote_from_args(args)
+    h = remote.handoff(args.kind, since) if remote else handoff(session_from_args(args), args.kind, since)
     if args.json:
         print_json(h)
     else:

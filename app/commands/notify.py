@@ -11,9 +11,11 @@ from app.commands.common import add_json, print_json, session_from_args
 from app.errors import EXIT_FAILED, EXIT_OK, UserError
 from app.ops.text import printable
 from app.i18n import N_, _
+from app.remote.select import remote_from_args
 
 if TYPE_CHECKING:
     from app.ops.notify import NotifyReport
+    from app.remote.client import RemoteOps
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -36,22 +38,24 @@ def run_notify(args: argparse.Namespace) -> int:
     from app.notify.config import backoff_seconds, channels
     from app.ops import notify as ops
 
+    remote = remote_from_args(args)
     if args.target == "status":
-        s = session_from_args(args, read_only=True)
-        messages = ops.status(s, _run_id(args.run))
+        run_id = _run_id(args.run)
+        messages = remote.notify_status(run_id) if remote else ops.status_lines(session_from_args(args, read_only=True), run_id)
         if args.json:
-            print_json({"messages": [m.model_dump(exclude={"ics", "body"}) for m in messages]})
+            print_json({"messages": messages})
             return EXIT_OK
         columns = [Column(N_("driver")), Column(N_("channel")), Column(N_("state")), Column(N_("attempts"), right=True), Column(N_("last error"), free=True)]
-        print_table(columns, ((m.driver_id, m.channel, m.state, str(m.attempts), printable(m.last_error or ""))
+        print_table(columns, ((m["driver_id"], m["channel"], m["state"], str(m["attempts"]), printable(m["last_error"] or ""))
                               for m in messages))
         return EXIT_OK
     if args.run:
         raise UserError(_("usage: solvereign notify RUN | solvereign notify status RUN | solvereign notify due"), EXIT_FAILED)
     if args.target == "due":
-        return _run_due(args)
+        return _run_due(args, remote)
     run_id = _run_id(args.target)
-    report = ops.notify(session_from_args(args), run_id, channels(), backoff=backoff_seconds())
+    report = (remote.notify(run_id) if remote
+              else ops.notify(session_from_args(args), run_id, channels(), backoff=backoff_seconds()))
     if args.json:
         print_json(report)
     else:
@@ -59,11 +63,11 @@ def run_notify(args: argparse.Namespace) -> int:
     return EXIT_OK if not report.failed and not report.pending else EXIT_FAILED
 
 
-def _run_due(args: argparse.Namespace) -> int:
+def _run_due(args: argparse.Namespace, remote: RemoteOps | None) -> int:
     from app.notify.config import backoff_seconds, channels
     from app.ops import notify as ops
 
-    reports = ops.notify_due(session_from_args(args), channels(), backoff=backoff_seconds())
+    reports = remote.notify_due() if remote else ops.notify_due(session_from_args(args), channels(), backoff=backoff_seconds())
     if args.json:
         print_json({"reports": reports})
     else:

@@ -70,7 +70,7 @@ def run_list(args: argparse.Namespace) -> int:
         return EXIT_OK
     for j in jobs:
         runs = ",".join(map(str, j.plan_ids)) or "-"
-        print(f"{j.id:>5}  {j.state:<8} forecast {j.forecast_id:<5} {j.site:<8} attempt {j.attempts}/{j.max_attempts}  "
+        print(f"{j.id:>5}  {j.state:<9} forecast {j.forecast_id:<5} {j.site:<8} attempt {j.attempts}/{j.max_attempts}  "
               f"runs {runs}  {j.error or ''}".rstrip())
     return EXIT_OK
 

@@ -134,20 +134,21 @@ def run_undo(args: argparse.Namespace) -> int:
 def run_edit(args: argparse.Namespace) -> int:
     from app.ops.edit import edit
 
-    s = session_from_args(args)
     if bool(args.move) == bool(args.swap):
         raise UserError(_("give either --move INSTANCE --to DRIVER or --swap A,B --day N"), EXIT_FAILED)
     if args.move:
         if not args.to:
             raise UserError(_("--move needs --to DRIVER"), EXIT_FAILED)
-        outcome = edit(s, args.run_id, "move", reason=args.reason, instance=args.move, to_driver=args.to,
-                       override_freeze=args.override_freeze, preview=args.preview)
+        kw = dict(changes_of="move", instance=args.move, to_driver=args.to)
     else:
         pair = [x.strip() for x in args.swap.split(",")]
         if len(pair) != 2 or not all(pair):
             raise UserError(_("--swap needs two driver ids: A,B"), EXIT_FAILED)
-        outcome = edit(s, args.run_id, "swap", reason=args.reason, driver_a=pair[0], driver_b=pair[1], day=args.day,
-                       override_freeze=args.override_freeze, preview=args.preview)
+        kw = dict(changes_of="swap", driver_a=pair[0], driver_b=pair[1], day=args.day)
+    remote = remote_from_args(args)
+    outcome = (remote.edit(args.run_id, reason=args.reason, override_freeze=args.override_freeze, preview=args.preview, **kw)
+               if remote else edit(session_from_args(args), args.run_id, reason=args.reason,  # type: ignore[arg-type]
+                                   override_freeze=args.override_freeze, preview=args.preview, **kw))
     if args.json:
         print_json(outcome)
     else:
@@ -158,7 +159,9 @@ def run_edit(args: argparse.Namespace) -> int:
 def run_pin(args: argparse.Namespace) -> int:
     from app.ops.edit import pin
 
-    result = pin(session_from_args(args), args.run_id, args.instance, reason=args.reason, pinned=args.pinned)
+    remote = remote_from_args(args)
+    result = (remote.pin(args.run_id, args.instance, reason=args.reason, pinned=args.pinned) if remote
+              else pin(session_from_args(args), args.run_id, args.instance, reason=args.reason, pinned=args.pinned))
     if args.json:
         print_json({"pin": result, "pinned": args.pinned})
     elif result is None:
@@ -191,25 +194,33 @@ def run_diff(args: argparse.Namespace) -> int:
 
 def run_freeze(args: argparse.Namespace) -> int:
     from app.ops.forecasts import pick_site
-    from app.ops.freeze import freeze_of, horizon, set_horizon
+    from app.ops.freeze import freeze_of, frozen_days, horizon, set_horizon
 
-    s = session_from_args(args, read_only=args.set_horizon is None)
+    remote = remote_from_args(args)
     if args.set_horizon is not None or args.run_id is None:
-        site = pick_site(s, args.site)
-        minutes = set_horizon(s, site, args.set_horizon, args.reason) if args.set_horizon is not None else horizon(s, site)
+        if remote:
+            site, minutes = remote.freeze_horizon(args.site, args.set_horizon, args.reason)
+        else:
+            s = session_from_args(args, read_only=args.set_horizon is None)
+            site = pick_site(s, args.site)
+            minutes = set_horizon(s, site, args.set_horizon, args.reason) if args.set_horizon is not None else horizon(s, site)
         if args.json:
             print_json({"site": site, "horizon_min": minutes})
         else:
             print(_("freeze horizon of {site}: {minutes} min").format(site=site, minutes=minutes))
         return 0
-    detail = s.store.plans.detail(s.scope, args.run_id)
-    view = freeze_of(s, detail)
+    if remote:
+        view, shape = remote.freeze_of(args.run_id)
+    else:
+        s = session_from_args(args, read_only=True)
+        detail = s.store.plans.detail(s.scope, args.run_id)
+        view = freeze_of(s, detail)
+        shape = frozen_days(detail, view)
     if args.json:
         print_json(view)
         return 0
-    by_id = {i.id: i for i in detail.instances}
-    days = sorted({by_id[i].day for i in view.frozen})
-    print(_("plan {run_id}: {n_frozen}/{n_instances} instances frozen (horizon {horizon_min} min{value})").format(run_id=args.run_id, n_frozen=len(view.frozen), n_instances=len(detail.instances), horizon_min=view.horizon_min, value="; " + _("days {days}").format(days=day_names(days)) if days else ""))
+    days = shape.days
+    print(_("plan {run_id}: {n_frozen}/{n_instances} instances frozen (horizon {horizon_min} min{value})").format(run_id=args.run_id, n_frozen=len(view.frozen), n_instances=shape.instances, horizon_min=view.horizon_min, value="; " + _("days {days}").format(days=day_names(days)) if days else ""))
 
     if view.next_at:
         print(_("  next freeze {value}: {n_next_ids} instance(s) {items}").format(value=view.next_at.astimezone(VIENNA).isoformat(timespec='minutes'), n_next_ids=len(view.next_ids), items=' '.join(view.next_ids[:6])))

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from app.i18n import _
 from app.commands.common import print_json, session_from_args
 from app.commands.solver_output import heartbeat_printer
-from app.errors import EXIT_FAILED, UserError
-from app.ops.session import Session
 from app.remote.select import remote_from_args
+
+if TYPE_CHECKING:
+    from app.remote.client import RemoteOps
 
 
 def run_store_solve(args: argparse.Namespace) -> int:
@@ -25,15 +27,13 @@ def run_store_solve(args: argparse.Namespace) -> int:
 
     kw = dict(seed=args.seed, time_limit=args.time_limit, progress=heartbeat_printer(quiet), on_state=on_state)
     remote = remote_from_args(args)
+    if args.baseline is not None:
+        return _baseline_solve(args, remote)
     if remote is not None:
-        if args.baseline is not None:
-            raise UserError(_("'solve --baseline' has no remote form yet; run it on the server's host"), EXIT_FAILED)
         run, twins = remote.solve(args.forecast, **kw)  # type: ignore[arg-type]
         solver_status = run.kpis.get("solver_status")
     else:
         s = session_from_args(args)
-        if args.baseline is not None:
-            return _baseline_solve(args, s)
         run, result = solve_forecast(s, args.forecast, **kw)  # type: ignore[arg-type]
         twins, solver_status = identical_runs(s, run), result.status if result else None
     ok = run.state == "AUDITED" and run.audits_passed == run.audits_total
@@ -56,18 +56,20 @@ def run_store_solve(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
-def _baseline_solve(args: argparse.Namespace, s: Session) -> int:
+def _baseline_solve(args: argparse.Namespace, remote: RemoteOps | None) -> int:
     """`solve --forecast NEW --baseline RUN`: the newer forecast against RUN's drivers (minimum churn, frozen kept)."""
-    from app.ops.baseline import solve_with_baseline
+    from app.ops.baseline import baseline_summary
 
-    run, result = solve_with_baseline(s, args.forecast, args.baseline, time_limit=args.time_limit)
+    done = (remote.baseline_solve(args.forecast, args.baseline, time_limit=args.time_limit) if remote
+            else baseline_summary(session_from_args(args), args.forecast, args.baseline, time_limit=args.time_limit))
+    run = done.run
     if args.json:
         print_json({
-            "run_id": run.id, "state": run.state, "kpis": run.kpis, "baseline": args.baseline, "churn": result.churn,
-            "changes": len(result.changes), "new_standins": result.new_standins,
+            "run_id": run.id, "state": run.state, "kpis": run.kpis, "baseline": args.baseline, "churn": done.churn,
+            "changes": done.changes, "new_standins": done.new_standins,
             "audits": {"passed": run.audits_passed, "total": run.audits_total}, "output_hash": run.output_hash,
         })
     else:
-        print(_("run {id} {state} (against plan {baseline}): {value} drivers, churn {value2:.1f} %, {n_changes} change(s), audits {audits_passed}/{audits_total}").format(id=run.id, state=run.state, baseline=args.baseline, value=run.kpis.get('drivers'), value2=100 * result.churn, n_changes=len(result.changes), audits_passed=run.audits_passed, audits_total=run.audits_total))
+        print(_("run {id} {state} (against plan {baseline}): {value} drivers, churn {value2:.1f} %, {n_changes} change(s), audits {audits_passed}/{audits_total}").format(id=run.id, state=run.state, baseline=args.baseline, value=run.kpis.get('drivers'), value2=100 * done.churn, n_changes=done.changes, audits_passed=run.audits_passed, audits_total=run.audits_total))
         print(_("next: solvereign diff {baseline} {id}").format(baseline=args.baseline, id=run.id))
     return 0 if run.audits_passed == run.audits_total else 1

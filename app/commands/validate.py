@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 
 from app.commands.common import add_forecast_options, nothing_stored_exits_2, print_json, read_forecast, store_session
+from app.remote.select import remote_from_args
 from app.reports import render_report
 from app.i18n import N_, _
 
@@ -29,14 +30,21 @@ FIELD_WORDS = (("tenant_code", N_("tenant"), "--tenant"), ("site_code", N_("site
 
 def run(args: argparse.Namespace) -> int:
     """Without --tenant/--site, a CSV, text or export file takes them from the store when there is
-    one (your tenant, your only site), as `import` does; a --tenant must be yours."""
-    from app.ops.tenancy import own_tenant
+    one (your tenant, your only site), as `import` does; a --tenant must be yours. In remote mode the
+    server's status names them; the file itself is checked here, nothing is sent."""
+    from app.ops.tenancy import check_tenant
 
-    s = store_session(args)
+    remote = remote_from_args(args)
+    if remote is not None:  # the key's user, as the server knows them
+        view = remote.status()
+        tenant, sites = view.tenant, view.sites
+    else:
+        s = store_session(args)
+        tenant, sites = (s.user.tenant, s.user.sites) if s is not None else (None, [])
     defaults: dict[str, str | None] = {}
-    if s is not None:
-        own_tenant(s, args.tenant)
-        defaults = {"default_tenant": s.user.tenant, "default_site": s.user.sites[0] if len(s.user.sites) == 1 else None}
+    if tenant is not None:
+        check_tenant(tenant, args.tenant)
+        defaults = {"default_tenant": tenant, "default_site": sites[0] if len(sites) == 1 else None}
     _data, result = read_forecast(args.file, args, defaults)
     report = result.report
     status = "FAIL" if args.strict and report.status == "WARN" else report.status

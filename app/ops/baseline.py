@@ -8,6 +8,8 @@ deterministic for the same inputs, seed and config.
 
 from __future__ import annotations
 
+from pydantic import BaseModel
+
 from app.i18n import N_, _
 from app.errors import EXIT_FAILED, UserError
 from app.ops.policy import PLANNERS, refuse_unless, role_check
@@ -43,3 +45,17 @@ def solve_with_baseline(
         extras=VersionExtras(pins=pins),
     )
     return run, result
+
+
+class BaselineSummary(BaseModel):
+    """What `solve --baseline` prints: the new run, its churn against the baseline, its changes and new stand-ins."""
+
+    run: RunSummary
+    churn: float
+    changes: int
+    new_standins: list[str]
+
+
+def baseline_summary(s: Session, forecast_id: int, baseline_run: int, *, time_limit: float = 10.0) -> BaselineSummary:
+    run, result = solve_with_baseline(s, forecast_id, baseline_run, time_limit=time_limit)
+    return BaselineSummary(run=run, churn=result.churn, changes=len(result.changes), new_standins=result.new_standins)

@@ -70,3 +70,16 @@ def frozen_block(frozen: list[str]) -> Check:
     """Refuse a change of frozen instances without the override (exit 2)."""
     shown = ", ".join(frozen[:5]) + (f" and {len(frozen) - 5} more" if len(frozen) > 5 else "")
     return Check("not_frozen", not frozen, _("instance(s) {shown} are frozen (they start within the freeze horizon); an on_call or platform_admin user can override with --override-freeze and a reason").format(shown=shown))
+
+
+
+class FrozenDays(BaseModel):
+    """The plan's instance count and the days its frozen instances fall on: what `freeze RUN` prints."""
+
+    instances: int
+    days: list[int]
+
+
+def frozen_days(detail: RunDetail, view: FreezeView) -> FrozenDays:
+    by_id = {i.id: i for i in detail.instances}
+    return FrozenDays(instances=len(detail.instances), days=sorted({by_id[i].day for i in view.frozen}))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -21,7 +22,7 @@ from app.ops.policy import PLANNERS, refuse_unless, role_check
 from app.ops.session import Session
 from engine.driver_message import render, tours_of, week_digest
 from storage.models import DriverRecord, RunDetail
-from storage.outbox import OutboxMessage, message_key
+from storage.outbox import UNSENT, OutboxMessage, message_key
 
 NOTIFIABLE = frozenset({"LOCKED"})
 LOCKED_STATES = frozenset({"LOCKED", "SUPERSEDED"})
@@ -147,3 +148,8 @@ def notify_due(s: Session, channels: dict[str, Channel], *, backoff: float) -> l
 
     due = [run_id for slot in notify_slots(s.store, s.scope, s.clock.now()) for run_id in slot.due]
     return [notify(s, run_id, channels, backoff=backoff) for run_id in due]
+
+
+def status_lines(s: Session, run_id: int) -> list[dict[str, Any]]:
+    """`notify status RUN` as JSON: each driver's message without its body and calendar file."""
+    return [m.model_dump(mode="json", exclude=set(UNSENT)) for m in status(s, run_id)]

@@ -6,6 +6,8 @@ lease ran out another worker claims the job again. Before solving anew it fails 
 worker left in SOLVING ("worker … stopped mid-solve; retried as attempt N of job J"), so no run stays
 SOLVING and the run list shows the retry. A job whose attempts are used up is FAILED. The solver's
 heartbeats go into the job's row (at most one write per `REPORT_EVERY` s), where any server reads them.
+A cancel (`POST /api/v1/solves/{id}/cancel`) flags the row; the lease renewal reads the flag (at least
+every `CANCEL_LOOK_EVERY` s) and stops the solver, which keeps its best plan so far (solver status STOPPED).
 
 A server on PostgreSQL runs its own workers as threads of this loop (app/server/queued_solves.py),
 with the engine in a child process; `--solve-workers 0` leaves every job to `solvereign worker`s.
@@ -33,6 +35,7 @@ from storage.store import Store
 
 UNFINISHED = ("QUEUED", "SOLVING", "SOLVED", "AUDITING")
 REPORT_EVERY = 1.0
+CANCEL_LOOK_EVERY = 1.0  # the lease is renewed at least this often, so a cancel reaches the solver within it
 Solver = Callable[..., Any]  # engine.solver.api.solve, or the server's ProcessSolver
 
 
@@ -68,23 +71,37 @@ def run_job(store: Store, clock: Clock, queue: JobQueue, job: SolveJob, name: st
     if user is None and job.requested_by == JOB_LOGIN:  # a server's weekly solve: the scheduler acts as itself
         s = job_session(store, clock, scope)
     elif user is None or not user.active or user.tenant != job.tenant or job.site not in user.sites:
-        queue.finish(job.id, name, ok=False, error=f"{job.requested_by} may no longer solve at {job.site}")
+        queue.finish(job.id, name, "FAILED", error=f"{job.requested_by} may no longer solve at {job.site}")
         return
     else:
         s = Session(store=store, clock=clock, login=user.login, user=user)
     _fail_left_behind(s, scope, job)
-    if job.attempts > job.max_attempts:
-        queue.finish(job.id, name, ok=False, error=f"gave up after {job.max_attempts} attempts")
+    if job.cancel_requested:  # cancelled while its dead worker's lease ran out: no new run
+        queue.finish(job.id, name, "CANCELLED", error="cancelled")
         return
+    if job.attempts > job.max_attempts:
+        queue.finish(job.id, name, "FAILED", error=f"gave up after {job.max_attempts} attempts")
+        return
+    requested = threading.Event()
     try:
-        with _lease_renewed(queue, job.id, name, lease):
-            run, _ = solve_forecast(s, job.forecast_id, seed=job.seed, time_limit=job.time_limit, solver=solver, cancel=cancel,
-                                    progress=_reporter(queue, job.id, name),
+        with _lease_renewed(queue, job.id, name, lease, requested):
+            run, _ = solve_forecast(s, job.forecast_id, seed=job.seed, time_limit=job.time_limit, solver=solver,
+                                    cancel=_Either(requested, cancel), progress=_reporter(queue, job.id, name),
                                     on_created=lambda plan_id: queue.add_run(job.id, name, plan_id))
     except (UserError, StoreError) as exc:
-        queue.finish(job.id, name, ok=False, error=exc.message)
+        queue.finish(job.id, name, "FAILED", error=exc.message)
         return
-    queue.finish(job.id, name, ok=run.state == "AUDITED", error=run.error_text)
+    queue.finish(job.id, name, "DONE" if run.state == "AUDITED" else "FAILED", error=run.error_text)
+
+
+class _Either:
+    """The solver's CancelToken: a cancel asked for the job, or the worker being stopped."""
+
+    def __init__(self, *events: threading.Event | None) -> None:
+        self._events = [e for e in events if e is not None]
+
+    def is_set(self) -> bool:
+        return any(e.is_set() for e in self._events)
 
 
 def _reporter(queue: JobQueue, job_id: int, name: str) -> Callable[[Any], None]:
@@ -111,6 +128,11 @@ def _fail_left_behind(s: Session, scope: Scope, job: SolveJob) -> None:
                                s.actor)
 
 
-def _lease_renewed(queue: JobQueue, job_id: int, name: str, lease: float) -> AbstractContextManager[None]:
-    """Renew the job's lease three times per lease while it is solved (a killed worker lets it lapse)."""
-    return beating(lease / 3, lambda: queue.renew(job_id, name, lease), f"job-lease-{job_id}")
+def _lease_renewed(queue: JobQueue, job_id: int, name: str, lease: float,
+                   requested: threading.Event) -> AbstractContextManager[None]:
+    """Renew the job's lease (three times per lease at least) while it is solved, a killed worker lets it lapse;
+    each renewal tells whether a cancel was asked for, and sets `requested` then."""
+    def renew() -> None:
+        if queue.renew(job_id, name, lease):
+            requested.set()
+    return beating(min(lease / 3, CANCEL_LOOK_EVERY), renew, f"job-lease-{job_id}")

@@ -38,6 +38,14 @@ from engine.solver.progress import Heartbeat
 from storage.outbox import UNSENT, OutboxMessage
 from storage.repo_alerts import AlertRecord
 from storage.models import ApprovalRecord, ChainReport, DriverRecord, ForecastRecord, KillSwitch, RunSummary, SiteRecord, UserRecord
+from app.ops.baseline import BaselineSummary
+from app.ops.edit import EditOutcome
+from app.ops.freeze import FreezeView, FrozenDays
+from app.ops.gdpr import ErasureOutcome
+from app.ops.handoff import Handoff
+from app.ops.notify import NotifyReport
+from storage.gdpr import ErasureRequest
+from storage.models import Pin
 
 RETRIES = 3
 TIMEOUT = httpx.Timeout(30.0, connect=5.0)
@@ -315,9 +323,61 @@ class RemoteOps:
         body = self._get("/api/v1/forecast-lines", {"limit": limit})
         return [ForecastLine.model_validate(x) for x in body["forecasts"]]
 
+    # --- edits, pins, freeze, notify, GDPR, handoff, baseline solves ---
+
+    def edit(self, run_id: int, **body: Any) -> EditOutcome:
+        """A hand edit (move or swap) as `app.ops.edit.edit` takes it: a checked preview or a new version."""
+        return EditOutcome.model_validate(self._post(f"/api/v1/plans/{run_id}/edit", body, refused=True))
+
+    def pin(self, run_id: int, instance_id: str, *, reason: str, pinned: bool) -> Pin | None:
+        body = self._post(f"/api/v1/plans/{run_id}/pins/{quote(instance_id, safe='')}",
+                          {"reason": reason, "pinned": pinned}, refused=True)
+        return Pin.model_validate(body["pin"]) if body["pin"] else None
+
+    def freeze_of(self, run_id: int) -> tuple[FreezeView, FrozenDays]:
+        body = self._get(f"/api/v1/plans/{run_id}/freeze")
+        return FreezeView.model_validate(body["freeze"]), FrozenDays.model_validate(body["shape"])
+
+    def freeze_horizon(self, site: str | None, minutes: int | None, reason: str) -> tuple[str, int]:
+        """The site's freeze horizon (set first when `minutes` is given): (site, minutes)."""
+        params = {"site": site} if site else None
+        if minutes is None:
+            body = self._get("/api/v1/freeze-horizon", params)
+        else:
+            try:
+                body = self._send("PUT", "/api/v1/freeze-horizon", params=params, refusals=True,
+                                  json={"minutes": minutes, "reason": reason}, headers={"Idempotency-Key": uuid.uuid4().hex})
+            except _Refused as exc:
+                raise exc.as_user_error() from None
+        return body["site"], body["horizon_min"]
+
+    def notify(self, run_id: int) -> NotifyReport:
+        return NotifyReport.model_validate(self._post(f"/api/v1/plans/{run_id}/notify", None, refused=True))
+
+    def notify_status(self, run_id: int) -> list[dict[str, Any]]:
+        return list(self._get(f"/api/v1/plans/{run_id}/notify")["messages"])
+
+    def notify_due(self) -> list[NotifyReport]:
+        return [NotifyReport.model_validate(r) for r in self._post("/api/v1/notify/due", None, refused=True)["reports"]]
+
+    def erase_driver(self, site: str | None, driver: str, reason: str) -> ErasureOutcome:
+        path = f"/api/v1/drivers/{quote(driver, safe='')}/erase" + (f"?site={quote(site, safe='')}" if site else "")
+        return ErasureOutcome.model_validate(self._post(path, {"reason": reason}, refused=True))
+
+    def erasures(self) -> list[ErasureRequest]:
+        return [ErasureRequest.model_validate(r) for r in self._get("/api/v1/gdpr/erasures")["erasures"]]
+
+    def handoff(self, kind: str, since: datetime | None) -> Handoff:
+        body = {"kind": kind, "since": since.isoformat() if since else None}
+        return Handoff.model_validate(self._post("/api/v1/handoff", body, refused=True))
+
+    def baseline_solve(self, forecast_id: int, baseline: int, *, time_limit: float) -> BaselineSummary:
+        body = {"baseline": baseline, "time_limit": time_limit}
+        return BaselineSummary.model_validate(self._post(f"/api/v1/forecasts/{forecast_id}/baseline-solve", body, refused=True))
+
     def outbox(self, run_id: int) -> list[OutboxMessage]:
         """The plan's notification outbox, as `notify status` reads it (the messages' bodies stay on the server)."""
-        return [OutboxMessage.model_validate(UNSENT | m) for m in self._get(f"/api/v1/plans/{run_id}/outbox")["messages"]]
+        return [OutboxMessage.model_validate(UNSENT | m) for m in self.notify_status(run_id)]
 
     def upload_forecast(self, path: Path, *, store: bool, fmt: str = "auto", site: str | None = None,
                         anchor: str | None = None, default_site: str | None = None,

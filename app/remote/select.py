@@ -19,6 +19,7 @@ REMOTE: dict[str, frozenset[str] | None] = {
     "tui": ALL, "status": ALL, "list-runs": ALL, "show-run": ALL, "publish": ALL, "lock": ALL, "reject": ALL, "jobs": ALL,
     "import": ALL, "solve": ALL, "log": ALL, "audit": ALL, "repair": ALL, "undo": ALL, "evidence": ALL, "drill": ALL,
     "init": ALL, "kill-switch": ALL, "forecasts": ALL, "diff": ALL, "alerts": ALL,
+    "edit": ALL, "pin": ALL, "unpin": ALL, "freeze": ALL, "notify": ALL, "gdpr": ALL, "handoff": ALL, "validate": ALL,
     "users": frozenset({"add", "list", "remove", "key"}), "sites": ALL, "drivers": ALL,
 }
 REMOTE_COMMANDS = frozenset(REMOTE)

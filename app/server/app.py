@@ -16,9 +16,9 @@ from app.server import errors
 from app.server.idempotency import IdempotencyCache
 from app.server.read_cache import ReadCache
 from app.server import (
-    routes_admin, routes_alerts, routes_drills, routes_evidence, routes_forecast_views, routes_outbox, routes_repair,
-    routes_solve_cancel,
+    routes_admin, routes_alerts, routes_drills, routes_evidence, routes_forecast_views, routes_repair, routes_solve_cancel,
 )
+from app.server import routes_baseline, routes_edit, routes_gdpr, routes_handoff, routes_notify
 from app.server.routes import router
 from app.server.queued_solves import QueuedSolves
 from app.server.scheduler import Scheduler
@@ -68,6 +68,6 @@ def create_app(
     app.middleware("http")(app.state.read_cache.answer)
     app.include_router(router)
     for extra in (routes_repair, routes_evidence, routes_drills, routes_admin, routes_solve_cancel, routes_forecast_views, routes_alerts,
-                  routes_outbox):
+                  routes_edit, routes_notify, routes_gdpr, routes_handoff, routes_baseline):
         app.include_router(extra.router)
     return app

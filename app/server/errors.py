@@ -85,7 +85,8 @@ def error_response(request: Request, status: int, message: str, extra: dict[str,
 
 
 def note_refusal(request: Request, exc: NotFound) -> None:
-    """A 404 for a plan or forecast of another tenant or site: the S0 alert (app/ops/alerts.py); the answer stays 404."""
+    """A 404 for a plan or forecast of another tenant or site: the S0 alert (app/ops/alerts.py); the answer stays 404.
+    A GET that wrote an alert: the read cache forgets its answers (so `GET /alerts` shows it at once)."""
     from app.ops.alerts import note_refusal as note
     from app.ops.api_keys import session_for_key
 
@@ -93,7 +94,8 @@ def note_refusal(request: Request, exc: NotFound) -> None:
         s = session_for_key(request.app.state.store, request.app.state.clock, request.headers.get("x-api-key"))
     except UserError:
         return
-    note(s, exc)
+    if note(s, exc) is not None:
+        request.app.state.read_cache.changed()
 
 
 def install(app: FastAPI) -> None:

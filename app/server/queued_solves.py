@@ -44,8 +44,16 @@ class QueuedJob:
         return str(self.row.id)
 
     @property
+    def forecast_id(self) -> int:
+        return self.row.forecast_id
+
+    @property
     def finished(self) -> bool:
         return self.row.finished
+
+    def cancel(self) -> None:
+        """Ask the job to stop: a queued one ends CANCELLED, a running one's worker stops its solver."""
+        self._update(JobQueue(self._store).cancel(self._scope, self.row.id))
 
     def refresh(self) -> None:
         self._update(JobQueue(self._store).get(self._scope, self.row.id))
@@ -56,6 +64,8 @@ class QueuedJob:
         run_state = self._store.plans.get(self._scope, self.run_id).state if self.run_id is not None else None
         if row.state == "QUEUED" or (row.state == "RUNNING" and run_state is None):
             self.state = "QUEUED"
+        elif row.state == "CANCELLED" and run_state is None:
+            self.state = "CANCELLED"  # before it started
         elif run_state is not None and (row.finished or run_state != "AUDITED"):
             self.state = run_state  # the runbook's SOLVING … AUDITED / FAILED of the job's latest run
         else:
@@ -79,7 +89,7 @@ class QueuedJob:
             "error": r.error, "requested_by": r.requested_by, "created_at": r.created_at.isoformat(),
             "progress": r.progress, "finished": self.finished,
             "queue": {"state": r.state, "attempts": r.attempts, "max_attempts": r.max_attempts, "worker": r.worker,
-                      "runs": r.plan_ids},
+                      "runs": r.plan_ids, "cancel_requested": r.cancel_requested},
         }
 
 

@@ -27,7 +27,9 @@ from app.ops.api_keys import key_hash
 
 TTL = 2.0
 MAX_ENTRIES = 2_000
-UNCACHED = ("/api/v1/solves/", "/api/v1/jobs", "/api/v1/alerts")  # live progress, the scheduler's view, alerts (raised by refused reads too)
+# live progress and the scheduler's view; alerts are cached (every remote cockpit polls them): a refused read
+# that raises one invalidates like a write (app/server/errors.note_refusal), a solve's alerts come before its last event
+UNCACHED = ("/api/v1/solves/", "/api/v1/jobs")
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,10 @@ class SolveJob:
             "progress": last["data"] if last else None, "finished": self.finished,
         }
 
+    def cancel(self) -> None:
+        """Ask the job to stop: a queued one ends CANCELLED, a running solve stops with its best plan so far."""
+        self.cancelled.set()
+
     def is_set(self) -> bool:  # the solver's CancelToken
         return self.cancelled.is_set()
 
@@ -98,7 +102,7 @@ class SolveQueue:
 
     def shutdown(self) -> None:
         for job in self._jobs.values():
-            job.cancelled.set()
+            job.cancel()
         self._pool.shutdown(wait=True, cancel_futures=True)
         if self._solver is not None:
             self._solver.shutdown()

@@ -145,8 +145,9 @@ def test_alerts_over_http(fresh_world: World):
     w = fresh_world
     admin, dora, otto = (mint_key(w.db, who) for who in (ADMIN, DISPATCHER, ROLE_LOGINS["on_call"]))
     with live_server(w.db) as url, client(url, dora) as as_dora, client(url, admin) as as_admin, client(url, otto) as as_otto:
+        assert as_admin.get("/api/v1/alerts").json()["alerts"] == []  # an answer the read cache keeps …
         assert as_dora.get(f"/api/v1/plans/{w.runs['rival']}").status_code == 404
-        body = as_admin.get("/api/v1/alerts").json()
+        body = as_admin.get("/api/v1/alerts").json()  # … forgotten when the refused read raised the alert
         [alert] = body["alerts"]
         assert alert["kind"] == "scope_violation" and body["banner"] == {"count": 1, "worst": "S0"}
         assert as_dora.get("/api/v1/alerts").json() == {"alerts": [], "banner": {"count": 0, "worst": None}}
@@ -159,3 +160,25 @@ def test_alerts_over_http(fresh_world: World):
         assert as_admin.get("/api/v1/alerts").json()["alerts"] == []
         assert len(as_admin.get("/api/v1/alerts", params={"all": "true"}).json()["alerts"]) == 1
         assert client(url, None).get("/api/v1/alerts").status_code == 401
+
+
+def test_alerts_and_ack_in_remote_mode_print_and_exit_as_locally(fresh_world: World, monkeypatch: pytest.MonkeyPatch,
+                                                                 tmp_path: Path):
+    """`--api`: `alerts` lists what the local command lists; `alerts ack` refuses and succeeds with the same lines."""
+    w = fresh_world
+    monkeypatch.setenv("SOLVEREIGN_CONFIG", str(tmp_path / "none.toml"))
+    r = solve(w.db, w.forecasts["clean_a"], login=DISPATCHER, time_limit=0.01)  # a timeout: one S2 alert
+    assert r.code == 0, r
+    [alert] = alerts(w)
+    local = [cli(w.db, "alerts", *extra, login=ADMIN, now=None) for extra in ((), ("--all",))]
+    monkeypatch.setenv("SOLVEREIGN_API_KEY", mint_key(w.db, ADMIN))
+    with live_server(w.db) as url:
+        over = [cli(None, "--api", url, "alerts", *extra, login=ADMIN, now=None) for extra in ((), ("--all",))]
+        assert [(o.code, o.out) for o in over] == [(x.code, x.out) for x in local]
+        short = cli(None, "--api", url, "alerts", "ack", str(alert["id"]), "--reason", "short", login=ADMIN, now=None)
+        assert short.code != 0 and "reason" in short.error_line
+        done = cli(None, "--api", url, "alerts", "ack", str(alert["id"]), "--reason", ACK, login=ADMIN, now=None)
+        assert done.code == 0 and done.out == f"alert {alert['id']} acknowledged by {ADMIN}\n"
+        again = cli(None, "--api", url, "alerts", "ack", str(alert["id"]), "--reason", ACK, login=ADMIN, now=None)
+    assert again.code != 0
+    assert alerts(w) == []

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from live_server import client, free_port, live_server, mint_key
 from ops_world import (
-    ADMIN, DISPATCHER, GRAZ_USER, LOCK_REASON, REASON, SHARED_DIR, SOLVEREIGN, World, cli, clone_store, subprocess_env,
+    ADMIN, DISPATCHER, GRAZ_USER, LOCK_REASON, OPS_LEAD, REASON, SHARED_DIR, SOLVEREIGN, World, cli, clone_store, subprocess_env,
     write,
 )
 from testdata import FIXTURES
@@ -76,8 +76,6 @@ def test_unreachable_server_bad_key_and_local_only_commands(fresh_world: World, 
     with live_server(fresh_world.db) as url:
         bad = remote(url, "list-runs")
         assert bad.code == 2 and bad.error_line == "error: invalid API key"
-    not_yet = remote("http://127.0.0.1:1", "edit", "1", "--move", "X", "--to", "Y", "--reason", REASON)
-    assert not_yet.code == 1 and "'edit' has no remote form yet" in not_yet.error_line
     assert remote("http://127.0.0.1:1", "--now", "2026-01-01T00:00", "status").code == 2
 
 
@@ -150,8 +148,8 @@ def test_commands_that_cannot_work_remotely_say_so(api_key: None) -> None:
     for args, word in ((("serve",), "serve"), (("store", "copy", "--from", "a", "--to", "b"), "store"), (("demo",), "demo")):
         r = remote("http://127.0.0.1:1", *args)
         assert r.code == 2 and r.error_line == f"error: '{word}' works on the store's host only; run it there without --api"
-    r = remote("http://127.0.0.1:1", "gdpr", "log")
-    assert r.code == 1 and r.error_line == "error: 'gdpr log' has no remote form yet; run it on the server's host"
+    r = remote("http://127.0.0.1:1", "runs", "fail", "7", "--reason", REASON)
+    assert r.code == 2 and r.error_line == "error: 'runs' works on the store's host only; run it there without --api"
 
 
 def test_import_prints_the_same_report_and_exits_the_same(fresh_world: World, api_key: None, tmp_path: Path,
@@ -258,3 +256,104 @@ def test_drivers_import_stores_or_lists_every_problem_as_locally(fresh_world: Wo
             assert (over.code, over.out, over.err) == (local.code, local.out, local.err), args
             codes.append(over.code)
     assert codes == [0, 0, 2, 2, 2, 0, 0, 1, 0]
+
+
+def _side_by_side(w: World, twin: Path, url: str, steps: list[tuple[str, tuple[str, ...]]], keys: dict[str, str],
+                  monkeypatch: pytest.MonkeyPatch, words: dict[str, str]) -> list[int]:
+    """Each step locally on `twin` and through the server on `w.db`: the same output, errors and exit code."""
+    codes = []
+    for login, args in steps:
+        monkeypatch.setenv("SOLVEREIGN_API_KEY", keys[login])
+        args = tuple(words.get(a, a) for a in args)
+        local = cli(twin, *args, login=login)  # NOW_OPEN: the server's clock
+        over = remote(url, *args, login=login)
+        assert (over.code, _masked(over.out), over.err) == (local.code, _masked(local.out), local.err), (args, local, over)
+        codes.append(over.code)
+    return codes
+
+
+def test_edit_pin_freeze_and_baseline_solve_match_local_mode(fresh_world: World, api_key: None, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    w = fresh_world
+    twin = clone_store(w.db, tmp_path / "twin.duckdb")
+    run = str(w.runs["clean"])
+    keys = {login: mint_key(w.db, login) for login in (DISPATCHER, ADMIN, GRAZ_USER, "vera")}
+    weeks = cli(w.db, "show-run", run, "--drivers", "--json", login=DISPATCHER).json["drivers"]
+    first, second = weeks[0], weeks[1]
+    day, block = next(iter(first["blocks"].items()))
+    instance = block["instances"][0]
+    last = first["blocks"][max(first["blocks"], key=int)]["instances"][-1]
+    words = {"INST": instance, "LAST": last, "A": first["driver_id"], "B": second["driver_id"], "AB": f"{first['driver_id']},{second['driver_id']}"}
+    why = ("--reason", "hand edit asked by the depot")
+    steps = [
+        (DISPATCHER, ("freeze", run)), (DISPATCHER, ("freeze", run, "--json")), (DISPATCHER, ("freeze",)),
+        (DISPATCHER, ("freeze", "999999")), (DISPATCHER, ("freeze", "--set-horizon", "600", "--reason", "a shorter window")),
+        (ADMIN, ("freeze", "--set-horizon", "600", "--site", "wien", "--reason", "a shorter window")),
+        (ADMIN, ("freeze", "--set-horizon", "-5", "--site", "wien", "--reason", "a shorter window")),
+        (DISPATCHER, ("freeze", "--site", "graz")), (GRAZ_USER, ("freeze", run)),
+        (DISPATCHER, ("pin", run, "INST", "--reason", "keep this tour fixed")), (DISPATCHER, ("pin", run, "INST", "--json")),
+        (DISPATCHER, ("edit", run, "--move", "INST", "--to", "B", *why)),  # pinned: refused
+        (DISPATCHER, ("unpin", run, "INST")), (DISPATCHER, ("pin", "999999", "INST")), ("vera", ("pin", run, "INST")),
+        (DISPATCHER, ("edit", run, "--move", "INST", "--to", "B", *why)),  # breaks a rule
+        (DISPATCHER, ("edit", run, "--move", "LAST", "--to", "S-NEW", *why, "--preview")),
+        (DISPATCHER, ("edit", run, "--move", "LAST", "--to", "S-NEW", *why, "--json")),
+        (DISPATCHER, ("edit", run, "--move", "INST", "--to", "A", *why)),  # no change
+        (DISPATCHER, ("edit", run, "--move", "NOT-AN-INSTANCE", "--to", "B", *why)),
+        (DISPATCHER, ("edit", run, "--swap", "AB", "--day", day, *why)), (DISPATCHER, ("edit", "999999", "--swap", "AB", *why)),
+        ("vera", ("edit", run, "--move", "INST", "--to", "B", *why)), (GRAZ_USER, ("edit", run, "--move", "INST", "--to", "B", *why)),
+        (DISPATCHER, ("solve", "--forecast", str(w.forecasts["clean_a"]), "--baseline", run, "--time-limit", "3")),
+        (DISPATCHER, ("solve", "--forecast", str(w.forecasts["clean_b"]), "--baseline", run, "--time-limit", "3")),
+        (DISPATCHER, ("solve", "--forecast", str(w.forecasts["clean_b"]), "--baseline", "999999", "--time-limit", "3")),
+        ("vera", ("solve", "--forecast", str(w.forecasts["clean_b"]), "--baseline", run, "--json")),
+    ]
+    with live_server(w.db) as url:
+        codes = _side_by_side(w, twin, url, steps, keys, monkeypatch, words)
+    assert codes == [0, 0, 0, 1, 2, 0, 1, 0, 1,  # freeze: shown, set by an admin only, -5 refused, graz's run not found
+                     0, 0, 2, 0, 1, 2,  # pin, a pinned instance not edited, unpin, 404, a viewer 403
+                     2, 0, 0, 1, 1, 0, 1, 2, 1,  # edit: a broken rule, preview, stored, no-ops, swap, 404, 403, scope
+                     0, 1, 1, 2]  # baseline: solved, another week, 404, a viewer
+
+
+def test_handoff_gdpr_notify_and_validate_match_local_mode(fresh_world: World, api_key: None, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    w = fresh_world
+    for login in ("dpo1", "dpo2"):
+        assert cli(w.db, "users", "add", login, "--role", "dpo", "--tenant", "acme", "--sites", "wien", login=ADMIN).code == 0
+    assert cli(w.db, "drivers", "import", str(ROSTER_CSV), "--site", "wien", login=ADMIN).code == 0
+    twin = clone_store(w.db, tmp_path / "twin.duckdb")
+    run = str(w.runs["clean"])
+    keys = {login: mint_key(w.db, login) for login in (DISPATCHER, ADMIN, "dpo1", "dpo2", OPS_LEAD, "vera")}
+    erase = ("gdpr", "erase-driver", "DRV-1", "--site", "wien", "--reason", REASON)
+    steps = [
+        (OPS_LEAD, ("handoff",)), (OPS_LEAD, ("handoff", "--week", "--json")), (DISPATCHER, ("handoff", "--shift")),
+        (OPS_LEAD, ("handoff", "--since", "2025-12-01T00:00")), (OPS_LEAD, ("handoff", "--since", "yesterday")),
+        ("vera", ("handoff",)),
+        ("dpo1", erase), ("dpo1", erase), ("dpo2", erase), (DISPATCHER, erase),
+        (ADMIN, ("gdpr", "erase-driver", "NOBODY", "--site", "wien", "--reason", REASON)),
+        (ADMIN, ("gdpr", "erase-driver", "DRV-2", "--site", "graz", "--reason", REASON)),
+        (ADMIN, (*erase, "--json")), ("dpo2", ("gdpr", "log")), ("dpo2", ("gdpr", "log", "--json")),
+        (DISPATCHER, ("notify", "status", run)), (DISPATCHER, ("notify", "status", run, "--json")),
+        (DISPATCHER, ("notify", "status", "999999")), (DISPATCHER, ("notify", run)), (DISPATCHER, ("notify", "due")),
+        (DISPATCHER, ("notify", "due", "--json")), ("vera", ("notify", run)),
+        (DISPATCHER, ("validate", str(FIXTURES / "valid_export_long.csv"), "--anchor", "2026-03-02")),  # site: the user's only one
+        (DISPATCHER, ("validate", str(FIXTURES / "valid_lines.txt"), "--anchor", "2026-03-02", "--json")),
+        (DISPATCHER, ("validate", str(FIXTURES / "broken_contract.json"))),
+        (DISPATCHER, ("validate", str(FIXTURES / "valid_contract.csv"), "--tenant", "rival")),
+    ]
+    with live_server(w.db) as url:
+        codes = _side_by_side(w, twin, url, steps, keys, monkeypatch, {})
+    assert codes == [0, 0, 0, 0, 1, 2,  # handoff: given, --since, a bad --since, a viewer may not
+                     0, 2, 2, 2, 1, 1, 0, 0, 0,  # gdpr: requested, the two-person rule, a dispatcher, 404s, done, the log
+                     0, 0, 1, 2, 0, 0, 2,  # notify: status, 404, an AUDITED plan, nothing due, a viewer
+                     0, 0, 2, 2]  # validate: the user's site, a FAIL, another tenant (nothing stored: 2)
+
+
+def test_every_command_is_remote_or_store_host_only() -> None:
+    """No command silently runs on a local file in remote mode: each is in select.REMOTE or LOCAL_ONLY."""
+    from app.cli import build_parser
+    from app.remote.select import LOCAL_ONLY, REMOTE_COMMANDS
+
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    assert set(sub.choices) == REMOTE_COMMANDS | LOCAL_ONLY  # type: ignore[attr-defined]
+    assert not REMOTE_COMMANDS & LOCAL_ONLY

@@ -191,13 +191,3 @@ def test_forecast_preview_reports_and_stores_nothing(served: tuple[World, str, d
         assert bad.status_code == 200 and bad.json()["report"]["status"] == "FAIL"  # a preview: the report, not a refusal
         assert c.get("/api/v1/forecasts", params={"limit": 500}).json()["forecasts"] == before
 
-
-def test_a_plans_outbox_is_read_in_scope(served: tuple[World, str, dict[str, str]]) -> None:
-    world, url, keys = served
-    run = world.runs["clean"]
-    with client(url, keys[DISPATCHER]) as c:
-        got = c.get(f"/api/v1/plans/{run}/outbox")
-        assert got.status_code == 200 and got.json() == {"messages": []}  # nothing queued before a lock's notify
-        assert c.get("/api/v1/plans/999999/outbox").status_code == 404
-    with client(url, keys[GRAZ_USER]) as c:
-        assert c.get(f"/api/v1/plans/{run}/outbox").status_code == 404  # another site's plan

@@ -121,3 +121,51 @@ def test_admin_users_sites_kill_switch_and_drivers(served: tuple[World, str, dic
         tenant = c.post("/api/v1/tenants", json={"tenant": "newco", "site": "linz", "admin": "nina"})
         assert tenant.status_code == 201 and tenant.json()["tenant"] == "newco"
         assert c.post("/api/v1/tenants", json={"tenant": "newco", "site": "linz", "admin": "nico"}).status_code == 403
+
+
+def test_edit_pin_freeze_notify_gdpr_handoff_and_baseline_status_codes(served: tuple[World, str, dict[str, str]]) -> None:
+    """The routes behind the remaining CLI commands: 401 no key, 403 role or gate, 404 out of scope,
+    422 a bad body — each error body with its trace_id."""
+    w, url, keys = served
+    run = w.runs["clean"]
+    why = "hand edit asked by the depot"
+    with client(url, None) as c:
+        assert c.get(f"/api/v1/plans/{run}/freeze").status_code == 401
+    with client(url, keys[DISPATCHER]) as c:
+        weeks = c.get(f"/api/v1/plans/{run}/schedules").json()["drivers"]
+        instance = next(iter(weeks[0]["blocks"].values()))["instances"][0]
+        frozen = c.get(f"/api/v1/plans/{run}/freeze").json()
+        assert frozen["freeze"]["horizon_min"] == 720 and frozen["shape"]["instances"] > 0
+        assert c.get("/api/v1/freeze-horizon", params={"site": "wien"}).json() == {"site": "wien", "horizon_min": 720}
+        assert c.put("/api/v1/freeze-horizon", params={"site": "wien"}, json={"minutes": 60, "reason": why}).status_code == 403
+        pinned = c.post(f"/api/v1/plans/{run}/pins/{instance}", json={"reason": "keep this tour fixed"})
+        assert pinned.status_code == 200 and pinned.json()["pin"]["instance_id"] == instance
+        blocked = c.post(f"/api/v1/plans/{run}/edit", json={"changes_of": "move", "instance": instance, "to_driver": "S-NEW",
+                                                           "reason": why})
+        assert blocked.status_code == 403 and "pinned" in blocked.json()["error"] and blocked.json()["trace_id"]
+        assert c.post(f"/api/v1/plans/{run}/pins/{instance}", json={"pinned": False}).json()["pin"] is None
+        preview = c.post(f"/api/v1/plans/{run}/edit", json={"changes_of": "move", "instance": instance, "to_driver": "S-NEW",
+                                                           "reason": why, "preview": True})
+        assert preview.status_code == 200 and preview.json()["run"] is None
+        assert c.post(f"/api/v1/plans/{run}/edit", json={"changes_of": "jump", "reason": why}).status_code == 422
+        assert c.post("/api/v1/plans/999999/edit", json={"changes_of": "move", "instance": instance, "to_driver": "X",
+                                                         "reason": why}).status_code == 404
+        assert c.get("/api/v1/plans/999999/notify").status_code == 404
+        assert c.get(f"/api/v1/plans/{run}/notify").json() == {"messages": []}
+        assert c.post(f"/api/v1/plans/{run}/notify").status_code == 403  # AUDITED, not LOCKED
+        assert c.post("/api/v1/notify/due").json() == {"reports": []}
+        assert c.post("/api/v1/handoff", json={"kind": "month"}).status_code == 422
+        handoff = c.post("/api/v1/handoff", json={"kind": "week"})
+        assert handoff.status_code == 200 and handoff.json()["kind"] == "week"
+        assert c.post(f"/api/v1/forecasts/{w.forecasts['clean_a']}/baseline-solve",
+                      json={"baseline": run, "time_limit": 0}).status_code == 422
+        assert c.post("/api/v1/drivers/DRV-1/erase", params={"site": "wien"}, json={"reason": why}).status_code == 403
+        assert c.get("/api/v1/gdpr/erasures").json() == {"erasures": []}
+    with client(url, keys[GRAZ_USER]) as c:
+        assert c.get(f"/api/v1/plans/{run}/freeze").status_code == 404
+        assert c.post(f"/api/v1/plans/{run}/pins/{instance}", json={"reason": "keep this tour fixed"}).status_code == 404
+    with client(url, keys["vera"]) as c:
+        assert c.post("/api/v1/handoff").status_code == 403
+        refused = c.post(f"/api/v1/plans/{run}/edit", json={"changes_of": "move", "instance": instance, "to_driver": "X",
+                                                           "reason": why})
+        assert refused.status_code == 403 and "viewer" in refused.json()["error"]

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import httpx
 from live_server import client, free_port, live_server, mint_key
-from ops_world import DISPATCHER, DISPATCHER2, LOCK_REASON, World, cli, solvereign_argv, subprocess_env
+from ops_world import ADMIN, DISPATCHER, DISPATCHER2, LOCK_REASON, World, cli, solvereign_argv, subprocess_env
+from testdata import FIXTURES
 
 from app.ops.store_owner import marker_path
 
@@ -77,3 +78,36 @@ def test_solvereign_serve_owns_the_store_and_logs_trace_ids(fresh_world: World, 
     assert f"trace_id={trace} status=404" in log_path.read_text()
     assert not marker_path(fresh_world.db).exists()  # released on a clean stop
     assert cli(fresh_world.db, "publish", str(fresh_world.runs["clean"]), "--reason", LOCK_REASON, login=DISPATCHER).code == 0
+
+
+def test_two_people_confirming_one_erasure_at_once_erase_it_once(fresh_world: World) -> None:
+    """Two platform admins confirm a DPO's erasure request at the same moment: one carries it out, the other
+    is refused (409 the request is already done, or 404 the driver is gone), never a second erasure or a 5xx."""
+    db = fresh_world.db
+    for login, role in (("dpo1", "dpo"), ("pam2", "platform_admin")):
+        assert cli(db, "users", "add", login, "--role", role, "--tenant", "acme", "--sites", "wien", login=ADMIN).code == 0
+    assert cli(db, "drivers", "import", str(FIXTURES / "roster_wien.csv"), "--site", "wien", login=ADMIN).code == 0
+    reason = "Erasure requested by the driver"
+    assert cli(db, "gdpr", "erase-driver", "DRV-1", "--site", "wien", "--reason", reason, login="dpo1").code == 0
+    keys = [mint_key(db, ADMIN), mint_key(db, "pam2")]
+    answers: list[httpx.Response] = []
+    start = threading.Barrier(2)
+    with live_server(db) as url:
+
+        def confirm(key: str) -> None:
+            with client(url, key) as c:
+                start.wait()
+                answers.append(c.post("/api/v1/drivers/DRV-1/erase", params={"site": "wien"}, json={"reason": reason}))
+
+        threads = [threading.Thread(target=confirm, args=(k,)) for k in keys]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        with client(url, keys[0]) as c:
+            log = c.get("/api/v1/gdpr/erasures").json()["erasures"]
+    done = [r for r in answers if r.status_code == 200]
+    assert len(done) == 1 and done[0].json()["done"] is True, [r.text for r in answers]
+    refused = next(r for r in answers if r.status_code != 200)
+    assert refused.status_code in (404, 409) and refused.json()["trace_id"], refused.text
+    assert [e["state"] for e in log] == ["DONE"]

@@ -88,3 +88,24 @@ async def test_an_alert_raised_while_the_cockpit_is_open_appears_on_refresh(cock
         raise_two(store)
         await press(pilot, "r")
         assert app.query_one("#alert-banner").display and "2 open alert(s)" in text_of(app, "#alert-banner")
+
+
+async def test_remote_cockpit_shows_the_servers_alerts_and_acknowledges_through_it(store):
+    """`--api`: the banner is the server's GET /alerts; A acknowledges with POST …/ack (the store changes)."""
+    from test_pilot_remote import remote_cockpit, served  # (that module puts tests/functional on the path)
+
+    from app.ops.api_keys import create_key
+
+    timeout, coverage = raise_two(store)
+    key = create_key(session(store, world.ADMIN), "olga")
+    with served(store, now=world.NOW) as url:
+        app = remote_cockpit(url, key, login="olga")
+        async with running(app) as pilot:
+            assert text_of(app, "#alert-banner").startswith(f"⚠ 2 open alert(s), worst S1 — #{coverage} coverage")
+            await press(pilot, "A")
+            assert isinstance(app.screen, ReasonDialog)
+            await type_reason(pilot, REASON)
+            await press(pilot, "enter")
+            assert len(app.screen_stack) == 1
+            assert text_of(app, "#alert-banner").startswith(f"⚠ 1 open alert(s), worst S2 — #{timeout} solver_timeout")
+    assert not is_open(store, coverage) and is_open(store, timeout)

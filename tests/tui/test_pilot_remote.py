@@ -195,7 +195,7 @@ async def test_n_lists_the_outbox_the_server_holds(store: Path):
             assert row[:5] == (failing.driver_id, "email", "PENDING", "1", "smtp 127.0.0.1:25: connection refused"), row
             assert "1 queued" in text_of(app, "#outbox-title")
         with client(url, key) as http:  # the listing leaves the messages themselves on the server
-            listed = http.get(f"/api/v1/plans/{world.DEMO_RUN}/outbox").json()["messages"]
+            listed = http.get(f"/api/v1/plans/{world.DEMO_RUN}/notify").json()["messages"]
         assert len(listed) == len(messages) and not {"body", "ics"} & set(listed[0])
 
 
