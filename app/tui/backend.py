@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 RUNS_SHOWN = 500  # the runs list's length
 NOT_REMOTE = N_("not available in remote mode yet")
 # the cockpit's keys whose endpoints the server does not have yet (or that act on a local file)
-LOCAL_ONLY = frozenset({"demo", "edit"})  # demo: builds a local store; edit: p / m in a driver's week
+LOCAL_ONLY = frozenset({"demo", "edit"})  # demo: builds a local store; edit: m in a driver's week (its live check reads the plan here)
 
 
 @dataclass(frozen=True)
@@ -79,6 +79,7 @@ class CockpitBackend(Protocol):
                apply: bool) -> tuple[RepairPreview, RunSummary | None, str | None]: ...  # R: the new version and its message
     def undo(self, run_id: int) -> RunSummary: ...
     def diff_runs(self, a: int, b: int) -> PlanDiff: ...
+    def pin(self, run_id: int, instance_id: str, *, pinned: bool) -> None: ...  # p in a driver's week (or unpin)
 
 
 class RemoteBackend:
@@ -160,3 +161,6 @@ class RemoteBackend:
 
     def diff_runs(self, a: int, b: int) -> PlanDiff:
         return self._ops.diff_runs(a, b)
+
+    def pin(self, run_id: int, instance_id: str, *, pinned: bool) -> None:
+        self._ops.pin(run_id, instance_id, reason="", pinned=pinned)

@@ -137,3 +137,8 @@ class CockpitContext:
         from app.ops.diff import diff_runs
 
         return diff_runs(self.session(), a, b)
+
+    def pin(self, run_id: int, instance_id: str, *, pinned: bool) -> None:
+        from app.ops.edit import pin
+
+        pin(self.session(), run_id, instance_id, pinned=pinned)

@@ -76,9 +76,13 @@ async def test_review_publish_and_lock_through_the_server(server):
         assert "P publish" in text_of(app, "#review-actions")
         await press(pilot, "3")  # drivers, from the same view
         assert app.query_one("#drivers-table").row_count == len(app.run_view.weeks) > 0
-        await press(pilot, "enter")  # a driver's week; editing it has no endpoint yet: p says so
+        await press(pilot, "enter")  # a driver's week: p pins the day's tours on the server; m is local only yet
         assert isinstance(app.screen, DriverWeekScreen)
         await press(pilot, "p")
+        assert "tour(s) pinned" in str(app.screen.query_one(MessageLine).render())
+        with client(url, key) as http:
+            assert http.get(f"/api/v1/plans/{world.DEMO_RUN}/view").json()["pins"]
+        await press(pilot, "m")
         assert str(app.screen.query_one(MessageLine).render()) == "! not available in remote mode yet"
         await press(pilot, "escape")
         await press(pilot, "4")
