@@ -39,6 +39,9 @@ class OutboxMessage(BaseModel):
     sent_at: datetime | None = None
 
 
+UNSENT = {"body": "", "ics": b""}  # what an outbox listing over HTTP leaves out (the message itself), as it is read back
+
+
 def message_key(tenant: str, site: str, plan_id: int, driver_id: str, channel: str) -> str:
     return hashlib.sha256(f"{tenant}|{site}|{plan_id}|{driver_id}|{channel}".encode()).hexdigest()[:32]
 

@@ -70,7 +70,16 @@ def preview_import(
     default_site: str | None = None, default_anchor: date | str | None = None,
 ) -> ImportOutcome:
     """The validation report the import would give, and its warnings, without storing anything."""
-    result, warnings = _ingest(s, _read(path), fmt, site, anchor, default_site, default_anchor)
+    return preview_bytes(s, _read(path), fmt=fmt, site=site, anchor=anchor, default_site=default_site,
+                         default_anchor=default_anchor)
+
+
+def preview_bytes(
+    s: Session, data: bytes, *, fmt: str = "auto", site: str | None = None, anchor: date | str | None = None,
+    default_site: str | None = None, default_anchor: date | str | None = None,
+) -> ImportOutcome:
+    """`preview_import` of bytes handed over (the cockpit's upload in remote mode)."""
+    result, warnings = _ingest(s, data, fmt, site, anchor, default_site, default_anchor)
     return ImportOutcome(report=result.report, warnings=warnings, file_week=result.own.get("week_anchor_date"))
 
 

@@ -22,7 +22,7 @@ from app.ops.policy import PLANNERS, refuse_unless, role_check
 from app.ops.session import Session
 from engine.driver_message import render, tours_of, week_digest
 from storage.models import DriverRecord, RunDetail
-from storage.outbox import OutboxMessage, message_key
+from storage.outbox import UNSENT, OutboxMessage, message_key
 
 NOTIFIABLE = frozenset({"LOCKED"})
 LOCKED_STATES = frozenset({"LOCKED", "SUPERSEDED"})
@@ -152,4 +152,4 @@ def notify_due(s: Session, channels: dict[str, Channel], *, backoff: float) -> l
 
 def status_lines(s: Session, run_id: int) -> list[dict[str, Any]]:
     """`notify status RUN` as JSON: each driver's message without its body and calendar file."""
-    return [m.model_dump(mode="json", exclude={"ics", "body"}) for m in status(s, run_id)]
+    return [m.model_dump(mode="json", exclude=set(UNSENT)) for m in status(s, run_id)]

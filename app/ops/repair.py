@@ -26,6 +26,7 @@ from storage.models import RunSummary, VersionExtras
 
 ABSENCE_KINDS = ("sick", "vacation", "no_show")
 UNDOABLE = frozenset({"repair", "edit", "resolve"})
+DEFAULT_TIME_LIMIT = 10.0  # seconds a repair searches (the CLI's and the cockpit's default)
 
 
 class RepairPreview(BaseModel):
@@ -64,7 +65,7 @@ def _window(base: Base, start: datetime | None, end: datetime | None) -> tuple[i
 
 def preview_repair(
     s: Session, run_id: int, absent: list[str], *, reason: str, kind: str = "sick",
-    start: datetime | None = None, end: datetime | None = None, override_freeze: bool = False, time_limit: float = 10.0,
+    start: datetime | None = None, end: datetime | None = None, override_freeze: bool = False, time_limit: float = DEFAULT_TIME_LIMIT,
 ) -> RepairPreview:
     """Run the repair engine on the plan without writing anything."""
     return _prepare(s, run_id, absent, reason, kind, start, end, override_freeze, time_limit)[1]
@@ -108,7 +109,7 @@ def _prepare(
 
 def apply_repair(
     s: Session, run_id: int, absent: list[str], *, reason: str, kind: str = "sick",
-    start: datetime | None = None, end: datetime | None = None, override_freeze: bool = False, time_limit: float = 10.0,
+    start: datetime | None = None, end: datetime | None = None, override_freeze: bool = False, time_limit: float = DEFAULT_TIME_LIMIT,
 ) -> RepairOutcome:
     """Store the repair as a new AUDITED version (parent = the plan); refused when the repair fails its bar."""
     base, preview = _prepare(s, run_id, absent, reason, kind, start, end, override_freeze, time_limit)

@@ -35,6 +35,7 @@ from engine.contract import ValidationReport
 from engine.diff import ForecastDiff, PlanDiff
 from engine.roster import RosterProblem
 from engine.solver.progress import Heartbeat
+from storage.outbox import UNSENT, OutboxMessage
 from storage.repo_alerts import AlertRecord
 from storage.models import ApprovalRecord, ChainReport, DriverRecord, ForecastRecord, KillSwitch, RunSummary, SiteRecord, UserRecord
 from app.ops.baseline import BaselineSummary
@@ -96,18 +97,7 @@ class RemoteOps:
         """Upload the file; the same outcome as a local import (a FAIL: the report, nothing stored)."""
         if tenant:
             check_tenant(self.status().tenant, tenant)
-        data = read_upload(path)
-        if isinstance(data, ImportOutcome):
-            return data
-        params = {k: v for k, v in {"format": fmt, "site": site, "anchor": anchor, "name": path.name}.items() if v}
-        try:
-            body = self._send("POST", "/api/v1/forecasts", content=data, params=params, refusals=True,
-                              headers={"Idempotency-Key": uuid.uuid4().hex, "Content-Type": "text/plain"})
-        except _Refused as exc:
-            if exc.status == 422 and "report" in exc.body:
-                return ImportOutcome(report=ValidationReport.model_validate(exc.body["report"]))
-            raise exc.as_user_error() from None
-        return ImportOutcome.model_validate(body)
+        return self.upload_forecast(path, store=True, fmt=fmt, site=site, anchor=anchor)
 
     def solve(self, forecast_id: int, *, seed: int, time_limit: float, progress: Callable[[Heartbeat], None],
               on_state: Callable[[str], None], cancel: threading.Event | None = None) -> tuple[RunSummary, list[int]]:
@@ -384,6 +374,31 @@ class RemoteOps:
     def baseline_solve(self, forecast_id: int, baseline: int, *, time_limit: float) -> BaselineSummary:
         body = {"baseline": baseline, "time_limit": time_limit}
         return BaselineSummary.model_validate(self._post(f"/api/v1/forecasts/{forecast_id}/baseline-solve", body, refused=True))
+
+    def outbox(self, run_id: int) -> list[OutboxMessage]:
+        """The plan's notification outbox, as `notify status` reads it (the messages' bodies stay on the server)."""
+        return [OutboxMessage.model_validate(UNSENT | m) for m in self.notify_status(run_id)]
+
+    def upload_forecast(self, path: Path, *, store: bool, fmt: str = "auto", site: str | None = None,
+                        anchor: str | None = None, default_site: str | None = None,
+                        default_anchor: str | None = None) -> ImportOutcome:
+        """The file read here and sent: validated only (`store` False) or imported (a FAIL: the report, nothing stored)."""
+        data = read_upload(path)
+        if isinstance(data, ImportOutcome):
+            return data
+        given = {"format": fmt, "site": site, "anchor": anchor, "default_site": default_site, "default_anchor": default_anchor}
+        params = {k: v for k, v in given.items() if v}
+        if not store:
+            return ImportOutcome.model_validate(self._send("POST", "/api/v1/forecasts/preview", content=data, params=params,
+                                                           headers={"Content-Type": "text/plain"}))
+        try:
+            body = self._send("POST", "/api/v1/forecasts", content=data, params=params | {"name": path.name}, refusals=True,
+                              headers={"Idempotency-Key": uuid.uuid4().hex, "Content-Type": "text/plain"})
+        except _Refused as exc:
+            if exc.status == 422 and "report" in exc.body:
+                return ImportOutcome(report=ValidationReport.model_validate(exc.body["report"]))
+            raise exc.as_user_error() from None
+        return ImportOutcome.model_validate(body)
 
 
 def _events(lines: Iterator[str]) -> Iterator[tuple[str, dict[str, Any]]]:

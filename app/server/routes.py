@@ -94,6 +94,8 @@ async def post_forecast(
     site: Annotated[str | None, Query(max_length=64)] = None,
     anchor: Annotated[str | None, Query(max_length=32, description="week anchor YYYY-MM-DD, a Monday")] = None,
     name: Annotated[str, Query(max_length=200, description="the file's name, recorded")] = "upload",
+    default_site: Annotated[str | None, Query(max_length=64, description="the site where neither file nor option names one")] = None,
+    default_anchor: Annotated[str | None, Query(max_length=32, description="the week where neither file nor option names one")] = None,
 ) -> JSONResponse:
     """Import a forecast (the file's bytes as the body): the import report, and the stored forecast
     for PASS/WARN (201; 200 when the same content was already stored). A FAIL stores nothing: 422."""
@@ -102,7 +104,8 @@ async def post_forecast(
         raise ApiError(413, f"forecast upload is {len(data)} bytes; the limit is {MAX_UPLOAD}")
 
     def compute() -> tuple[int, Any]:
-        outcome = forecast_ops.import_bytes(s, data, name, fmt=format, site=site, anchor=anchor)
+        outcome = forecast_ops.import_bytes(s, data, name, fmt=format, site=site, anchor=anchor, default_site=default_site,
+                                            default_anchor=default_anchor)
         if outcome.forecast is None:
             raise ApiError(422, f"import contract failed: {outcome.report.status}", {"report": outcome.report})
         return (201 if outcome.created else 200), to_jsonable_python(outcome)

@@ -36,7 +36,7 @@ from app.tui.backend import CockpitBackend
 from app.tui.dialogs.blocked import BlockedNotice
 from app.tui.dialogs.confirm import ConfirmDialog
 from app.tui.dialogs.reason import ReasonDialog
-from app.tui.messages import DemoReady, HistoryLoaded, JobsLoaded, RunLoaded, RunReadAhead, RunsLoaded, WorkFailed
+from app.tui.messages import DemoReady, EvidenceWritten, HistoryLoaded, JobsLoaded, RunLoaded, RunReadAhead, RunsLoaded, WorkFailed
 from app.tui.read_ahead import READ_AHEAD_AFTER, ReadAheadCache
 from app.tui.screens.driver_week import DriverWeekScreen, OpenTour
 from app.tui.screens.drivers import DriversSection
@@ -547,6 +547,7 @@ class CockpitApp(App[None]):
         view = self.run_view
         self.push_screen(DriverWeekScreen(
             weeks, index, view.run.id, session=None if self.ctx.read_only else self.session,
+            ctx=None if self.ctx.read_only else self.ctx,
             frozen=frozenset(view.freeze.frozen if view.freeze else ()), pinned=frozenset(view.pins),
             no_edit=self.ctx.unavailable("edit"),
         ))
@@ -620,18 +621,18 @@ class CockpitApp(App[None]):
         self.push_screen(SolveScreen(self.ctx, fmt_when), done)
 
     def action_import_forecast(self) -> None:
-        if self.session is None:
+        if self.status is None:
             return
-        from app.tui.screens.importer import ImportScreen  # on first use: it loads the parsers
+        from app.tui.screens.importer import ImportScreen  # on first use
 
         anchor = next_week_anchor(self.ctx.clock).isoformat()
-        self.push_screen(ImportScreen(self.session, anchor), lambda _fid: self.load_runs())
+        self.push_screen(ImportScreen(self.ctx, self.status.sites[0], anchor), lambda _fid: self.load_runs())
 
     def action_repair(self) -> None:
         from app.tui.screens.repair import RepairScreen  # on first use: it loads the repair engine
 
         view = self.run_view
-        if view is None or self.session is None or self.ctx.read_only:
+        if view is None or self.status is None or self.ctx.read_only:
             self.notify(_("open a run first (1, then enter); repair needs a writable store"), severity="warning")
             return
 
@@ -640,13 +641,12 @@ class CockpitApp(App[None]):
             if run_id is not None:
                 self.open_run(run_id)
 
-        self.push_screen(RepairScreen(self.session, view.run.id, sorted(w.driver_id for w in view.weeks)), done)
+        self.push_screen(RepairScreen(self.ctx, view.run.id, sorted(w.driver_id for w in view.weeks)), done)
 
     def action_drills(self) -> None:
         from app.tui.screens.drills import DrillsScreen
-        from storage.location import local_base
 
-        self.push_screen(DrillsScreen(local_base(self.ctx.db_path)))
+        self.push_screen(DrillsScreen())
 
     def action_forecasts(self) -> None:
         from app.tui.screens.forecasts import ForecastsScreen
@@ -753,20 +753,25 @@ class CockpitApp(App[None]):
         self.push_screen(ExportDialog(what, proposed), write)
 
     def action_evidence(self) -> None:
-        """The open run's evidence pack, as `solvereign evidence ID` writes it."""
-        from app.errors import UserError
-        from app.ops.evidence import export
-
         if self.run_view is None:
             self.notify(_("open a run first (1, then enter)"), severity="warning")
             return
-        run_id = self.run_view.run.id
+        self._write_evidence(self.run_view.run.id)
+
+    @work(thread=True, exclusive=True, group="evidence", exit_on_error=False)
+    def _write_evidence(self, run_id: int) -> None:
+        """The open run's evidence pack, as `solvereign evidence ID` writes it (in remote mode: on the server)."""
         try:
-            written = export(self.ctx.session(), run_id, None)
+            written = self.ctx.record_evidence(run_id)
         except (UserError, StoreError) as exc:
-            self.notify(_("evidence pack of run {id} not written: {reason}").format(id=run_id, reason=said(exc)), severity="error")
+            self.post_message(WorkFailed(_("evidence pack of run {id} not written: {reason}").format(id=run_id, reason=said(exc))))
             return
-        self.notify(_("evidence pack of run {id}: {path} {sha256}").format(id=run_id, path=written.path, sha256=written.sha256))
+        self.post_message(EvidenceWritten(run_id, written))
+
+    @on(EvidenceWritten)
+    def _evidence_written(self, message: EvidenceWritten) -> None:
+        self.notify(_("evidence pack of run {id}: {path} {sha256}").format(
+            id=message.run_id, path=message.written.path, sha256=message.written.sha256))
 
     def action_outbox(self) -> None:
         from app.tui.screens.outbox import OutboxScreen  # on first use

@@ -18,19 +18,25 @@ from app.ops.status import StatusView
 from engine.clock import Clock, SystemClock
 
 if TYPE_CHECKING:
+    from app.ops.drills import DrillReport
+    from app.ops.evidence import Written
     from app.ops.forecast_view import ForecastLine
+    from app.ops.forecasts import ImportOutcome
     from app.ops.jobs import JobsView
+    from app.ops.repair import RepairPreview
     from app.ops.runs import RunView
     from app.ops.session import Session
     from app.remote.client import RemoteOps
+    from engine.diff import PlanDiff
     from engine.solver.progress import Heartbeat
-    from storage.models import ApprovalRecord, ChainReport, ForecastRecord, RunSummary
+    from storage.models import ApprovalRecord, ChainReport, DriverRecord, ForecastRecord, RunSummary
+    from storage.outbox import OutboxMessage
     from storage.repo_alerts import AlertRecord
 
 RUNS_SHOWN = 500  # the runs list's length
 NOT_REMOTE = N_("not available in remote mode yet")
 # the cockpit's keys whose endpoints the server does not have yet (or that act on a local file)
-LOCAL_ONLY = frozenset({"import_forecast", "repair", "evidence", "drills", "roster", "demo", "edit", "outbox"})  # edit: p / m in a driver's week
+LOCAL_ONLY = frozenset({"demo", "edit"})  # demo: builds a local store; edit: m in a driver's week (its live check reads the plan here)
 
 
 @dataclass(frozen=True)
@@ -63,6 +69,17 @@ class CockpitBackend(Protocol):
     def alerts(self) -> list[AlertRecord]: ...  # the open escalation alerts the user sees, worst first (the banner)
     def ack_alert(self, alert_id: int, reason: str) -> AlertRecord: ...
     def unavailable(self, action: str) -> str | None: ...  # why a key does not work in this mode (None: it does)
+    def outbox(self, run_id: int) -> list[OutboxMessage]: ...  # N: the run's notification outbox
+    def record_evidence(self, run_id: int) -> Written: ...  # E: the pack written into the site's folder (the store's side)
+    def past_drills(self) -> list[DrillReport]: ...  # H
+    def drivers(self) -> list[DriverRecord]: ...  # D: the roster of the user's sites
+    def import_forecast(self, path: Path, *, store: bool, site: str | None, anchor: str | None,
+                        default_site: str | None, default_anchor: str | None) -> ImportOutcome: ...  # i (the file is read here)
+    def repair(self, run_id: int, absent: list[str], *, kind: str, reason: str,
+               apply: bool) -> tuple[RepairPreview, RunSummary | None, str | None]: ...  # R: the new version and its message
+    def undo(self, run_id: int) -> RunSummary: ...
+    def diff_runs(self, a: int, b: int) -> PlanDiff: ...
+    def pin(self, run_id: int, instance_id: str, *, pinned: bool) -> None: ...  # p in a driver's week (or unpin)
 
 
 class RemoteBackend:
@@ -111,3 +128,39 @@ class RemoteBackend:
 
     def unavailable(self, action: str) -> str | None:
         return _(NOT_REMOTE) if action in LOCAL_ONLY else None
+
+    def outbox(self, run_id: int) -> list[OutboxMessage]:
+        return self._ops.outbox(run_id)
+
+    def record_evidence(self, run_id: int) -> Written:
+        from app.ops.evidence import Written
+
+        path, sha256, size = self._ops.record_evidence(run_id)
+        return Written(Path(path), sha256, size)
+
+    def past_drills(self) -> list[DrillReport]:
+        return self._ops.past_drills()
+
+    def drivers(self) -> list[DriverRecord]:
+        return self._ops.drivers(None)
+
+    def import_forecast(self, path: Path, *, store: bool, site: str | None, anchor: str | None,
+                        default_site: str | None, default_anchor: str | None) -> ImportOutcome:
+        return self._ops.upload_forecast(path, store=store, site=site, anchor=anchor, default_site=default_site,
+                                         default_anchor=default_anchor)
+
+    def repair(self, run_id: int, absent: list[str], *, kind: str, reason: str,
+               apply: bool) -> tuple[RepairPreview, RunSummary | None, str | None]:
+        from app.ops.repair import DEFAULT_TIME_LIMIT
+
+        return self._ops.repair(run_id, absent, reason=reason, kind=kind, start=None, end=None, override_freeze=False,
+                                time_limit=DEFAULT_TIME_LIMIT, preview=not apply)
+
+    def undo(self, run_id: int) -> RunSummary:
+        return self._ops.undo(run_id, "")
+
+    def diff_runs(self, a: int, b: int) -> PlanDiff:
+        return self._ops.diff_runs(a, b)
+
+    def pin(self, run_id: int, instance_id: str, *, pinned: bool) -> None:
+        self._ops.pin(run_id, instance_id, reason="", pinned=pinned)

@@ -14,10 +14,16 @@ from app.tui.backend import RUNS_SHOWN
 from engine.clock import Clock
 
 if TYPE_CHECKING:
+    from app.ops.drills import DrillReport
+    from app.ops.evidence import Written
     from app.ops.forecast_view import ForecastLine
+    from app.ops.forecasts import ImportOutcome
     from app.ops.jobs import JobsView
+    from app.ops.repair import RepairPreview
     from app.tui.backend import Solving
-    from storage.models import ApprovalRecord, ChainReport, ForecastRecord, RunSummary
+    from engine.diff import PlanDiff
+    from storage.models import ApprovalRecord, ChainReport, DriverRecord, ForecastRecord, RunSummary
+    from storage.outbox import OutboxMessage
     from storage.repo_alerts import AlertRecord
 
 DECISIONS = {"publish": ops_runs.publish, "lock": ops_runs.lock, "reject": ops_runs.reject}
@@ -84,3 +90,55 @@ class CockpitContext:
 
     def unavailable(self, action: str) -> str | None:
         return None
+
+    def outbox(self, run_id: int) -> list[OutboxMessage]:
+        from app.ops.notify import status  # on first use: it loads the calendar library
+
+        return status(self.session(), run_id)
+
+    def record_evidence(self, run_id: int) -> Written:
+        from app.ops.evidence import export
+
+        return export(self.session(), run_id, None)
+
+    def past_drills(self) -> list[DrillReport]:
+        from app.ops.drills import past_drills
+        from storage.location import local_base
+
+        return past_drills(local_base(self.db_path))
+
+    def drivers(self) -> list[DriverRecord]:
+        from app.ops.roster import list_drivers
+
+        return list_drivers(self.session())
+
+    def import_forecast(self, path: Path, *, store: bool, site: str | None, anchor: str | None,
+                        default_site: str | None, default_anchor: str | None) -> ImportOutcome:
+        from app.ops.forecasts import import_forecast, preview_import  # the parsers load here
+
+        given = {"site": site, "anchor": anchor, "default_site": default_site, "default_anchor": default_anchor}
+        return (import_forecast if store else preview_import)(self.session(), path, **given)
+
+    def repair(self, run_id: int, absent: list[str], *, kind: str, reason: str,
+               apply: bool) -> tuple[RepairPreview, RunSummary | None, str | None]:
+        from app.ops import repair as ops  # the repair engine loads here
+
+        if not apply:
+            return ops.preview_repair(self.session(), run_id, absent, reason=reason, kind=kind), None, None
+        outcome = ops.apply_repair(self.session(), run_id, absent, reason=reason, kind=kind)
+        return outcome.preview, outcome.run, outcome.message
+
+    def undo(self, run_id: int) -> RunSummary:
+        from app.ops.repair import undo
+
+        return undo(self.session(), run_id)
+
+    def diff_runs(self, a: int, b: int) -> PlanDiff:
+        from app.ops.diff import diff_runs
+
+        return diff_runs(self.session(), a, b)
+
+    def pin(self, run_id: int, instance_id: str, *, pinned: bool) -> None:
+        from app.ops.edit import pin
+
+        pin(self.session(), run_id, instance_id, pinned=pinned)

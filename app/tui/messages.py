@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 from textual.message import Message
 
 if TYPE_CHECKING:
+    from app.ops.drills import DrillReport
+    from app.ops.evidence import Written
     from app.ops.repair import RepairPreview
     from app.ops.versions import Base
     from engine.diff import PlanDiff
@@ -135,6 +137,23 @@ class RosterLoaded(Message):
     def __init__(self, drivers: list[DriverRecord]) -> None:
         super().__init__()
         self.drivers = drivers
+
+
+class DrillsLoaded(Message):
+    """The past drills next to the store (the drills screen)."""
+
+    def __init__(self, reports: list[DrillReport]) -> None:
+        super().__init__()
+        self.reports = reports
+
+
+class EvidenceWritten(Message):
+    """The open run's evidence pack was written and recorded (E)."""
+
+    def __init__(self, run_id: int, written: Written) -> None:
+        super().__init__()
+        self.run_id = run_id
+        self.written = written
 
 
 class PlanLoaded(Message):

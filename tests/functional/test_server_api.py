@@ -176,3 +176,18 @@ def test_a_new_key_over_http_is_admin_only(served: tuple[World, str, dict[str, s
     with client(url, r.json()["key"]) as c:
         assert c.get("/api/v1/status").json()["role"] == "ops_lead"
     assert EXIT_BLOCKED == 2
+
+
+def test_forecast_preview_reports_and_stores_nothing(served: tuple[World, str, dict[str, str]]) -> None:
+    _, url, keys = served
+    body = balanced_week(3, shift=60).encode()
+    with client(url, keys[DISPATCHER]) as c:
+        before = c.get("/api/v1/forecasts", params={"limit": 500}).json()["forecasts"]
+        shown = c.post("/api/v1/forecasts/preview", content=body, params={"default_anchor": "2026-02-16"},
+                       headers={"Content-Type": "text/csv"})
+        assert shown.status_code == 200, shown.text
+        assert shown.json()["report"]["status"] in ("PASS", "WARN") and shown.json()["forecast"] is None
+        bad = c.post("/api/v1/forecasts/preview", content=b"Mo 25:00-26:00 3 Fahrer\nXx nonsense\n")
+        assert bad.status_code == 200 and bad.json()["report"]["status"] == "FAIL"  # a preview: the report, not a refusal
+        assert c.get("/api/v1/forecasts", params={"limit": 500}).json()["forecasts"] == before
+

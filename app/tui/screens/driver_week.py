@@ -2,7 +2,7 @@
 
 `n` / `N` step to the next / previous driver. Frozen tours carry ❄ and pinned ones ⚑; `p` pins (or unpins) the highlighted day's tours and `m`
 moves that block to another driver (MoveDialog, with the live rule check), each a use case of
-app.ops.edit. Without a session (read-only) the keys say why they do nothing.
+app.ops.edit (pins through the cockpit's backend, so in remote mode too). Read-only, the keys say why they do nothing.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from textual.widgets import Static
 from app.errors import UserError, said
 from app.i18n import N_, _, day_long
 from app.ops.session import Session
+from app.tui.backend import CockpitBackend
 from app.tui.messages import PinsChanged
 from app.tui.widgets.footer import CockpitFooter
 from app.tui.widgets.table import RosterTable
@@ -53,15 +54,18 @@ class DriverWeekScreen(Screen[None]):
 
     def __init__(
         self, weeks: list[DriverWeek], index: int, run_id: int, *, session: Session | None = None,
-        frozen: frozenset[str] = frozenset(), pinned: frozenset[str] = frozenset(), no_edit: str | None = None,
+        ctx: CockpitBackend | None = None, frozen: frozenset[str] = frozenset(), pinned: frozenset[str] = frozenset(),
+        no_edit: str | None = None,
     ) -> None:
         """`weeks`: every driver's week of the run, in the order of the drivers list; `index`:
-        the one shown first (n / N step through the others); `no_edit`: why p and m do not work here."""
+        the one shown first (n / N step through the others); `ctx`: pins (None: read-only); `session`:
+        moves (None: read-only or remote); `no_edit`: why m does not work here."""
         super().__init__()
         self._weeks = weeks
         self._index = index
         self._run_id = run_id
         self._session = session
+        self._ctx = ctx
         self._no_edit = no_edit
         self._frozen = frozen
         self._pinned = set(pinned)
@@ -125,10 +129,7 @@ class DriverWeekScreen(Screen[None]):
 
     def action_pin(self) -> None:
         day = self._day()
-        if self._no_edit:
-            self.notify(self._no_edit, severity="warning")
-            return
-        if self._session is None or day is None:
+        if self._ctx is None or day is None:
             self.notify(_("pinning needs a writable store and a day"), severity="warning")
             return
         ids = self._week.blocks[day].instances
@@ -136,12 +137,10 @@ class DriverWeekScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="pin", exit_on_error=False)
     def _toggle_pins(self, ids: list[str], *, pinned: bool) -> None:
-        from app.ops.edit import pin
-
-        assert self._session is not None
+        assert self._ctx is not None
         try:
             for iid in ids:
-                pin(self._session, self._run_id, iid, pinned=pinned)
+                self._ctx.pin(self._run_id, iid, pinned=pinned)
         except (UserError, StoreError) as exc:
             self.notify(said(exc), severity="error")  # notify is thread-safe
             return

@@ -5,6 +5,7 @@ then it shows the file's, and a week typed that differs from the file's is warne
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -15,12 +16,13 @@ from textual.widgets import DirectoryTree, Input, Label, Static
 
 from app.errors import UserError, said
 from app.i18n import N_, _
-from app.ops.forecasts import import_forecast, preview_import
-from app.ops.session import Session
 from app.reports import render_report
 from app.tui.messages import ImportChecked, WorkFailed
 from app.tui.widgets.footer import CockpitFooter
 from storage.errors import StoreError
+
+if TYPE_CHECKING:
+    from app.tui.backend import CockpitBackend
 
 
 HINT = N_("enter validates; enter again stores a PASS/WARN forecast · ctrl+u clears a field · tab: the files · esc back")
@@ -41,11 +43,12 @@ class ImportScreen(Screen[int | None]):
 
     BINDINGS = [Binding("escape", "back", N_("Back"), id="import.back")]
 
-    def __init__(self, session: Session, default_anchor: str) -> None:
+    def __init__(self, ctx: CockpitBackend, site: str, default_anchor: str) -> None:
+        """`site`: the user's first, proposed (the file's own site or one typed wins)."""
         super().__init__()
-        self._session = session
+        self._ctx = ctx
         self._anchor = default_anchor
-        self._site = session.user.sites[0]
+        self._site = site
         self._validated: tuple[str, str, str] | None = None  # inputs that passed validation
         self._report_of = ""  # the file whose report is shown
 
@@ -102,11 +105,8 @@ class ImportScreen(Screen[int | None]):
             "anchor": anchor if anchor != self._anchor else None, "default_anchor": self._anchor,
             "site": site if site != self._site else None, "default_site": site or None,
         }
-        try:
-            if store:
-                outcome = import_forecast(self._session, Path(path).expanduser(), **given)
-            else:
-                outcome = preview_import(self._session, Path(path).expanduser(), **given)
+        try:  # the file is read here, in remote mode too (then sent to the server)
+            outcome = self._ctx.import_forecast(Path(path).expanduser(), store=store, **given)
         except (UserError, StoreError) as exc:  # refusals (role, store, file) are shown here in one line
             self.post_message(WorkFailed(f"✖ {said(exc)}"))
             return

@@ -57,10 +57,8 @@ class OutboxScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="outbox", exit_on_error=False)
     def action_reload(self) -> None:
-        from app.ops.notify import status  # on first use: it loads the calendar library
-
         try:
-            messages = status(self.app.ctx.session(), self.run_id)  # type: ignore[attr-defined]
+            messages = self.app.ctx.outbox(self.run_id)  # type: ignore[attr-defined]
         except (UserError, StoreError) as exc:
             self.post_message(WorkFailed(_("outbox: {reason}").format(reason=said(exc))))
             return

@@ -7,6 +7,8 @@ Same effect as `solvereign repair|undo|diff`.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,11 +19,13 @@ from textual.widgets import Input, Select, SelectionList, Static
 from app.errors import UserError, said
 from app.i18n import N_, _
 from app.ops.repair import ABSENCE_KINDS, RepairPreview
-from app.ops.session import Session
 from app.tui.messages import RepairShown, RepairUndone, WorkFailed
 from app.tui.widgets.footer import CockpitFooter
 from engine.diff import PlanDiff
 from storage.errors import StoreError
+
+if TYPE_CHECKING:
+    from app.tui.backend import CockpitBackend
 
 
 KIND_WORDS = (N_("sick"), N_("vacation"), N_("no_show"))  # ABSENCE_KINDS as the type picker shows them
@@ -38,9 +42,9 @@ class RepairScreen(Screen[int | None]):
         Binding("escape", "close", N_("Back"), id="repair.back"),
     ]
 
-    def __init__(self, session: Session, run_id: int, drivers: list[str]) -> None:
+    def __init__(self, ctx: CockpitBackend, run_id: int, drivers: list[str]) -> None:
         super().__init__()
-        self._s, self._run_id, self._drivers = session, run_id, drivers
+        self._ctx, self._run_id, self._drivers = ctx, run_id, drivers
         self._applied: int | None = None
         self._busy = False
 
@@ -86,16 +90,12 @@ class RepairScreen(Screen[int | None]):
 
     @work(thread=True, exclusive=True, group="repair", exit_on_error=False)
     def _run(self, absent: list[str], kind: str, reason: str, *, apply: bool) -> None:
-        from app.ops import repair as ops
-        from app.ops.diff import diff_runs
-
         try:
-            if apply:
-                outcome = ops.apply_repair(self._s, self._run_id, absent, reason=reason, kind=kind)
-                diff = diff_runs(self._s, self._run_id, outcome.run.id)
-                self.post_message(RepairShown(outcome.preview, outcome.run.id, diff, outcome.message))
+            preview, run, message = self._ctx.repair(self._run_id, absent, kind=kind, reason=reason, apply=apply)
+            if run is not None:
+                diff = self._ctx.diff_runs(self._run_id, run.id)
+                self.post_message(RepairShown(preview, run.id, diff, message or ""))
             else:
-                preview = ops.preview_repair(self._s, self._run_id, absent, reason=reason, kind=kind)
                 self.post_message(RepairShown(preview, None, None, _("preview: nothing stored")))
 
         except (UserError, StoreError) as exc:  # a refusal from the operations layer: shown in one line
@@ -122,10 +122,8 @@ class RepairScreen(Screen[int | None]):
 
     @work(thread=True, exclusive=True, group="repair", exit_on_error=False)
     def _undo(self, run_id: int) -> None:
-        from app.ops.repair import undo
-
         try:
-            run = undo(self._s, run_id)
+            run = self._ctx.undo(run_id)
         except (UserError, StoreError) as exc:
             self.post_message(WorkFailed(said(exc)))
             return

@@ -15,7 +15,6 @@ from textual.widgets import Static
 
 from app.errors import UserError, said
 from app.i18n import N_, _
-from app.ops.roster import list_drivers
 from app.tables import DRIVER_COLUMNS, driver_rows
 from app.tui.messages import RosterLoaded, WorkFailed
 from app.tui.widgets.footer import CockpitFooter
@@ -50,7 +49,7 @@ class RosterScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="roster", exit_on_error=False)
     def action_reload(self) -> None:
         try:
-            drivers = list_drivers(self.app.ctx.session())  # type: ignore[attr-defined]
+            drivers = self.app.ctx.drivers()  # type: ignore[attr-defined]
         except (UserError, StoreError) as exc:
             self.post_message(WorkFailed(said(exc)))
             return
