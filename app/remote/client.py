@@ -18,34 +18,37 @@ from typing import Any
 
 import httpx
 
-from app.i18n import _
 from app.errors import EXIT_BLOCKED, EXIT_FAILED, Unreachable, UserError
+from app.i18n import _
+from app.ops.baseline import BaselineSummary
 from app.ops.drills import DrillReport
+from app.ops.edit import EditOutcome
+from app.ops.evidence import PackCheck
 from app.ops.forecast_view import ForecastLine
 from app.ops.forecasts import ImportOutcome, read_upload
-from app.ops.roster import RosterImport, RosterRejected
-from app.ops.solving import twins_of
-from app.ops.tenancy import check_tenant
-from app.ops.evidence import PackCheck
-from app.ops.jobs import JobsView
-from app.ops.repair import RepairPreview
-from app.ops.runs import ActionOutcome, RunView
-from app.ops.status import StatusView
-from engine.contract import ValidationReport
-from engine.diff import ForecastDiff, PlanDiff
-from engine.roster import RosterProblem
-from engine.solver.progress import Heartbeat
-from storage.outbox import UNSENT, OutboxMessage
-from storage.repo_alerts import AlertRecord
-from storage.models import ApprovalRecord, ChainReport, DriverRecord, ForecastRecord, KillSwitch, RunSummary, SiteRecord, UserRecord
-from app.ops.baseline import BaselineSummary
-from app.ops.edit import EditOutcome
 from app.ops.freeze import FreezeView, FrozenDays
 from app.ops.gdpr import ErasureOutcome
 from app.ops.handoff import Handoff
+from app.ops.jobs import JobsView
 from app.ops.notify import NotifyReport
+from app.ops.repair import RepairPreview
+from app.ops.roster import RosterImport, RosterRejected
+from app.ops.runs import ActionOutcome, RunView
+from app.ops.solving import twins_of
+from app.ops.status import StatusView
+from app.ops.tenancy import check_tenant
+from app.ops.versions import Base
+from engine.contract import ValidationReport
+from engine.diff import ForecastDiff, PlanDiff
+from engine.models import CanonicalForecast
+from engine.roster import RosterProblem
+from engine.solver.progress import Heartbeat
 from storage.gdpr import ErasureRequest
-from storage.models import Pin
+from storage.models import (
+    ApprovalRecord, ChainReport, DriverRecord, ForecastRecord, KillSwitch, Pin, RunDetail, RunSummary, SiteRecord, UserRecord,
+)
+from storage.outbox import UNSENT, OutboxMessage
+from storage.repo_alerts import AlertRecord
 
 RETRIES = 3
 TIMEOUT = httpx.Timeout(30.0, connect=5.0)
@@ -328,6 +331,13 @@ class RemoteOps:
     def edit(self, run_id: int, **body: Any) -> EditOutcome:
         """A hand edit (move or swap) as `app.ops.edit.edit` takes it: a checked preview or a new version."""
         return EditOutcome.model_validate(self._post(f"/api/v1/plans/{run_id}/edit", body, refused=True))
+
+    def edit_base(self, run_id: int) -> Base:
+        """The plan as an edit starts from it (the move dialog's live check runs on it, here)."""
+        body = self._get(f"/api/v1/plans/{run_id}/edit-base")
+        return Base(detail=RunDetail.model_validate(body["detail"]), forecast=CanonicalForecast.model_validate(body["forecast"]),
+                    frozen=frozenset(body["frozen"]), pins=dict(body["pins"]), horizon_min=int(body["horizon_min"]),
+                    now=datetime.fromisoformat(body["now"]))
 
     def pin(self, run_id: int, instance_id: str, *, reason: str, pinned: bool) -> Pin | None:
         body = self._post(f"/api/v1/plans/{run_id}/pins/{quote(instance_id, safe='')}",

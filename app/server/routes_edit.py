@@ -13,6 +13,7 @@ from pydantic_core import to_jsonable_python
 from app.ops import edit as edit_ops
 from app.ops import freeze as freeze_ops
 from app.ops.forecasts import pick_site
+from app.ops.versions import load_base
 from app.server.routes import API, Caller, once, out
 
 router = APIRouter(tags=["edits"])
@@ -49,6 +50,15 @@ def post_edit(request: Request, s: Caller, plan_id: int, body: EditBody) -> JSON
         return (200 if outcome.run is None else 201), to_jsonable_python(outcome)
 
     return once(request, s, body.model_dump_json().encode(), compute)
+
+
+@router.get(f"{API}/plans/{{plan_id}}/edit-base")
+def get_edit_base(s: Caller, plan_id: int) -> JSONResponse:
+    """What the cockpit's move dialog checks each keystroke against (app.ops.versions.Base): the plan,
+    its forecast with the roster, frozen and pinned instances; 404 out of scope, 422 not editable."""
+    base = load_base(s, plan_id, what="an edit")
+    return out({"detail": base.detail, "forecast": base.forecast, "frozen": sorted(base.frozen), "pins": base.pins,
+                "horizon_min": base.horizon_min, "now": base.now})
 
 
 @router.post(f"{API}/plans/{{plan_id}}/pins/{{instance_id}}")

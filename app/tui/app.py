@@ -546,8 +546,7 @@ class CockpitApp(App[None]):
             return
         view = self.run_view
         self.push_screen(DriverWeekScreen(
-            weeks, index, view.run.id, session=None if self.ctx.read_only else self.session,
-            ctx=None if self.ctx.read_only else self.ctx,
+            weeks, index, view.run.id, ctx=None if self.ctx.read_only else self.ctx,
             frozen=frozenset(view.freeze.frozen if view.freeze else ()), pinned=frozenset(view.pins),
             no_edit=self.ctx.unavailable("edit"),
         ))

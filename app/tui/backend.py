@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from app.ops.repair import RepairPreview
     from app.ops.runs import RunView
     from app.ops.session import Session
+    from app.ops.versions import Base
     from app.remote.client import RemoteOps
     from engine.diff import PlanDiff
     from engine.solver.progress import Heartbeat
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
 RUNS_SHOWN = 500  # the runs list's length
 NOT_REMOTE = N_("not available in remote mode yet")
 # the cockpit's keys whose endpoints the server does not have yet (or that act on a local file)
-LOCAL_ONLY = frozenset({"demo", "edit"})  # demo: builds a local store; edit: m in a driver's week (its live check reads the plan here)
+LOCAL_ONLY = frozenset({"demo"})  # demo: builds a local store
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,8 @@ class CockpitBackend(Protocol):
     def undo(self, run_id: int) -> RunSummary: ...
     def diff_runs(self, a: int, b: int) -> PlanDiff: ...
     def pin(self, run_id: int, instance_id: str, *, pinned: bool) -> None: ...  # p in a driver's week (or unpin)
+    def edit_base(self, run_id: int) -> Base: ...  # m: the plan its live rule check runs on (here, in the dialog)
+    def swap(self, run_id: int, driver_a: str, driver_b: str, day: int, reason: str) -> str: ...  # m: the new version's message
 
 
 class RemoteBackend:
@@ -164,3 +167,9 @@ class RemoteBackend:
 
     def pin(self, run_id: int, instance_id: str, *, pinned: bool) -> None:
         self._ops.pin(run_id, instance_id, reason="", pinned=pinned)
+
+    def edit_base(self, run_id: int) -> Base:
+        return self._ops.edit_base(run_id)
+
+    def swap(self, run_id: int, driver_a: str, driver_b: str, day: int, reason: str) -> str:
+        return self._ops.edit(run_id, changes_of="swap", driver_a=driver_a, driver_b=driver_b, day=day, reason=reason).message

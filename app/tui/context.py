@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from app.ops.forecasts import ImportOutcome
     from app.ops.jobs import JobsView
     from app.ops.repair import RepairPreview
+    from app.ops.versions import Base
     from app.tui.backend import Solving
     from engine.diff import PlanDiff
     from storage.models import ApprovalRecord, ChainReport, DriverRecord, ForecastRecord, RunSummary
@@ -142,3 +143,13 @@ class CockpitContext:
         from app.ops.edit import pin
 
         pin(self.session(), run_id, instance_id, pinned=pinned)
+
+    def edit_base(self, run_id: int) -> Base:
+        from app.ops.versions import load_base
+
+        return load_base(self.session(), run_id, what="an edit")
+
+    def swap(self, run_id: int, driver_a: str, driver_b: str, day: int, reason: str) -> str:
+        from app.ops.edit import edit
+
+        return edit(self.session(), run_id, "swap", reason=reason, driver_a=driver_a, driver_b=driver_b, day=day).message

@@ -19,6 +19,7 @@ from app.ops.api_keys import create_key
 from app.remote.client import RemoteOps
 from app.tui.app import CockpitApp
 from app.tui.backend import RemoteBackend
+from app.tui.dialogs.move import MoveDialog
 from app.tui.dialogs.reason import ReasonDialog
 from app.tui.screens.driver_week import DriverWeekScreen
 from app.tui.screens.drills import DrillsScreen
@@ -76,15 +77,18 @@ async def test_review_publish_and_lock_through_the_server(server):
         assert "P publish" in text_of(app, "#review-actions")
         await press(pilot, "3")  # drivers, from the same view
         assert app.query_one("#drivers-table").row_count == len(app.run_view.weeks) > 0
-        await press(pilot, "enter")  # a driver's week: p pins the day's tours on the server; m is local only yet
+        await press(pilot, "enter")  # a driver's week: p pins the day's tours on the server
         assert isinstance(app.screen, DriverWeekScreen)
         await press(pilot, "p")
         assert "tour(s) pinned" in str(app.screen.query_one(MessageLine).render())
         with client(url, key) as http:
             assert http.get(f"/api/v1/plans/{world.DEMO_RUN}/view").json()["pins"]
-        await press(pilot, "m")
-        assert str(app.screen.query_one(MessageLine).render()) == "! not available in remote mode yet"
-        await press(pilot, "escape")
+        await press(pilot, "m")  # the move dialog checks against the plan the server sent: the pinned day refuses
+        assert isinstance(app.screen, MoveDialog)
+        await until(pilot, lambda: "type the driver" in text_of(app, "#move-check"), what="the plan loaded")
+        app.screen.query_one("#move-driver", Input).value = "S-NEW"
+        await until(pilot, lambda: "⚑ pinned" in text_of(app, "#move-check"), what="the pinned refusal")
+        await press(pilot, "escape", "escape")
         await press(pilot, "4")
         assert app.query_one("#tours-table").row_count > 0
 
@@ -302,3 +306,25 @@ async def test_r_previews_applies_and_undoes_a_sick_call_on_the_server(server):
         await press(pilot, "escape")
         await settle(pilot)
         assert not isinstance(app.screen, RepairScreen)
+
+
+async def test_a_move_in_a_drivers_week_is_checked_here_and_stored_by_the_server(server):
+    url, key = server
+    app = remote_cockpit(url, key)
+    async with running(app) as pilot:
+        await open_run(pilot, world.DEMO_RUN)
+        app.action_goto_driver("D001")
+        await settle(pilot)
+        assert isinstance(app.screen, DriverWeekScreen)
+        await press(pilot, "m")
+        assert isinstance(app.screen, MoveDialog)
+        await until(pilot, lambda: "type the driver" in text_of(app, "#move-check"), what="the plan loaded")
+        app.screen.query_one("#move-driver", Input).value = "S-NEW"
+        await until(pilot, lambda: "✓ rules hold" in text_of(app, "#move-check"), what="a legal move")
+        app.screen.query_one("#move-reason", Input).value = "driver asked for a free day"
+        app.screen.query_one("#move-reason", Input).focus()
+        await press(pilot, "enter")
+        await until(pilot, lambda: isinstance(app.screen, DriverWeekScreen), what="the dialog closed")
+    with client(url, key) as http:
+        newest = http.get("/api/v1/plans", params={"limit": 1}).json()["plans"][0]
+    assert newest["kind"] == "edit" and newest["parent_plan_id"] == world.DEMO_RUN

@@ -1,7 +1,8 @@
 """Move a driver's block of one day to another driver (a swap when that driver works the day too),
 with the rule check shown live as the target is typed: which rule would break, for whom.
 
-Confirming stores a new version (kind edit) through app.ops.edit; a refusal stays in the dialog.
+Confirming stores a new version (kind edit) through the cockpit's backend (app.ops.edit here, the
+server in remote mode); a refusal stays in the dialog.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from textual.widgets import Input, Label, Static
 
 from app.errors import UserError, said
 from app.i18n import N_, _
-from app.ops.session import Session
 from app.ops.versions import Base
+from app.tui.backend import CockpitBackend
 from app.tui.messages import ActionDone, PlanLoaded, WorkFailed
 from storage.errors import StoreError
 
@@ -28,9 +29,9 @@ class MoveDialog(ModalScreen[str | None]):
 
     BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="move.cancel")]
 
-    def __init__(self, session: Session, run_id: int, driver: str, day: int) -> None:
+    def __init__(self, backend: CockpitBackend, run_id: int, driver: str, day: int) -> None:
         super().__init__()
-        self._s, self._run_id, self._driver, self._day = session, run_id, driver, day
+        self._backend, self._run_id, self._driver, self._day = backend, run_id, driver, day
         self._base: Base | None = None
         self._ok = False
 
@@ -48,10 +49,8 @@ class MoveDialog(ModalScreen[str | None]):
 
     @work(thread=True, exclusive=True, group="move", exit_on_error=False)
     def _load(self) -> None:
-        from app.ops.versions import load_base
-
         try:
-            base = load_base(self._s, self._run_id, what="an edit")
+            base = self._backend.edit_base(self._run_id)
         except (UserError, StoreError) as exc:
             self.post_message(WorkFailed(f"✖ {said(exc)}"))
             return
@@ -122,14 +121,12 @@ class MoveDialog(ModalScreen[str | None]):
 
     @work(thread=True, exclusive=True, group="move", exit_on_error=False)
     def _save(self, target: str, reason: str) -> None:
-        from app.ops.edit import edit
-
         try:
-            outcome = edit(self._s, self._run_id, "swap", reason=reason, driver_a=self._driver, driver_b=target, day=self._day)
+            message = self._backend.swap(self._run_id, self._driver, target, self._day, reason)
         except (UserError, StoreError) as exc:
             self.post_message(WorkFailed(f"✖ {said(exc)}"))
             return
-        self.post_message(ActionDone(outcome.message))
+        self.post_message(ActionDone(message))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -17,7 +17,6 @@ from textual.widgets import Static
 
 from app.errors import UserError, said
 from app.i18n import N_, _, day_long
-from app.ops.session import Session
 from app.tui.backend import CockpitBackend
 from app.tui.messages import PinsChanged
 from app.tui.widgets.footer import CockpitFooter
@@ -53,18 +52,17 @@ class DriverWeekScreen(Screen[None]):
     ]
 
     def __init__(
-        self, weeks: list[DriverWeek], index: int, run_id: int, *, session: Session | None = None,
+        self, weeks: list[DriverWeek], index: int, run_id: int, *,
         ctx: CockpitBackend | None = None, frozen: frozenset[str] = frozenset(), pinned: frozenset[str] = frozenset(),
         no_edit: str | None = None,
     ) -> None:
         """`weeks`: every driver's week of the run, in the order of the drivers list; `index`:
-        the one shown first (n / N step through the others); `ctx`: pins (None: read-only); `session`:
-        moves (None: read-only or remote); `no_edit`: why m does not work here."""
+        the one shown first (n / N step through the others); `ctx`: pins and moves (None: read-only);
+        `no_edit`: why m does not work here."""
         super().__init__()
         self._weeks = weeks
         self._index = index
         self._run_id = run_id
-        self._session = session
         self._ctx = ctx
         self._no_edit = no_edit
         self._frozen = frozen
@@ -162,7 +160,7 @@ class DriverWeekScreen(Screen[None]):
         if self._no_edit:
             self.notify(self._no_edit, severity="warning")
             return
-        if self._session is None or day is None:
+        if self._ctx is None or day is None:
             self.notify(_("editing needs a writable store and a day"), severity="warning")
 
             return
@@ -171,4 +169,4 @@ class DriverWeekScreen(Screen[None]):
             if message:
                 self.notify(message)
 
-        self.app.push_screen(MoveDialog(self._session, self._run_id, self._week.driver_id, day), done)
+        self.app.push_screen(MoveDialog(self._ctx, self._run_id, self._week.driver_id, day), done)
