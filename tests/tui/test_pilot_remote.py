@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 import tui_world as world
 from test_pilot_outbox import _lock_and_queue
-from textual.widgets import Input, SelectionList
+from textual.widgets import Input
+from test_pilot_repair import move_to_a_fresh_standin, preview_sick_call
 from tui_helpers import open_run, press, running, session, settle, shown_lines, text_of, until
 
 from app.ops.api_keys import create_key
@@ -284,14 +285,7 @@ async def test_r_previews_applies_and_undoes_a_sick_call_on_the_server(server):
     app = remote_cockpit(url, key)
     async with running(app) as pilot:
         await open_run(pilot, world.DEMO_RUN)
-        await press(pilot, "R")
-        assert isinstance(app.screen, RepairScreen)
-        app.screen.query_one(SelectionList).select("D001")
-        app.screen.query_one("#repair-reason", Input).value = "sick call from the depot"
-        await press(pilot, "ctrl+r")
-        await until(pilot, lambda: "verdict" in text_of(app, "#repair-result"), timeout=60, what="the preview")
-        shown = text_of(app, "#repair-result")
-        assert "preview: nothing stored" in shown and "verdict PASS" in shown and "D001 →" in shown
+        await preview_sick_call(pilot, app, timeout=60)
         with client(url, key) as http:
             assert len(http.get("/api/v1/plans").json()["plans"]) == 3
         await press(pilot, "ctrl+y")
@@ -316,15 +310,7 @@ async def test_a_move_in_a_drivers_week_is_checked_here_and_stored_by_the_server
         app.action_goto_driver("D001")
         await settle(pilot)
         assert isinstance(app.screen, DriverWeekScreen)
-        await press(pilot, "m")
-        assert isinstance(app.screen, MoveDialog)
-        await until(pilot, lambda: "type the driver" in text_of(app, "#move-check"), what="the plan loaded")
-        app.screen.query_one("#move-driver", Input).value = "S-NEW"
-        await until(pilot, lambda: "✓ rules hold" in text_of(app, "#move-check"), what="a legal move")
-        app.screen.query_one("#move-reason", Input).value = "driver asked for a free day"
-        app.screen.query_one("#move-reason", Input).focus()
-        await press(pilot, "enter")
-        await until(pilot, lambda: isinstance(app.screen, DriverWeekScreen), what="the dialog closed")
+        await move_to_a_fresh_standin(pilot, app)
     with client(url, key) as http:
         newest = http.get("/api/v1/plans", params={"limit": 1}).json()["plans"][0]
     assert newest["kind"] == "edit" and newest["parent_plan_id"] == world.DEMO_RUN

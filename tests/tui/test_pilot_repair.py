@@ -13,18 +13,36 @@ from app.tui.screens.drills import DrillsScreen
 from app.tui.screens.repair import RepairScreen
 
 
+async def preview_sick_call(pilot, app, timeout: float = 10) -> None:
+    """R, D001 absent with a reason, ctrl+r: the preview shows a passing repair and stores nothing."""
+    await press(pilot, "R")
+    assert isinstance(app.screen, RepairScreen)
+    app.screen.query_one(SelectionList).select("D001")
+    app.screen.query_one("#repair-reason", Input).value = "sick call from the depot"
+    await press(pilot, "ctrl+r")
+    await until(pilot, lambda: "verdict" in text_of(app, "#repair-result"), timeout=timeout, what="the preview")
+    shown = text_of(app, "#repair-result")
+    assert "preview: nothing stored" in shown and "verdict PASS" in shown and "D001 →" in shown
+
+
+async def move_to_a_fresh_standin(pilot, app) -> None:
+    """m on the driver week's current day, S-NEW typed (the live check says the rules hold), a reason, enter."""
+    await press(pilot, "m")
+    assert isinstance(app.screen, MoveDialog)
+    await until(pilot, lambda: "type the driver" in text_of(app, "#move-check"), what="the plan loaded")
+    app.screen.query_one("#move-driver", Input).value = "S-NEW"
+    await until(pilot, lambda: "✓ rules hold" in text_of(app, "#move-check"), what="a legal move")
+    app.screen.query_one("#move-reason", Input).value = "driver asked for a free day"
+    app.screen.query_one("#move-reason", Input).focus()
+    await press(pilot, "enter")
+    await until(pilot, lambda: isinstance(app.screen, DriverWeekScreen), what="the dialog closed")
+
+
 async def test_repair_form_previews_applies_and_undoes(cockpit, store):
     app = cockpit()
     async with running(app) as pilot:
         await open_run(pilot, world.DEMO_RUN)
-        await press(pilot, "R")
-        assert isinstance(app.screen, RepairScreen)
-        app.screen.query_one(SelectionList).select("D001")
-        app.screen.query_one("#repair-reason", Input).value = "sick call from the depot"
-        await press(pilot, "ctrl+r")
-        await until(pilot, lambda: "verdict" in text_of(app, "#repair-result"), what="the preview")
-        shown = text_of(app, "#repair-result")
-        assert "preview: nothing stored" in shown and "verdict PASS" in shown and "D001 →" in shown
+        await preview_sick_call(pilot, app)
         assert len(session(store).store.plans.list_runs(session(store).scope)) == 3
         await press(pilot, "ctrl+y")
         await until(pilot, lambda: "diff:" in text_of(app, "#repair-result"), what="the applied repair")
@@ -54,14 +72,8 @@ async def test_driver_week_pins_marks_and_moves_with_the_rule_check(cockpit, sto
         await until(pilot, lambda: "type the driver" in text_of(app, "#move-check"), what="the plan loaded")
         app.screen.query_one("#move-driver", Input).value = "S-NEW"
         await until(pilot, lambda: "⚑ pinned" in text_of(app, "#move-check"), what="the pinned refusal")
-        await press(pilot, "escape", "down", "m")  # the next day: a legal move to a fresh stand-in
-        await until(pilot, lambda: "type the driver" in text_of(app, "#move-check"), what="the plan loaded")
-        app.screen.query_one("#move-driver", Input).value = "S-NEW"
-        await until(pilot, lambda: "✓ rules hold" in text_of(app, "#move-check"), what="a legal move")
-        app.screen.query_one("#move-reason", Input).value = "driver asked for a free day"
-        app.screen.query_one("#move-reason", Input).focus()
-        await press(pilot, "enter")
-        await until(pilot, lambda: isinstance(app.screen, DriverWeekScreen), what="the dialog closed")
+        await press(pilot, "escape", "down")  # the next day: a legal move to a fresh stand-in
+        await move_to_a_fresh_standin(pilot, app)
         runs = s.store.plans.list_runs(s.scope)
         assert runs[0].kind == "edit" and runs[0].parent_plan_id == world.DEMO_RUN
 
