@@ -25,7 +25,6 @@ from app.errors import NotAUser, Unreachable, UserError, said
 from app.i18n import N_, _
 from app.ops.policy import ALERT_ACKERS, PLANNERS, REPAIRERS
 from app.ops.runs import RunView
-from app.ops.session import Session
 from app.ops.status import StatusView
 from app.reports import fmt_when
 from app.settings import resolve_export_dir
@@ -84,7 +83,7 @@ class CockpitApp(App[None]):
 
     def __init__(
         self, ctx: CockpitBackend, *, theme: str | None = None, refresh_seconds: float = 3.0, blink: bool = True,
-        first_read: Future[tuple[Session | None, StatusView]] | None = None, read_ahead: float | None = READ_AHEAD_AFTER,
+        first_read: Future[StatusView] | None = None, read_ahead: float | None = READ_AHEAD_AFTER,
     ) -> None:
         """`first_read`: `ctx.overview()` already started in the background (by the command that
         opens the cockpit, before Textual loads): the first runs list uses it. `read_ahead`:
@@ -95,7 +94,6 @@ class CockpitApp(App[None]):
         self._blink = blink  # False: no blinking cursor in inputs (deterministic snapshots)
         self._theme_name = theme
         self._refresh_seconds = refresh_seconds
-        self.session: Session | None = None  # local mode: for the views that edit the store
         self.status: StatusView | None = None  # the identity and gates as last read (None: no user session)
         self.run_view: RunView | None = None
         self.section = "runs"
@@ -224,7 +222,7 @@ class CockpitApp(App[None]):
     # --- loading (workers) ----------------------------------------------------
 
     @work(thread=True, exclusive=True, group="runs", exit_on_error=False)
-    def load_runs(self, read: Future[tuple[Session | None, StatusView]] | None = None) -> None:
+    def load_runs(self, read: Future[StatusView] | None = None) -> None:
         """Read the runs list and status line (or wait for a read already under way), then show them."""
         if read is None:
             read = Future()
@@ -250,16 +248,16 @@ class CockpitApp(App[None]):
     def _runs_loaded(self, message: RunsLoaded) -> None:
         self._apply_overview(message.read)
 
-    def _apply_overview(self, read: Future[tuple[Session | None, StatusView]]) -> None:
+    def _apply_overview(self, read: Future[StatusView]) -> None:
         try:
-            s, view = read.result()
+            view = read.result()
         except Unreachable as exc:
             self._unreachable(exc)
             return
         except (UserError, StoreError) as exc:
             self._no_session(exc)
             return
-        self._show_overview(s, view)
+        self._show_overview(view)
 
     def _unreachable(self, exc: Unreachable) -> None:
         """The server did not answer: a banner says so, what was shown stays, the next refresh tries again."""
@@ -269,7 +267,6 @@ class CockpitApp(App[None]):
             self.query_one(RunsSection).show_welcome(said(exc), offer_demo=False)
 
     def _no_session(self, exc: UserError | StoreError) -> None:
-        self.session = None
         self.status = None
         self.query_one(Banners).show_unreachable(None)
         # the demo creates a store: offered only where there is none (for a stranger to an
@@ -280,11 +277,10 @@ class CockpitApp(App[None]):
         self.query_one(RunsSection).show_welcome(said(exc), offer_demo=self._offer_demo)
         self._refresh_actions()
 
-    def _show_overview(self, s: Session | None, view: StatusView) -> None:
+    def _show_overview(self, view: StatusView) -> None:
         self.query_one(StatusBar).show_status(view, server=self.ctx.remote)
         self.query_one(Banners).show_status(view)
         runs = view.latest_runs
-        self.session = s
         self.status = view
         self.query_one(RunsSection).show_runs(run_rows(runs, fmt_when))
         self._gates = (view.kill_switch.on, tuple((g.code, g.enabled) for g in view.site_gates))
@@ -548,7 +544,6 @@ class CockpitApp(App[None]):
         self.push_screen(DriverWeekScreen(
             weeks, index, view.run.id, ctx=None if self.ctx.read_only else self.ctx,
             frozen=frozenset(view.freeze.frozen if view.freeze else ()), pinned=frozenset(view.pins),
-            no_edit=self.ctx.unavailable("edit"),
         ))
 
     def action_goto_run(self, run_id: int) -> None:

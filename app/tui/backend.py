@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     from app.ops.jobs import JobsView
     from app.ops.repair import RepairPreview
     from app.ops.runs import RunView
-    from app.ops.session import Session
     from app.ops.versions import Base
     from app.remote.client import RemoteOps
     from engine.diff import PlanDiff
@@ -59,7 +58,7 @@ class CockpitBackend(Protocol):
     @property
     def remote(self) -> str | None: ...  # the server's URL in remote mode
 
-    def overview(self) -> tuple[Session | None, StatusView]: ...  # the session: local mode only
+    def overview(self) -> StatusView: ...  # the status line and the runs list
     def show_run(self, run_id: int) -> RunView: ...
     def decide(self, action: str, run_id: int, reason: str) -> str: ...
     def history(self, run_id: int) -> tuple[list[ApprovalRecord], ChainReport]: ...
@@ -96,10 +95,9 @@ class RemoteBackend:
         self.clock: Clock = SystemClock()  # only names exported files; the server keeps the clock
         self.db_path: Path | None = None
 
-    def overview(self) -> tuple[Session | None, StatusView]:
+    def overview(self) -> StatusView:
         view = self._ops.status()
-        runs = self._ops.list_runs(limit=RUNS_SHOWN)
-        return None, view.model_copy(update={"latest_runs": runs})
+        return view.model_copy(update={"latest_runs": self._ops.list_runs(limit=RUNS_SHOWN)})
 
     def show_run(self, run_id: int) -> RunView:
         return self._ops.show_run(run_id)

@@ -43,10 +43,9 @@ class CockpitContext:
         """A fresh session (re-reads the user's role); holds no connection."""
         return open_session(self.db_path, self.clock, self.login, act_as=self.act_as, read_only=self.read_only)
 
-    def overview(self) -> tuple[Session | None, StatusView]:
+    def overview(self) -> StatusView:
         """What the runs section and the status line show, in one read of the store."""
-        s = self.session()
-        return s, status(s, latest=RUNS_SHOWN)
+        return status(self.session(), latest=RUNS_SHOWN)
 
     def show_run(self, run_id: int) -> ops_runs.RunView:
         return ops_runs.show_run(self.session(), run_id)

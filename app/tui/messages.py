@@ -17,7 +17,6 @@ if TYPE_CHECKING:
     from engine.diff import PlanDiff
     from storage.models import DriverRecord
     from app.ops.runs import RunView
-    from app.ops.session import Session
     from app.ops.status import StatusView
     from app.ops.jobs import JobsView
     from storage.models import ApprovalRecord, ChainReport
@@ -26,7 +25,7 @@ if TYPE_CHECKING:
 class RunsLoaded(Message):
     """The runs list and the status line (or why they could not be read)."""
 
-    def __init__(self, read: Future[tuple[Session, StatusView]]) -> None:
+    def __init__(self, read: Future[StatusView]) -> None:
         super().__init__()
         self.read = read
 

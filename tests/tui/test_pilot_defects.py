@@ -118,7 +118,7 @@ async def test_a_stranger_to_the_store_is_told_who_they_are_and_what_an_admin_ru
         assert f"solvereign --db {store} users add zoe --role dispatcher" in welcome
         assert "demo" not in welcome and "d" not in app.screen.active_bindings
         await press(pilot, "d")
-        assert len(app.screen_stack) == 1 and app.session is None
+        assert len(app.screen_stack) == 1 and app.status is None
     done = world.cli(store, "status", login="zoe")
     assert done.returncode == 2
     assert done.stderr.strip() == (

@@ -168,7 +168,7 @@ async def test_demo_on_a_path_without_a_store(tmp_path):
         assert app.query_one("#runs-table").row_count == 1
         assert app.section == "review" and app.run_view.run.state == "AUDITED"
         assert "erin (platform_admin)" in text_of(app, "#status-bar")  # (tenant and site give way at 80 columns)
-        assert app.session.user.tenant == "demo" and list(app.session.user.sites) == ["wien"]
+        assert app.status.tenant == "demo" and app.status.sites == ["wien"]
         assert "d" not in app.screen.active_bindings  # once there are runs
     s = open_session(db, world.clock(), "erin")
     assert [r.state for r in s.store.plans.list_runs(s.scope)] == ["AUDITED"]

@@ -56,7 +56,7 @@ async def test_the_first_read_starts_before_the_ui_and_fills_the_first_screen(st
 async def test_a_first_read_that_fails_shows_its_reason(tmp_path, as_dana):
     app = cockpit_as_started(tmp_path / "absent.duckdb")
     async with running(app):
-        assert app.session is None
+        assert app.status is None
         assert "no store at" in text_of(app, "#runs-empty")
 
 

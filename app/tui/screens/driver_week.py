@@ -54,17 +54,14 @@ class DriverWeekScreen(Screen[None]):
     def __init__(
         self, weeks: list[DriverWeek], index: int, run_id: int, *,
         ctx: CockpitBackend | None = None, frozen: frozenset[str] = frozenset(), pinned: frozenset[str] = frozenset(),
-        no_edit: str | None = None,
     ) -> None:
         """`weeks`: every driver's week of the run, in the order of the drivers list; `index`:
-        the one shown first (n / N step through the others); `ctx`: pins and moves (None: read-only);
-        `no_edit`: why m does not work here."""
+        the one shown first (n / N step through the others); `ctx`: pins and moves (None: read-only)."""
         super().__init__()
         self._weeks = weeks
         self._index = index
         self._run_id = run_id
         self._ctx = ctx
-        self._no_edit = no_edit
         self._frozen = frozen
         self._pinned = set(pinned)
 
@@ -157,12 +154,8 @@ class DriverWeekScreen(Screen[None]):
         from app.tui.dialogs.move import MoveDialog
 
         day = self._day()
-        if self._no_edit:
-            self.notify(self._no_edit, severity="warning")
-            return
         if self._ctx is None or day is None:
             self.notify(_("editing needs a writable store and a day"), severity="warning")
-
             return
 
         def done(message: str | None) -> None:
